@@ -8,6 +8,9 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "AutogradTesting", targets: ["AutogradTesting"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .executable(name: "ram", targets: ["ram"]),
     ],
     targets: [
         // Hot kernels in C: each function carries its own target attribute (AVX2/FMA) and is
@@ -20,7 +23,15 @@ let package = Package(
 
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"]),
 
+        // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.
+        .target(name: "Datasets", dependencies: ["Autograd", "CZlib"],
+                resources: [.copy("Resources/mnist")]),
+        .target(name: "Imaging", dependencies: ["CZlib"]),
+        .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd"]),
+
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
     ]
 )

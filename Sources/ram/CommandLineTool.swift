@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure while a command runs (a missing file, a bad data set), printed as one line.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs the command a command line names, and turns every outcome into an exit status.
+///
+/// - 0: success, or help printed.
+/// - 1: the command failed (e.g. a data file is missing); one line `error: ...` on stderr.
+/// - 2: the command line is wrong; one line `error: ...` and the usage on stderr.
+enum CommandLineTool {
+    static func run(_ root: Command, arguments: [String]) -> Never {
+        do {
+            let (command, parsed) = try root.parse(arguments)
+            guard let run = command.run else { preconditionFailure("leaf command '\(command.name)' has no run") }
+            try run(parsed)
+            exit(0)
+        } catch let help as HelpRequest {
+            print(help.usage)
+            exit(0)
+        } catch let usage as UsageError {
+            printError("error: \(usage.message)\n\n\(usage.usage)")
+            exit(2)
+        } catch {
+            printError("error: \(oneLine(error))")
+            exit(1)
+        }
+    }
+
+    /// The error's description, with any line breaks folded so the message stays one line.
+    static func oneLine(_ error: any Error) -> String {
+        String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    static func printError(_ text: String) {
+        // write(2) rather than stderr: the C global is not concurrency-safe in Swift 6.
+        let line = text + "\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    }
+}

@@ -1,0 +1,1 @@
+CommandLineTool.run(RootCommand.command, arguments: Array(CommandLine.arguments.dropFirst()))
