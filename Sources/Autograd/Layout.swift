@@ -1,0 +1,74 @@
+/// Four extents or four strides: every tensor is viewed as rank 4, padded with leading ones,
+/// so one strided loop serves broadcasting, reductions, transposes, slices and concatenation.
+public struct Index4: Equatable, Sendable {
+    public var i0, i1, i2, i3: Int
+
+    @inlinable
+    public init(_ i0: Int, _ i1: Int, _ i2: Int, _ i3: Int) {
+        (self.i0, self.i1, self.i2, self.i3) = (i0, i1, i2, i3)
+    }
+
+    @inlinable
+    public subscript(axis: Int) -> Int {
+        get {
+            switch axis {
+            case 0: i0
+            case 1: i1
+            case 2: i2
+            default: i3
+            }
+        }
+        set {
+            switch axis {
+            case 0: i0 = newValue
+            case 1: i1 = newValue
+            case 2: i2 = newValue
+            default: i3 = newValue
+            }
+        }
+    }
+
+    @inlinable public var product: Int { i0 * i1 * i2 * i3 }
+}
+
+extension Shape {
+    /// The dimensions, left-padded with ones to rank 4.
+    @usableFromInline
+    var extent4: Index4 {
+        var e = Index4(1, 1, 1, 1)
+        let pad = Shape.maximumRank - rank
+        for axis in 0..<rank { e[pad + axis] = self[axis] }
+        return e
+    }
+
+    /// Row-major strides of `extent4`.
+    @usableFromInline
+    var strides4: Index4 {
+        let e = extent4
+        return Index4(e.i1 * e.i2 * e.i3, e.i2 * e.i3, e.i3, 1)
+    }
+
+    /// Strides that read this shape as if broadcast to `target` (stride 0 along broadcast axes).
+    /// The caller has checked that the shapes are compatible.
+    @usableFromInline
+    func broadcastStrides4(over target: Shape) -> Index4 {
+        let mine = extent4, theirs = target.extent4
+        var strides = strides4
+        for axis in 0..<4 where mine[axis] == 1 && theirs[axis] != 1 { strides[axis] = 0 }
+        return strides
+    }
+
+    /// The numpy-style broadcast of two shapes, or nil when they are incompatible.
+    static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+        if a == b { return a }
+        let rank = max(a.rank, b.rank)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.rank ? 1 : a[i - (rank - a.rank)]
+            let db = i < rank - b.rank ? 1 : b[i - (rank - b.rank)]
+            guard da == db || da == 1 || db == 1 else { return nil }
+            result[i] = da == 1 ? db : da
+        }
+        return Shape(result)
+    }
+}

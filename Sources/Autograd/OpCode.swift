@@ -1,0 +1,20 @@
+/// The op registry: every differentiable op the tape can record.
+///
+/// Each case's forward rule and vector-Jacobian product live side by side in `Ops/`, and
+/// `Tape.backward` dispatches on this enum with an exhaustive `switch`, so an op added here
+/// without its VJP does not compile. The tests walk `OpCode.allCases` and gradient-check
+/// every op from a description that must exist for each case, so an op without a test
+/// description does not compile either.
+public enum OpCode: UInt8, CaseIterable, Sendable {
+    // Elementwise, broadcasting like numpy (Ops/Elementwise.swift).
+    case add, subtract, multiply, divide
+    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
+    // Linear algebra (Ops/Matmul.swift).
+    case matmul
+    // Reductions (Ops/Reductions.swift).
+    case sum, max, logSoftmax
+    // Shapes and selection (Ops/Shaping.swift).
+    case reshape, transpose, concatenate, slice, gather, stopGradient
+    // Distributions (Ops/Distributions.swift).
+    case normalLogProbability
+}

@@ -1,0 +1,150 @@
+// Elementwise ops: forward rules and their VJPs side by side.
+
+// MARK: Binary (broadcasting)
+
+extension Variable {
+    /// Elementwise sum, broadcasting like numpy.
+    public static func + (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.add, lhs, rhs) }
+    /// Elementwise difference, broadcasting like numpy.
+    public static func - (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.subtract, lhs, rhs) }
+    /// Elementwise product, broadcasting like numpy.
+    public static func * (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.multiply, lhs, rhs) }
+    /// Elementwise quotient, broadcasting like numpy.
+    public static func / (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.divide, lhs, rhs) }
+
+    public static func + (lhs: Variable, rhs: Scalar) -> Variable { lhs + lhs.tape.constant(rhs) }
+    public static func - (lhs: Variable, rhs: Scalar) -> Variable { lhs - lhs.tape.constant(rhs) }
+    public static func * (lhs: Variable, rhs: Scalar) -> Variable { lhs * lhs.tape.constant(rhs) }
+    public static func / (lhs: Variable, rhs: Scalar) -> Variable { lhs / lhs.tape.constant(rhs) }
+    public static func + (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) + rhs }
+    public static func - (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) - rhs }
+    public static func * (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) * rhs }
+    public static func / (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) / rhs }
+}
+
+extension OpCode {
+    var binaryOperator: BinaryOperator {
+        switch self {
+        case .add: .add
+        case .subtract: .subtract
+        case .multiply: .multiply
+        case .divide: .divide
+        default: preconditionFailure("\(self) is not a binary elementwise op")
+        }
+    }
+
+    var unaryOperator: UnaryOperator {
+        switch self {
+        case .negate: .negate
+        case .exp: .exp
+        case .log: .log
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .square: .square
+        case .squareRoot: .squareRoot
+        case .clamp: .clamp
+        default: preconditionFailure("\(self) is not a unary elementwise op")
+        }
+    }
+}
+
+extension Tape {
+    @usableFromInline
+    func binary(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
+        let na = node(a), nb = node(b)
+        guard let shape = Shape.broadcast(na.shape, nb.shape) else {
+            preconditionFailure("\(op): shapes \(na.shape) and \(nb.shape) cannot be broadcast together")
+        }
+        let (result, out) = record(op, a, b, shape: shape)
+        Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
+                              lhs: pointer(na.value), lhsStrides: na.shape.broadcastStrides4(over: shape),
+                              rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape),
+                              out: out)
+        return result
+    }
+
+    func binaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        let a = operand(node, 0), b = operand(node, 1)
+        let na = nodes[Int(a)], nb = nodes[Int(b)]
+        let shape = node.shape, contiguous = shape.strides4
+        /// `g op other`, with `other` read broadcast to the output's shape.
+        func product(_ op: BinaryOperator, _ other: TapeNode) -> UnsafeMutablePointer<Scalar> {
+            let out = scratch(shape.count)
+            Scalar.Kernels.binary(op, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+                                  rhs: pointer(other.value), rhsStrides: other.shape.broadcastStrides4(over: shape),
+                                  out: out)
+            return out
+        }
+        switch op {
+        case .add:
+            accumulate(g, shape: shape, into: a)
+            accumulate(g, shape: shape, into: b)
+        case .subtract:
+            accumulate(g, shape: shape, into: a)
+            accumulate(g, shape: shape, into: b, alpha: -1)
+        case .multiply:
+            if na.requiresGradient { accumulate(product(.multiply, nb), shape: shape, into: a) }
+            if nb.requiresGradient { accumulate(product(.multiply, na), shape: shape, into: b) }
+        case .divide:
+            // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b, reusing the output a/b.
+            if na.requiresGradient { accumulate(product(.divide, nb), shape: shape, into: a) }
+            if nb.requiresGradient {
+                let t = scratch(shape.count)
+                Scalar.Kernels.binary(.multiply, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+                                      rhs: pointer(node.value), rhsStrides: contiguous, out: t)
+                Scalar.Kernels.binary(.divide, extent: shape.extent4, lhs: t, lhsStrides: contiguous,
+                                      rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape), out: t)
+                accumulate(t, shape: shape, into: b, alpha: -1)
+            }
+        default:
+            preconditionFailure("\(op) is not a binary elementwise op")
+        }
+    }
+}
+
+// MARK: Unary
+
+extension Variable {
+    public static prefix func - (x: Variable) -> Variable { x.tape.unary(.negate, x) }
+    /// e^x.
+    public func exp() -> Variable { tape.unary(.exp, self) }
+    /// The natural logarithm.
+    public func log() -> Variable { tape.unary(.log, self) }
+    /// The hyperbolic tangent; its VJP reuses the output: 1 - y^2.
+    public func tanh() -> Variable { tape.unary(.tanh, self) }
+    /// The logistic function 1 / (1 + e^-x); its VJP reuses the output: y (1 - y).
+    public func sigmoid() -> Variable { tape.unary(.sigmoid, self) }
+    /// max(x, 0). Its derivative at 0 is taken to be 0, as in PyTorch.
+    public func relu() -> Variable { tape.unary(.relu, self) }
+    /// x^2.
+    public func squared() -> Variable { tape.unary(.square, self) }
+    /// The square root; its VJP reuses the output: 1 / (2 y).
+    public func squareRoot() -> Variable { tape.unary(.squareRoot, self) }
+    /// min(max(x, lower), upper). The gradient passes where lower <= x <= upper, bounds
+    /// included (as in PyTorch), and is 0 outside.
+    public func clamped(to range: ClosedRange<Scalar>) -> Variable {
+        tape.unary(.clamp, self, lower: range.lowerBound, upper: range.upperBound)
+    }
+}
+
+extension Tape {
+    @usableFromInline
+    func unary(_ op: OpCode, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
+        let nx = node(x)
+        let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
+        let (result, out) = record(op, x, shape: nx.shape, attributes: attributes)
+        Scalar.Kernels.unary(op.unaryOperator, count: nx.shape.count, x: pointer(nx.value), y: out,
+                             lower: lower, upper: upper)
+        return result
+    }
+
+    func unaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        var lower: Scalar = 0, upper: Scalar = 0
+        if case let .clamp(l, u) = node.attributes { (lower, upper) = (Scalar(l), Scalar(u)) }
+        Scalar.Kernels.unaryBackward(op.unaryOperator, count: node.shape.count, x: pointer(nodes[Int(x)].value),
+                                     y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper)
+    }
+}

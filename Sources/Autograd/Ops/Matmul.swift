@@ -1,0 +1,59 @@
+// Matrix product: forward rule and VJP side by side.
+
+/// The matrix product `op(a) · op(b)`, where `op` transposes when its flag is set.
+///
+/// ```
+/// C = op(A) op(B)        dop(A) = G op(B)^T        dop(B) = op(A)^T G
+/// ```
+/// The VJP never materialises a transpose: each case is one `gemm` call with flags.
+/// - Precondition: both operands have rank 2 and matching inner dimensions.
+public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
+                           transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
+    a.tape.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+}
+
+extension Tape {
+    func matmul(_ a: Variable<Scalar>, _ b: Variable<Scalar>, transposeA: Bool, transposeB: Bool) -> Variable<Scalar> {
+        let na = node(a), nb = node(b)
+        precondition(na.shape.rank == 2 && nb.shape.rank == 2,
+                     "matmul: operands must be matrices, got shapes \(na.shape) and \(nb.shape)")
+        let (m, k) = transposeA ? (na.shape[1], na.shape[0]) : (na.shape[0], na.shape[1])
+        let (k2, n) = transposeB ? (nb.shape[1], nb.shape[0]) : (nb.shape[0], nb.shape[1])
+        precondition(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
+                     + " with transposeA: \(transposeA), transposeB: \(transposeB)")
+        let (result, out) = record(.matmul, a, b, shape: [m, n],
+                                   attributes: .matmul(transposeA: transposeA, transposeB: transposeB))
+        Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: 1, a: pointer(na.value), lda: na.shape[1],
+                            b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
+        return result
+    }
+
+    func matmulVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .matmul(transposeA, transposeB) = node.attributes else { return }
+        let a = operand(node, 0), b = operand(node, 1)
+        let na = nodes[Int(a)], nb = nodes[Int(b)]
+        let (m, n) = (node.shape[0], node.shape[1])
+        let k = transposeA ? na.shape[0] : na.shape[1]
+        let (pa, pb) = (pointer(na.value), pointer(nb.value))
+        let (lda, ldb) = (na.shape[1], nb.shape[1])
+        if let da = gradientBuffer(a) {
+            if transposeA {  // dA (k x m) = op(B) G^T
+                Scalar.Kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
+                                    alpha: 1, a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: m)
+            } else {         // dA (m x k) = G op(B)^T
+                Scalar.Kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                                    alpha: 1, a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: k)
+            }
+        }
+        if let db = gradientBuffer(b) {
+            if transposeB {  // dB (n x k) = G^T op(A)
+                Scalar.Kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
+                                    alpha: 1, a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: k)
+            } else {         // dB (k x n) = op(A)^T G
+                Scalar.Kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
+                                    alpha: 1, a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: n)
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+// Reductions: forward rules and VJPs side by side.
+
+extension Variable {
+    /// The sum over the given axes, which are removed from the shape.
+    public func sum(alongAxes axes: [Int]) -> Variable { tape.sum(self, axes: axes) }
+
+    /// The sum of every element: a scalar.
+    public func sum() -> Variable { tape.sum(self, axes: Array(0..<shape.rank)) }
+
+    /// The maximum along `axis`, which is removed from the shape. The gradient goes to the
+    /// first maximal element (ties broken by position, as in PyTorch's `max(dim)`).
+    public func max(alongAxis axis: Int) -> Variable { tape.maximum(self, axis: axis) }
+
+    /// `x - log(sum(exp(x)))` along the last axis, computed stably (the maximum is
+    /// subtracted first). Its VJP reuses the output: `g - softmax * sum(g)`.
+    public func logSoftmax() -> Variable { tape.logSoftmax(self) }
+}
+
+extension Shape {
+    /// The view of this shape as `outer x size(axis) x inner`.
+    func split(at axis: Int) -> (outer: Int, axis: Int, inner: Int) {
+        var outer = 1, inner = 1
+        for i in 0..<axis { outer *= self[i] }
+        for i in (axis + 1)..<Swift.max(rank, axis + 1) { inner *= self[i] }
+        return (outer, self[axis], inner)
+    }
+
+    /// This shape without `axis`.
+    func removing(axis: Int) -> Shape {
+        var dims = dimensions
+        dims.remove(at: axis)
+        return Shape(dims)
+    }
+}
+
+extension Tape {
+    func sum(_ x: Variable<Scalar>, axes: [Int]) -> Variable<Scalar> {
+        let shape = node(x).shape
+        var mask: UInt8 = 0
+        for axis in axes {
+            precondition(axis >= 0 && axis < shape.rank, "sum: axis \(axis) is out of range for shape \(shape)")
+            mask |= 1 << axis
+        }
+        let outputShape = Shape((0..<shape.rank).filter { mask & (1 << $0) == 0 }.map { shape[$0] })
+        let (result, out) = record(.sum, x, shape: outputShape, attributes: .reducedAxes(mask))
+        Scalar.Kernels.stridedAccumulate(
+            extent: shape.extent4, alpha: 1, overwrite: false,
+            source: pointer(node(x).value), sourceStrides: shape.strides4,
+            target: zeroed(out, outputShape.count), targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
+        return result
+    }
+
+    /// The input shape with reduced axes set to 1: the output laid out at the input's rank.
+    private func keptShape(_ shape: Shape, _ mask: UInt8) -> Shape {
+        Shape((0..<shape.rank).map { mask & (1 << $0) == 0 ? shape[$0] : 1 })
+    }
+
+    private func zeroed(_ p: UnsafeMutablePointer<Scalar>, _ count: Int) -> UnsafeMutablePointer<Scalar> {
+        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Scalar>.stride)
+        return p
+    }
+
+    func sumVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .reducedAxes(mask) = node.attributes else { return }
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        let shape = nodes[Int(x)].shape
+        Scalar.Kernels.stridedAccumulate(
+            extent: shape.extent4, alpha: 1, overwrite: false,
+            source: g, sourceStrides: keptShape(shape, mask).broadcastStrides4(over: shape),
+            target: dx, targetStrides: shape.strides4)
+    }
+
+    func maximum(_ x: Variable<Scalar>, axis: Int) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(axis >= 0 && axis < nx.shape.rank, "max: axis \(axis) is out of range for shape \(nx.shape)")
+        precondition(nx.shape[axis] > 0, "max: axis \(axis) of shape \(nx.shape) is empty")
+        let view = nx.shape.split(at: axis)
+        let outputShape = nx.shape.removing(axis: axis)
+        let argmax = indices.allocate(outputShape.count)
+        let (result, out) = record(.max, x, shape: outputShape, attributes: .maximum(axis: axis, argmax: argmax))
+        Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
+                               x: pointer(nx.value), y: out, argmax: argmax)
+        return result
+    }
+
+    func maxVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .maximum(axis, argmax) = node.attributes else { return }
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        let view = nodes[Int(x)].shape.split(at: axis)
+        Scalar.Kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: argmax, dx: dx)
+    }
+
+    func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
+                     "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
+        let columns = nx.shape[nx.shape.rank - 1]
+        let (result, out) = record(.logSoftmax, x, shape: nx.shape)
+        Scalar.Kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
+        return result
+    }
+
+    func logSoftmaxVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        let columns = node.shape[node.shape.rank - 1]
+        Scalar.Kernels.logSoftmaxBackward(rows: node.shape.count / columns, columns: columns,
+                                          y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
+    }
+}

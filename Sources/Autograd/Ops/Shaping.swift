@@ -1,0 +1,188 @@
+// Shape and selection ops: forward rules and VJPs side by side.
+
+extension Variable {
+    /// The same elements under another shape with the same count (no copy).
+    public func reshaped(to shape: Shape) -> Variable { tape.reshape(self, to: shape) }
+
+    /// Axes permuted: output axis i is input axis `permutation[i]`.
+    public func transposed(_ permutation: [Int]) -> Variable { tape.transpose(self, permutation) }
+
+    /// A matrix's transpose.
+    public func transposed() -> Variable { tape.transpose(self, [1, 0]) }
+
+    /// `length` entries of `axis` starting at `start`.
+    public func slice(alongAxis axis: Int, start: Int, length: Int) -> Variable {
+        tape.slice(self, axis: axis, start: start, length: length)
+    }
+
+    /// Picks one entry along `axis` for every position of the other axes; the axis is removed.
+    /// `indices` is in row-major order of the output (for logits `[batch, classes]` and
+    /// `axis: 1`, one class per row: the logit of each label).
+    public func gathering(_ indices: [Int], alongAxis axis: Int) -> Variable {
+        tape.gather(self, indices, axis: axis)
+    }
+
+    /// The same value, through which no gradient flows back.
+    public func stoppingGradient() -> Variable {
+        tape.recordAlias(.stopGradient, self, shape: shape, requiresGradient: false)
+    }
+}
+
+/// Joins variables along `axis`; all other dimensions must agree.
+public func concatenate<Scalar>(_ parts: [Variable<Scalar>], alongAxis axis: Int) -> Variable<Scalar> {
+    precondition(!parts.isEmpty, "concatenate: needs at least one operand")
+    return parts[0].tape.concatenate(parts, axis: axis)
+}
+
+extension Tape {
+    func reshape(_ x: Variable<Scalar>, to shape: Shape) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(nx.shape.count == shape.count, "reshape: cannot reshape \(nx.shape) to \(shape)")
+        return recordAlias(.reshape, x, shape: shape, requiresGradient: nx.requiresGradient)
+    }
+
+    func reshapeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        let x = operand(node, 0)
+        accumulate(g, shape: nodes[Int(x)].shape, into: x)
+    }
+
+    func transpose(_ x: Variable<Scalar>, _ permutation: [Int]) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
+                     "transpose: \(permutation) is not a permutation of the axes of shape \(nx.shape)")
+        let outputShape = Shape(permutation.map { nx.shape[$0] })
+        var packed: UInt32 = 0
+        for (i, p) in permutation.enumerated() { packed |= UInt32(p) << (8 * i) }
+        let (result, out) = record(.transpose, x, shape: outputShape, attributes: .permutation(packed))
+        Scalar.Kernels.stridedAccumulate(
+            extent: outputShape.extent4, alpha: 1, overwrite: true,
+            source: pointer(nx.value), sourceStrides: permutedStrides(nx.shape, packed),
+            target: out, targetStrides: outputShape.strides4)
+        return result
+    }
+
+    /// The input's strides in the output's axis order, padded to rank 4.
+    private func permutedStrides(_ input: Shape, _ packed: UInt32) -> Index4 {
+        let strides = input.strides4, pad = Shape.maximumRank - input.rank
+        var result = Index4(0, 0, 0, 0)
+        for i in 0..<input.rank { result[pad + i] = strides[pad + Int((packed >> (8 * i)) & 0xFF)] }
+        return result
+    }
+
+    func transposeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .permutation(packed) = node.attributes else { return }
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        Scalar.Kernels.stridedAccumulate(
+            extent: node.shape.extent4, alpha: 1, overwrite: false,
+            source: g, sourceStrides: node.shape.strides4,
+            target: dx, targetStrides: permutedStrides(nodes[Int(x)].shape, packed))
+    }
+
+    /// Moves a block of `length` entries along `axis`, between a tensor of `shape` (at entry
+    /// `start`) and a contiguous tensor holding just the block. Slicing reads the block out;
+    /// concatenation writes blocks in; their VJPs do the reverse, adding instead of copying.
+    private func transferBlock(_ shape: Shape, axis: Int, start: Int, length: Int,
+                               whole: UnsafeMutablePointer<Scalar>, block: UnsafeMutablePointer<Scalar>,
+                               toBlock: Bool, overwrite: Bool) {
+        let view = shape.split(at: axis)
+        let extent = Index4(1, view.outer, length, view.inner)
+        let wholeStrides = Index4(0, view.axis * view.inner, view.inner, 1)
+        let blockStrides = Index4(0, length * view.inner, view.inner, 1)
+        let region = whole + start * view.inner
+        if toBlock {
+            Scalar.Kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
+                                             source: region, sourceStrides: wholeStrides,
+                                             target: block, targetStrides: blockStrides)
+        } else {
+            Scalar.Kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
+                                             source: block, sourceStrides: blockStrides,
+                                             target: region, targetStrides: wholeStrides)
+        }
+    }
+
+    func slice(_ x: Variable<Scalar>, axis: Int, start: Int, length: Int) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(axis >= 0 && axis < nx.shape.rank, "slice: axis \(axis) is out of range for shape \(nx.shape)")
+        precondition(start >= 0 && length >= 0 && start + length <= nx.shape[axis],
+                     "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
+        var outputShape = nx.shape
+        outputShape[axis] = length
+        let (result, out) = record(.slice, x, shape: outputShape, attributes: .slice(axis: axis, start: start))
+        transferBlock(nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
+                      toBlock: true, overwrite: true)
+        return result
+    }
+
+    func sliceVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .slice(axis, start) = node.attributes else { return }
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        transferBlock(nodes[Int(x)].shape, axis: axis, start: start, length: node.shape[axis],
+                      whole: dx, block: g, toBlock: false, overwrite: false)
+    }
+
+    func concatenate(_ parts: [Variable<Scalar>], axis: Int) -> Variable<Scalar> {
+        let first = node(parts[0]).shape
+        precondition(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first)")
+        var outputShape = first
+        outputShape[axis] = 0
+        for part in parts {
+            let shape = node(part).shape
+            var probe = shape
+            if shape.rank == first.rank { probe[axis] = first[axis] }
+            precondition(probe == first, "concatenate: shapes \(first) and \(shape) differ outside axis \(axis)")
+            outputShape[axis] += shape[axis]
+        }
+        let (result, out) = record(.concatenate, operands: parts, shape: outputShape, attributes: .concatenate(axis: axis))
+        var start = 0
+        for part in parts {
+            let np = node(part)
+            transferBlock(outputShape, axis: axis, start: start, length: np.shape[axis],
+                          whole: out, block: pointer(np.value), toBlock: false, overwrite: true)
+            start += np.shape[axis]
+        }
+        return result
+    }
+
+    func concatenateVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .concatenate(axis) = node.attributes else { return }
+        var start = 0
+        for i in 0..<Int(node.operandCount) {
+            let id = operand(node, i)
+            let length = nodes[Int(id)].shape[axis]
+            if let dx = gradientBuffer(id) {
+                transferBlock(node.shape, axis: axis, start: start, length: length,
+                              whole: g, block: dx, toBlock: true, overwrite: false)
+            }
+            start += length
+        }
+    }
+
+    func gather(_ x: Variable<Scalar>, _ selected: [Int], axis: Int) -> Variable<Scalar> {
+        let nx = node(x)
+        precondition(axis >= 0 && axis < nx.shape.rank, "gather: axis \(axis) is out of range for shape \(nx.shape)")
+        let outputShape = nx.shape.removing(axis: axis)
+        precondition(selected.count == outputShape.count,
+                     "gather: \(selected.count) indices for shape \(nx.shape) along axis \(axis); expected \(outputShape.count)")
+        let stored = indices.allocate(selected.count)
+        for (i, index) in selected.enumerated() {
+            precondition(index >= 0 && index < nx.shape[axis],
+                         "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
+            stored[i] = Int32(index)
+        }
+        let (result, out) = record(.gather, x, shape: outputShape, attributes: .gather(axis: axis, indices: stored))
+        let view = nx.shape.split(at: axis)
+        Scalar.Kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
+                              x: pointer(nx.value), indices: stored, y: out)
+        return result
+    }
+
+    func gatherVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        guard case let .gather(axis, stored) = node.attributes else { return }
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        let view = nodes[Int(x)].shape.split(at: axis)
+        Scalar.Kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: stored, dx: dx)
+    }
+}

@@ -1,0 +1,87 @@
+extension Tape {
+    /// Computes the gradient of `root` with respect to every recorded value that requires one.
+    ///
+    /// `seed` is the cotangent of `root` (ones when omitted, the usual choice for a scalar
+    /// loss). Gradients of variables are recomputed from zero on every call; gradients of
+    /// bound parameters accumulate into the caller's buffers.
+    public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil) {
+        check(root)
+        gradients.reset()
+        for i in nodes.indices where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
+
+        let rootNode = nodes[Int(root.id)]
+        guard rootNode.requiresGradient else { return }
+        if let seed {
+            precondition(seed.shape == rootNode.shape,
+                         "backward: seed shape \(seed.shape) does not match the root's shape \(rootNode.shape)")
+        }
+        let rootGradient = gradientBuffer(root.id)!
+        if let seed {
+            seed.scalars.withUnsafeBufferPointer { rootGradient.update(from: $0.baseAddress!, count: $0.count) }
+        } else {
+            rootGradient.update(repeating: 1, count: rootNode.shape.count)
+        }
+
+        for id in stride(from: Int(root.id), through: 0, by: -1) {
+            let node = nodes[id]
+            guard let op = node.op, node.requiresGradient, let gradient = node.gradient else { continue }
+            backpropagate(op, node, pointer(gradient))
+        }
+    }
+
+    /// The vector-Jacobian product of one node: the registry's dispatch.
+    private func backpropagate(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+        switch op {
+        case .add, .subtract, .multiply, .divide: binaryVJP(op, node, g)
+        case .negate, .exp, .log, .tanh, .sigmoid, .relu, .square, .squareRoot, .clamp: unaryVJP(op, node, g)
+        case .matmul: matmulVJP(node, g)
+        case .sum: sumVJP(node, g)
+        case .max: maxVJP(node, g)
+        case .logSoftmax: logSoftmaxVJP(node, g)
+        case .reshape: reshapeVJP(node, g)
+        case .transpose: transposeVJP(node, g)
+        case .concatenate: concatenateVJP(node, g)
+        case .slice: sliceVJP(node, g)
+        case .gather: gatherVJP(node, g)
+        case .stopGradient: break  // by definition: no gradient flows to the operand
+        case .normalLogProbability: normalLogProbabilityVJP(node, g)
+        }
+    }
+
+    // MARK: Helpers for the VJPs
+
+    /// The id of the node's `index`-th operand.
+    @usableFromInline
+    func operand(_ node: TapeNode, _ index: Int) -> Int32 {
+        operands[Int(node.firstOperand) + index]
+    }
+
+    /// The gradient buffer of a node, allocated and zeroed on first use; nil when the node
+    /// needs no gradient (then the VJP skips that operand's work).
+    @usableFromInline
+    func gradientBuffer(_ id: Int32) -> UnsafeMutablePointer<Scalar>? {
+        let i = Int(id)
+        guard nodes[i].requiresGradient else { return nil }
+        if let existing = nodes[i].gradient { return pointer(existing) }
+        let buffer = gradients.allocateZeroed(nodes[i].shape.count)
+        nodes[i].gradient = UnsafeMutableRawPointer(buffer)
+        return buffer
+    }
+
+    /// Temporary room for a VJP, freed when the next backward pass starts.
+    @usableFromInline
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Scalar> { gradients.allocate(count) }
+
+    /// Adds `alpha * contribution` (shaped like an op's output) into an operand's gradient,
+    /// summing over the axes along which the operand was broadcast. This is the one place
+    /// where broadcasting is undone.
+    @usableFromInline
+    func accumulate(_ contribution: UnsafePointer<Scalar>, shape: Shape, into id: Int32, alpha: Scalar = 1) {
+        guard let target = gradientBuffer(id) else { return }
+        let targetShape = nodes[Int(id)].shape
+        Scalar.Kernels.stridedAccumulate(
+            extent: shape.extent4, alpha: alpha, overwrite: false,
+            source: contribution, sourceStrides: shape.strides4,
+            target: target, targetStrides: targetShape.broadcastStrides4(over: shape))
+    }
+}

@@ -1,0 +1,185 @@
+/// A reverse-mode tape: records the ops of a forward pass, then replays them backwards.
+///
+/// ```swift
+/// let tape = Tape<Double>()
+/// let x = tape.variable(Tensor([1, 2, 3]))
+/// let y = (x * x).sum()
+/// tape.backward(from: y)
+/// tape.gradient(of: x)   // [2, 4, 6]
+/// ```
+///
+/// The tape is a flat array of plain-data nodes in the order they were recorded, which is
+/// already a topological order. Values and gradients live in arenas that `reset()` rewinds,
+/// so a training loop that calls `reset()` each step allocates nothing after the first step.
+/// A tape is used from one thread at a time.
+public final class Tape<Scalar: TensorScalar> {
+    @usableFromInline var nodes: [TapeNode] = []
+    @usableFromInline var operands: [Int32] = []
+    @usableFromInline let values = Arena<Scalar>()
+    @usableFromInline let gradients = Arena<Scalar>()
+    @usableFromInline let indices = Arena<Int32>()
+    /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
+    @usableFromInline var generation: UInt32 = 0
+
+    public init() {
+        nodes.reserveCapacity(1024)
+        operands.reserveCapacity(2048)
+    }
+
+    /// The number of recorded nodes (inputs and op results).
+    public var count: Int { nodes.count }
+
+    /// Forgets every recorded node, keeping all memory for the next forward pass.
+    /// Variables recorded before the reset must not be used afterwards (it traps).
+    public func reset() {
+        nodes.removeAll(keepingCapacity: true)
+        operands.removeAll(keepingCapacity: true)
+        values.reset()
+        gradients.reset()
+        indices.reset()
+        generation &+= 1
+    }
+
+    // MARK: Inputs
+
+    /// Records a tensor that receives no gradient.
+    public func constant(_ tensor: Tensor<Scalar>) -> Variable<Scalar> {
+        input(tensor, requiresGradient: false)
+    }
+
+    /// Records a scalar (or a tensor filled with one value) that receives no gradient.
+    public func constant(_ value: Scalar, shape: Shape = .scalar) -> Variable<Scalar> {
+        let pointer = values.allocate(shape.count)
+        pointer.initialize(repeating: value, count: shape.count)
+        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
+                               firstOperand: 0, operandCount: 0, requiresGradient: false,
+                               hasExternalGradient: false, attributes: .none))
+    }
+
+    /// Records a tensor whose gradient `backward` computes; read it with `gradient(of:)`.
+    public func variable(_ tensor: Tensor<Scalar>) -> Variable<Scalar> {
+        input(tensor, requiresGradient: true)
+    }
+
+    /// Records memory owned by the caller without copying it, such as a parameter.
+    ///
+    /// When `gradient` is given, `backward` adds this input's gradient into it (it is never
+    /// cleared by the tape: clear it between steps). Both buffers hold `shape.count` elements
+    /// and must stay valid until the next `reset()`.
+    public func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
+                     shape: Shape) -> Variable<Scalar> {
+        append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(value),
+                        gradient: gradient.map(UnsafeMutableRawPointer.init),
+                        firstOperand: 0, operandCount: 0, requiresGradient: gradient != nil,
+                        hasExternalGradient: gradient != nil, attributes: .none))
+    }
+
+    private func input(_ tensor: Tensor<Scalar>, requiresGradient: Bool) -> Variable<Scalar> {
+        let pointer = values.allocate(tensor.shape.count)
+        tensor.scalars.withUnsafeBufferPointer { source in
+            UnsafeMutableRawPointer(pointer).copyMemory(from: source.baseAddress!,
+                                                        byteCount: source.count * MemoryLayout<Scalar>.stride)
+        }
+        return append(TapeNode(op: nil, shape: tensor.shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
+                               firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
+                               hasExternalGradient: false, attributes: .none))
+    }
+
+    // MARK: Reading results
+
+    /// A copy of a recorded value.
+    public func value(of variable: Variable<Scalar>) -> Tensor<Scalar> {
+        let node = self.node(variable)
+        return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(node.value), count: node.shape.count)))
+    }
+
+    /// The gradient of the last `backward` root with respect to `variable`: zeros when
+    /// nothing reached it.
+    public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar> {
+        let node = self.node(variable)
+        guard let gradient = node.gradient else { return .zeros(node.shape) }
+        return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(gradient), count: node.shape.count)))
+    }
+
+    // MARK: Recording (used by the ops)
+
+    @usableFromInline
+    func node(_ variable: Variable<Scalar>) -> TapeNode {
+        check(variable)
+        return nodes[Int(variable.id)]
+    }
+
+    @usableFromInline
+    func check(_ variable: Variable<Scalar>) {
+        precondition(variable.tape === self, "Tape: a variable from another tape was used")
+        precondition(variable.generation == generation,
+                     "Tape: a variable recorded before reset() was used after it")
+    }
+
+    @inline(__always) @usableFromInline
+    func pointer(_ raw: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Scalar> {
+        raw.assumingMemoryBound(to: Scalar.self)
+    }
+
+    @usableFromInline
+    func append(_ node: TapeNode) -> Variable<Scalar> {
+        nodes.append(node)
+        return Variable(tape: self, id: Int32(nodes.count - 1), generation: generation)
+    }
+
+    /// Records an op on the given operands with a freshly allocated output of `shape`.
+    /// The caller computes the output into the returned pointer.
+    @usableFromInline
+    func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
+                attributes: OpAttributes = .none, requiresGradient: Bool? = nil)
+        -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
+        let output = values.allocate(shape.count)
+        let first = Int32(operands.count)
+        operands.append(a.id)
+        var needs = nodes[Int(a.id)].requiresGradient
+        if let b {
+            check(b)
+            operands.append(b.id)
+            needs = needs || nodes[Int(b.id)].requiresGradient
+        }
+        let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
+                                       firstOperand: first, operandCount: b == nil ? 1 : 2,
+                                       requiresGradient: requiresGradient ?? needs,
+                                       hasExternalGradient: false, attributes: attributes))
+        return (variable, output)
+    }
+
+    /// Records an op whose output aliases an operand's value (reshape, stop-gradient).
+    @usableFromInline
+    func recordAlias(_ op: OpCode, _ a: Variable<Scalar>, shape: Shape, requiresGradient: Bool) -> Variable<Scalar> {
+        let source = nodes[Int(a.id)]
+        let first = Int32(operands.count)
+        operands.append(a.id)
+        return append(TapeNode(op: op, shape: shape, value: source.value, gradient: nil,
+                               firstOperand: first, operandCount: 1, requiresGradient: requiresGradient,
+                               hasExternalGradient: false, attributes: .none))
+    }
+
+    /// Records an op with any number of operands (concatenate).
+    @usableFromInline
+    func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes)
+        -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
+        let output = values.allocate(shape.count)
+        let first = Int32(operands.count)
+        var needs = false
+        for v in list {
+            check(v)
+            operands.append(v.id)
+            needs = needs || nodes[Int(v.id)].requiresGradient
+        }
+        let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
+                                       firstOperand: first, operandCount: Int32(list.count),
+                                       requiresGradient: needs, hasExternalGradient: false, attributes: attributes))
+        return (variable, output)
+    }
+
+    /// Bytes held by the tape's arenas, for memory reports.
+    public var reservedBytes: Int {
+        (values.capacity + gradients.capacity) * MemoryLayout<Scalar>.stride + indices.capacity * 4
+    }
+}

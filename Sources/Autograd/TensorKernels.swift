@@ -1,0 +1,265 @@
+/// The per-element loops of every op, for one element type.
+///
+/// Each requirement has a generic default implementation below. A conforming type such as
+/// `FloatKernels` gets a copy specialised for its element type through its witness table,
+/// so the generic tape, which calls these once per op, never runs a generic inner loop
+/// (an unspecialised generic loop measured about 100 times slower).
+/// Pointers are row-major and shapes were checked by the op that calls the kernel.
+public protocol TensorKernels {
+    associatedtype Scalar: TensorScalar
+
+    /// C = alpha * op(A) * op(B) + beta * C, row-major; beta == 0 overwrites C.
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Scalar, a: UnsafePointer<Scalar>, lda: Int,
+                     b: UnsafePointer<Scalar>, ldb: Int,
+                     beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int)
+    static func vectorExp(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
+    static func vectorLog(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
+    static func vectorTanh(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
+    static func vectorSigmoid(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
+
+    /// `out[i] = lhs[i] op rhs[i]` over a rank-4 extent, operands read through strides
+    /// (stride 0 broadcasts); `out` is contiguous.
+    static func binary(_ op: BinaryOperator, extent: Index4,
+                       lhs: UnsafePointer<Scalar>, lhsStrides: Index4,
+                       rhs: UnsafePointer<Scalar>, rhsStrides: Index4,
+                       out: UnsafeMutablePointer<Scalar>)
+    /// `target[t(i)] (+)= alpha * source[s(i)]` over a rank-4 extent: copies, broadcasts,
+    /// reductions (target stride 0), transposes, slices and concatenation all use it.
+    static func stridedAccumulate(extent: Index4, alpha: Scalar, overwrite: Bool,
+                                  source: UnsafePointer<Scalar>, sourceStrides: Index4,
+                                  target: UnsafeMutablePointer<Scalar>, targetStrides: Index4)
+    /// `y = f(x)` elementwise.
+    static func unary(_ op: UnaryOperator, count: Int, x: UnsafePointer<Scalar>,
+                      y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar)
+    /// `dx += g * f'(x)`, given x, y = f(x) and the cotangent g.
+    static func unaryBackward(_ op: UnaryOperator, count: Int, x: UnsafePointer<Scalar>,
+                              y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                              dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar)
+    /// Row-wise log-softmax of a `rows x columns` matrix.
+    static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>)
+    /// `dx += g - exp(y) * rowSum(g)`; `scratch` holds one row.
+    static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
+                                   g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
+                                   scratch: UnsafeMutablePointer<Scalar>)
+    /// Maximum over the middle axis of an `outer x axis x inner` view, with the winning index.
+    static func maximum(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                        y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>)
+    /// Picks `x[o, index[o, i], i]` from an `outer x axis x inner` view (`scatter` adds back).
+    static func gather(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                       indices: UnsafePointer<Int32>, y: UnsafeMutablePointer<Scalar>)
+    /// `dx[o, index[o, i], i] += g[o, i]`: the VJP of `gather` and of `maximum`.
+    static func scatterAdd(outer: Int, axis: Int, inner: Int, g: UnsafePointer<Scalar>,
+                           indices: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Scalar>)
+    /// `y = log N(sample; mean, sd^2)` elementwise, for a fixed standard deviation.
+    static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                     standardDeviation: Scalar, y: UnsafeMutablePointer<Scalar>)
+    /// `dmean += g * (sample - mean) / sd^2`.
+    static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                             standardDeviation: Scalar, g: UnsafePointer<Scalar>,
+                                             dmean: UnsafeMutablePointer<Scalar>)
+}
+
+/// The elementwise binary operators; they broadcast like numpy.
+public enum BinaryOperator: UInt8, Sendable { case add, subtract, multiply, divide }
+
+/// The elementwise unary operators.
+public enum UnaryOperator: UInt8, Sendable {
+    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
+}
+
+extension TensorKernels {
+    @inlinable
+    public static func binary(_ op: BinaryOperator, extent e: Index4,
+                              lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
+                              rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
+                              out: UnsafeMutablePointer<Scalar>) {
+        // One loop per operator and stride pattern, so the innermost loop vectorises.
+        @inline(__always)
+        func run(_ f: (Scalar, Scalar) -> Scalar) {
+            var o = out
+            for i0 in 0..<e.i0 {
+                for i1 in 0..<e.i1 {
+                    for i2 in 0..<e.i2 {
+                        let l = lhs + (i0 * a.i0 + i1 * a.i1 + i2 * a.i2)
+                        let r = rhs + (i0 * b.i0 + i1 * b.i1 + i2 * b.i2)
+                        let n = e.i3
+                        switch (a.i3, b.i3) {
+                        case (1, 1): for j in 0..<n { o[j] = f(l[j], r[j]) }
+                        case (1, 0): let rv = r[0]; for j in 0..<n { o[j] = f(l[j], rv) }
+                        case (0, 1): let lv = l[0]; for j in 0..<n { o[j] = f(lv, r[j]) }
+                        default: for j in 0..<n { o[j] = f(l[j * a.i3], r[j * b.i3]) }
+                        }
+                        o += n
+                    }
+                }
+            }
+        }
+        switch op {
+        case .add: run(+)
+        case .subtract: run(-)
+        case .multiply: run(*)
+        case .divide: run(/)
+        }
+    }
+
+    @inlinable
+    public static func stridedAccumulate(extent e: Index4, alpha: Scalar, overwrite: Bool,
+                                         source: UnsafePointer<Scalar>, sourceStrides s: Index4,
+                                         target: UnsafeMutablePointer<Scalar>, targetStrides t: Index4) {
+        for i0 in 0..<e.i0 {
+            for i1 in 0..<e.i1 {
+                for i2 in 0..<e.i2 {
+                    let src = source + (i0 * s.i0 + i1 * s.i1 + i2 * s.i2)
+                    let dst = target + (i0 * t.i0 + i1 * t.i1 + i2 * t.i2)
+                    let n = e.i3
+                    if s.i3 == 1 && t.i3 == 1 {
+                        switch (overwrite, alpha == 1) {
+                        case (true, true): dst.update(from: src, count: n)
+                        case (true, false): for j in 0..<n { dst[j] = alpha * src[j] }
+                        case (false, true): for j in 0..<n { dst[j] += src[j] }
+                        case (false, false): for j in 0..<n { dst[j] += alpha * src[j] }
+                        }
+                    } else if t.i3 == 0 {
+                        // A reduction along the innermost axis: sum first, then add once.
+                        var sum: Scalar = 0
+                        for j in 0..<n { sum += src[j * s.i3] }
+                        if overwrite { dst[0] = alpha * sum } else { dst[0] += alpha * sum }
+                    } else if overwrite {
+                        for j in 0..<n { dst[j * t.i3] = alpha * src[j * s.i3] }
+                    } else {
+                        for j in 0..<n { dst[j * t.i3] += alpha * src[j * s.i3] }
+                    }
+                }
+            }
+        }
+    }
+
+    @inlinable
+    public static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                             y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+        switch op {
+        case .negate: for i in 0..<n { y[i] = -x[i] }
+        case .exp: vectorExp(n, x, y)
+        case .log: vectorLog(n, x, y)
+        case .tanh: vectorTanh(n, x, y)
+        case .sigmoid: vectorSigmoid(n, x, y)
+        case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .square: for i in 0..<n { y[i] = x[i] * x[i] }
+        case .squareRoot: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case .clamp: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
+        }
+    }
+
+    @inlinable
+    public static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                                     y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+        switch op {
+        case .negate: for i in 0..<n { dx[i] -= g[i] }
+        case .exp: for i in 0..<n { dx[i] += g[i] * y[i] }
+        case .log: for i in 0..<n { dx[i] += g[i] / x[i] }
+        case .tanh: for i in 0..<n { dx[i] += g[i] * (1 - y[i] * y[i]) }
+        case .sigmoid: for i in 0..<n { dx[i] += g[i] * y[i] * (1 - y[i]) }
+        // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
+        case .relu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : 0 }
+        case .square: for i in 0..<n { dx[i] += 2 * x[i] * g[i] }
+        case .squareRoot: for i in 0..<n { dx[i] += g[i] / (2 * y[i]) }
+        // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.
+        case .clamp: for i in 0..<n { dx[i] += (x[i] >= lower && x[i] <= upper) ? g[i] : 0 }
+        }
+    }
+
+    @inlinable
+    public static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
+        for r in 0..<rows {
+            let row = x + r * columns, out = y + r * columns
+            var top = -Scalar.infinity
+            for j in 0..<columns { top = Swift.max(top, row[j]) }
+            for j in 0..<columns { out[j] = row[j] - top }
+            // exp into the output row, sum, then overwrite with the shifted logits again.
+            vectorExp(columns, out, out)
+            var sum: Scalar = 0
+            for j in 0..<columns { sum += out[j] }
+            var logSum: Scalar = 0
+            withUnsafePointer(to: sum) { vectorLog(1, $0, &logSum) }
+            for j in 0..<columns { out[j] = row[j] - top - logSum }
+        }
+    }
+
+    @inlinable
+    public static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
+                                          g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
+                                          scratch: UnsafeMutablePointer<Scalar>) {
+        for r in 0..<rows {
+            let yr = y + r * columns, gr = g + r * columns, dr = dx + r * columns
+            var sum: Scalar = 0
+            for j in 0..<columns { sum += gr[j] }
+            vectorExp(columns, yr, scratch)
+            for j in 0..<columns { dr[j] += gr[j] - scratch[j] * sum }
+        }
+    }
+
+    @inlinable
+    public static func maximum(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                               y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let base = x + o * axis * inner + i
+                // Ties go to the first maximum, as in PyTorch; NaN wins so it propagates.
+                var best = base[0], bestIndex: Int32 = 0
+                for a in 1..<Swift.max(axis, 1) where base[a * inner] > best || (base[a * inner].isNaN && !best.isNaN) {
+                    best = base[a * inner]
+                    bestIndex = Int32(a)
+                }
+                y[o * inner + i] = best
+                argmax[o * inner + i] = bestIndex
+            }
+        }
+    }
+
+    @inlinable
+    public static func gather(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                              indices: UnsafePointer<Int32>, y: UnsafeMutablePointer<Scalar>) {
+        for o in 0..<outer {
+            for i in 0..<inner {
+                y[o * inner + i] = x[(o * axis + Int(indices[o * inner + i])) * inner + i]
+            }
+        }
+    }
+
+    @inlinable
+    public static func scatterAdd(outer: Int, axis: Int, inner: Int, g: UnsafePointer<Scalar>,
+                                  indices: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Scalar>) {
+        for o in 0..<outer {
+            for i in 0..<inner {
+                dx[(o * axis + Int(indices[o * inner + i])) * inner + i] += g[o * inner + i]
+            }
+        }
+    }
+
+    @inlinable
+    public static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                            standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
+        // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
+        var logs: (Scalar, Scalar) = (sd, 2 * .pi)
+        withUnsafeMutableBytes(of: &logs) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: Scalar.self)
+            vectorLog(2, p, p)
+        }
+        let constant = -logs.0 - logs.1 / 2
+        let scale = 1 / (2 * sd * sd)
+        for i in 0..<count {
+            let d = sample[i] - mean[i]
+            y[i] = constant - d * d * scale
+        }
+    }
+
+    @inlinable
+    public static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                                    standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
+                                                    dmean: UnsafeMutablePointer<Scalar>) {
+        let scale = 1 / (sd * sd)
+        for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
+    }
+}

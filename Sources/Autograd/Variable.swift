@@ -1,0 +1,28 @@
+/// A value recorded on a tape: the handle that ops take and return.
+///
+/// A variable is valid until its tape's next `reset()`.
+public struct Variable<Scalar: TensorScalar> {
+    /// The tape that recorded this value.
+    public let tape: Tape<Scalar>
+    @usableFromInline let id: Int32
+    @usableFromInline let generation: UInt32
+
+    @usableFromInline
+    init(tape: Tape<Scalar>, id: Int32, generation: UInt32) {
+        self.tape = tape
+        self.id = id
+        self.generation = generation
+    }
+
+    /// The dimensions of the value.
+    public var shape: Shape { tape.node(self).shape }
+
+    /// A copy of the value.
+    public var value: Tensor<Scalar> { tape.value(of: self) }
+
+    /// The value's elements, read in place without copying (valid until the tape is reset).
+    public var scalars: UnsafeBufferPointer<Scalar> {
+        let node = tape.node(self)
+        return UnsafeBufferPointer(start: tape.pointer(node.value), count: node.shape.count)
+    }
+}

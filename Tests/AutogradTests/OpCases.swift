@@ -1,0 +1,151 @@
+import Autograd
+import Foundation
+
+/// One way to exercise an op: inputs, the op applied to them, and a naive reference.
+struct OpCase: Sendable, CustomStringConvertible {
+    enum Gradient: Sendable {
+        /// Compare against finite differences.
+        case checked
+        /// The op passes no gradient by definition (stop-gradient): gradients must be zero.
+        case zero
+    }
+
+    var description: String
+    var inputs: [Tensor<Double>]
+    var differentiable: [Bool]
+    var gradient: Gradient = .checked
+    var apply: @Sendable ([Variable<Double>]) -> Variable<Double>
+    var reference: @Sendable ([Tensor<Double>]) -> Tensor<Double>
+}
+
+/// Inputs for the checks: normal draws, optionally moved away from points where the
+/// derivative is undefined (those have their own tests) or into a function's domain.
+struct Draw {
+    var generator: SeededGenerator
+
+    mutating func normal(_ shape: Shape) -> Tensor<Double> { .normal(shape, using: &generator) }
+
+    mutating func positive(_ shape: Shape) -> Tensor<Double> { naiveMap(normal(shape)) { abs($0) + 0.2 } }
+
+    /// Values at least `margin` away from each point in `avoid`.
+    mutating func avoiding(_ points: [Double], margin: Double = 0.05, _ shape: Shape) -> Tensor<Double> {
+        naiveMap(normal(shape)) { x in
+            var x = x
+            for p in points where abs(x - p) < margin { x = p + (x < p ? -margin : margin) * 2 }
+            return x
+        }
+    }
+
+    mutating func indices(_ count: Int, below bound: Int) -> [Int] {
+        (0..<count).map { _ in Int(generator.next() % UInt64(bound)) }
+    }
+}
+
+extension OpCode {
+    /// The test description of every registered op. The `switch` is exhaustive, so an op
+    /// added to the registry without a description here does not compile.
+    func cases() -> [OpCase] {
+        var draw = Draw(generator: SeededGenerator(seed: UInt64(rawValue) &+ 101))
+        func binary(_ f: @escaping @Sendable (Variable<Double>, Variable<Double>) -> Variable<Double>,
+                    _ reference: @escaping @Sendable (Double, Double) -> Double,
+                    _ shapes: [(Shape, Shape)], positiveRight: Bool = false) -> [OpCase] {
+            shapes.map { a, b in
+                OpCase(description: "\(self) \(a) \(b)",
+                       inputs: [draw.normal(a), positiveRight ? naiveMap(draw.positive(b)) { $0 + 0.3 } : draw.normal(b)],
+                       differentiable: [true, true],
+                       apply: { f($0[0], $0[1]) },
+                       reference: { naiveBroadcast($0[0], $0[1], reference) })
+            }
+        }
+        func unary(_ input: Tensor<Double>, _ f: @escaping @Sendable (Variable<Double>) -> Variable<Double>,
+                   _ reference: @escaping @Sendable (Double) -> Double) -> [OpCase] {
+            [OpCase(description: "\(self) \(input.shape)", inputs: [input], differentiable: [true],
+                    apply: { f($0[0]) }, reference: { naiveMap($0[0], reference) })]
+        }
+        let broadcasting: [(Shape, Shape)] = [([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1, 3], [4, 1]), ([3], []), ([], [2, 2])]
+
+        switch self {
+        case .add: return binary(+, +, broadcasting)
+        case .subtract: return binary(-, -, broadcasting)
+        case .multiply: return binary(*, *, broadcasting)
+        case .divide: return binary(/, /, broadcasting, positiveRight: true)
+        case .negate: return unary(draw.normal([2, 3]), { -$0 }, { -$0 })
+        case .exp: return unary(draw.normal([2, 3]), { $0.exp() }, { Foundation.exp($0) })
+        case .log: return unary(draw.positive([2, 3]), { $0.log() }, { Foundation.log($0) })
+        case .tanh: return unary(draw.normal([2, 3]), { $0.tanh() }, { Foundation.tanh($0) })
+        case .sigmoid: return unary(draw.normal([2, 3]), { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) })
+        case .relu: return unary(draw.avoiding([0], [2, 3]), { $0.relu() }, { Swift.max($0, 0) })
+        case .square: return unary(draw.normal([2, 3]), { $0.squared() }, { $0 * $0 })
+        case .squareRoot: return unary(draw.positive([2, 3]), { $0.squareRoot() }, { $0.squareRoot() })
+        case .clamp:
+            return unary(draw.avoiding([-0.5, 0.7], [3, 4]), { $0.clamped(to: -0.5...0.7) }, { Swift.min(Swift.max($0, -0.5), 0.7) })
+        case .matmul:
+            return [(false, false), (true, false), (false, true), (true, true)].map { ta, tb in
+                let a = draw.normal(ta ? [4, 3] : [3, 4]), b = draw.normal(tb ? [5, 4] : [4, 5])
+                return OpCase(description: "matmul transposeA: \(ta) transposeB: \(tb)", inputs: [a, b],
+                              differentiable: [true, true],
+                              apply: { Autograd.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) },
+                              reference: { naiveMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) })
+            }
+        case .sum:
+            return [[1], [0, 2], [2], [0, 1, 2]].map { axes in
+                OpCase(description: "sum along \(axes)", inputs: [draw.normal([2, 3, 4])], differentiable: [true],
+                       apply: { $0[0].sum(alongAxes: axes) }, reference: { naiveSum($0[0], axes: axes) })
+            }
+        case .max:
+            return [0, 1, 2].map { axis in
+                OpCase(description: "max along \(axis)", inputs: [draw.normal([3, 4, 2])], differentiable: [true],
+                       apply: { $0[0].max(alongAxis: axis) }, reference: { naiveMax($0[0], axis: axis) })
+            }
+        case .logSoftmax:
+            return [Shape([3, 5]), [2, 2, 4]].map { shape in
+                OpCase(description: "logSoftmax \(shape)", inputs: [naiveMap(draw.normal(shape)) { 3 * $0 }],
+                       differentiable: [true], apply: { $0[0].logSoftmax() }, reference: { naiveLogSoftmax($0[0]) })
+            }
+        case .reshape:
+            return [OpCase(description: "reshape [2, 6] -> [3, 4]", inputs: [draw.normal([2, 6])], differentiable: [true],
+                           apply: { $0[0].reshaped(to: [3, 4]) },
+                           reference: { Tensor(shape: [3, 4], scalars: $0[0].scalars) })]
+        case .transpose:
+            return [[1, 0], [2, 0, 1], [0, 2, 1, 3]].map { permutation in
+                let shape = Shape(Array([2, 3, 4, 2].prefix(permutation.count)))
+                return OpCase(description: "transpose \(shape) by \(permutation)", inputs: [draw.normal(shape)],
+                              differentiable: [true], apply: { $0[0].transposed(permutation) },
+                              reference: { naiveTranspose($0[0], permutation) })
+            }
+        case .concatenate:
+            return [OpCase(description: "concatenate [2, 3] [2, 2] [2, 1] along 1",
+                           inputs: [draw.normal([2, 3]), draw.normal([2, 2]), draw.normal([2, 1])],
+                           differentiable: [true, true, true],
+                           apply: { Autograd.concatenate($0, alongAxis: 1) }, reference: { naiveConcatenate($0, axis: 1) }),
+                    OpCase(description: "concatenate [1, 3] [2, 3] along 0 (one input held constant)",
+                           inputs: [draw.normal([1, 3]), draw.normal([2, 3])], differentiable: [false, true],
+                           apply: { Autograd.concatenate($0, alongAxis: 0) }, reference: { naiveConcatenate($0, axis: 0) })]
+        case .slice:
+            return [(1, 1, 3), (0, 2, 1)].map { axis, start, length in
+                OpCase(description: "slice axis \(axis) from \(start) length \(length)", inputs: [draw.normal([3, 5])],
+                       differentiable: [true], apply: { $0[0].slice(alongAxis: axis, start: start, length: length) },
+                       reference: { naiveSlice($0[0], axis: axis, start: start, length: length) })
+            }
+        case .gather:
+            let picks = draw.indices(4, below: 5), picks3 = draw.indices(6, below: 4)
+            return [OpCase(description: "gather [4, 5] along 1", inputs: [draw.normal([4, 5])], differentiable: [true],
+                           apply: { $0[0].gathering(picks, alongAxis: 1) }, reference: { naiveGather($0[0], picks, axis: 1) }),
+                    OpCase(description: "gather [2, 4, 3] along 1", inputs: [draw.normal([2, 4, 3])], differentiable: [true],
+                           apply: { $0[0].gathering(picks3, alongAxis: 1) }, reference: { naiveGather($0[0], picks3, axis: 1) })]
+        case .stopGradient:
+            return [OpCase(description: "stopGradient", inputs: [draw.normal([2, 3])], differentiable: [true],
+                           gradient: .zero, apply: { $0[0].stoppingGradient() }, reference: { $0[0] })]
+        case .normalLogProbability:
+            let sd = 0.3
+            return [OpCase(description: "normalLogProbability (sample held constant)",
+                           inputs: [draw.normal([3, 2]), draw.normal([3, 2])], differentiable: [false, true],
+                           apply: { Autograd.normalLogProbability(of: $0[0], mean: $0[1], standardDeviation: sd) },
+                           reference: { t in
+                               naiveBroadcast(t[0], t[1]) { x, mu in
+                                   -(x - mu) * (x - mu) / (2 * sd * sd) - Foundation.log(sd) - 0.5 * Foundation.log(2 * .pi)
+                               }
+                           })]
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Autograd
+import AutogradTesting
+import Testing
+
+/// Every registered op, checked from its description: forward values against a naive Double
+/// reference, gradients against finite differences with PyTorch's default tolerances.
+@Suite struct OpRegistryTests {
+    @Test(arguments: OpCode.allCases)
+    func forwardMatchesReference(op: OpCode) {
+        for c in op.cases() {
+            let tape = Tape<Double>()
+            let output = c.apply(c.inputs.map { tape.variable($0) }).value
+            let expected = c.reference(c.inputs)
+            #expect(output.shape == expected.shape, "\(c): shape")
+            let error = zip(output.scalars, expected.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            #expect(error < 1e-12, "\(c): largest relative error \(error)")
+        }
+    }
+
+    @Test(arguments: OpCode.allCases)
+    func gradientsMatchFiniteDifferences(op: OpCode) {
+        for c in op.cases() {
+            switch c.gradient {
+            case .checked:
+                let result = checkGradients(at: c.inputs, differentiable: c.differentiable) { _, v in c.apply(v) }
+                #expect(result.passed, "\(c): \(result)")
+            case .zero:
+                let tape = Tape<Double>()
+                let inputs = c.inputs.map { tape.variable($0) }
+                tape.backward(from: c.apply(inputs).sum())
+                for input in inputs {
+                    #expect(tape.gradient(of: input).scalars.allSatisfy { $0 == 0 }, "\(c)")
+                }
+            }
+        }
+    }
+
+    @Test func everyOpHasAtLeastOneCase() {
+        for op in OpCode.allCases { #expect(!op.cases().isEmpty, "\(op) has no test case") }
+    }
+}

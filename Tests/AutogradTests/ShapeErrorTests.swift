@@ -1,0 +1,43 @@
+import Autograd
+import Testing
+
+/// A shape mismatch stops the program with a message naming the op and both shapes.
+@Suite struct ShapeErrorTests {
+    static func stderr(_ result: ExitTest.Result?) -> String {
+        String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    }
+
+    @Test func broadcastMismatchNamesTheOpAndShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Double>()
+            _ = tape.constant(.zeros([2, 3])) + tape.constant(.zeros([4]))
+        }
+        #expect(Self.stderr(result).contains("add: shapes [2, 3] and [4] cannot be broadcast together"))
+    }
+
+    @Test func matmulMismatchNamesTheOpAndShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Double>()
+            _ = matmul(tape.constant(.zeros([2, 3])), tape.constant(.zeros([4, 5])))
+        }
+        #expect(Self.stderr(result).contains("matmul: inner dimensions differ: shapes [2, 3] and [4, 5]"))
+    }
+
+    @Test func concatenateMismatchNamesTheShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Double>()
+            _ = concatenate([tape.constant(.zeros([2, 3])), tape.constant(.zeros([3, 3]))], alongAxis: 1)
+        }
+        #expect(Self.stderr(result).contains("concatenate: shapes [2, 3] and [3, 3] differ outside axis 1"))
+    }
+
+    @Test func aVariableFromBeforeResetIsCaught() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Double>()
+            let stale = tape.constant(.zeros([2]))
+            tape.reset()
+            _ = stale.exp()
+        }
+        #expect(Self.stderr(result).contains("recorded before reset() was used"))
+    }
+}

@@ -1,0 +1,64 @@
+import Autograd
+import Testing
+
+@Suite struct TapeTests {
+    @Test func gradientOfSumOfSquares() {
+        let tape = Tape<Double>()
+        let x = tape.variable(Tensor([1, 2, 3]))
+        let y = (x * x).sum()
+        #expect(y.value.scalar == 14)
+        tape.backward(from: y)
+        #expect(tape.gradient(of: x).scalars == [2, 4, 6])
+    }
+
+    @Test func hand_derivedChainRule() {
+        // y = tanh(w x + b), dy/dw = (1 - y^2) x, dy/db = 1 - y^2.
+        let tape = Tape<Double>()
+        let w = tape.variable(Tensor(0.5)), x = tape.constant(Tensor(2.0)), b = tape.variable(Tensor(-0.25))
+        let y = (w * x + b).tanh()
+        tape.backward(from: y)
+        let t = Foundation.tanh(0.75)
+        #expect(abs(tape.gradient(of: w).scalar - (1 - t * t) * 2) < 1e-15)
+        #expect(abs(tape.gradient(of: b).scalar - (1 - t * t)) < 1e-15)
+    }
+
+    @Test func unreachedVariablesHaveZeroGradient() {
+        let tape = Tape<Double>()
+        let x = tape.variable(Tensor([1, 2])), unused = tape.variable(Tensor([3]))
+        tape.backward(from: x.sum())
+        #expect(tape.gradient(of: unused).scalars == [0])
+    }
+
+    @Test func boundGradientsAccumulateAcrossPasses() {
+        var value: [Double] = [1, 2], gradient: [Double] = [0, 0]
+        let tape = Tape<Double>()
+        value.withUnsafeMutableBufferPointer { v in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for _ in 0..<2 {
+                    tape.reset()
+                    let p = tape.bind(v.baseAddress!, gradient: g.baseAddress!, shape: [2])
+                    tape.backward(from: (p * 3).sum())
+                }
+            }
+        }
+        #expect(gradient == [6, 6])
+    }
+
+    @Test func aRepeatedStepReusesTheTapesMemory() {
+        let tape = Tape<Float>()
+        var g = SeededGenerator(seed: 9)
+        let w = Tensor<Float>.normal([64, 32], using: &g), x = Tensor<Float>.normal([16, 64], using: &g)
+        func step() {
+            tape.reset()
+            let y = matmul(tape.constant(x), tape.variable(w)).relu().logSoftmax()
+            tape.backward(from: y.mean())
+        }
+        step()
+        let reserved = tape.reservedBytes
+        for _ in 0..<5 { step() }
+        #expect(tape.reservedBytes == reserved)
+        #expect(reserved > 0)
+    }
+}
+
+import Foundation
