@@ -10,11 +10,12 @@ public enum OpCode: UInt8, CaseIterable, Sendable {
     case add, subtract, multiply, divide
     case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
     // Linear algebra (Ops/Matmul.swift).
-    case matmul
+    case matmul, convolution
     // Reductions (Ops/Reductions.swift).
     case sum, max, logSoftmax
     // Shapes and selection (Ops/Shaping.swift).
     case reshape, transpose, concatenate, slice, gather, stopGradient
-    // Distributions (Ops/Distributions.swift).
-    case normalLogProbability
+    // Distributions (Ops/Distributions.swift): the Gaussian log-density with the sample held
+    // constant, and the stochastic node that samples and feeds REINFORCE into the mean.
+    case normalLogProbability, sampleNormal
 }

@@ -10,20 +10,26 @@ extension Tape {
         for i in nodes.indices where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
 
         let rootNode = nodes[Int(root.id)]
-        guard rootNode.requiresGradient else { return }
         if let seed {
             precondition(seed.shape == rootNode.shape,
                          "backward: seed shape \(seed.shape) does not match the root's shape \(rootNode.shape)")
         }
-        let rootGradient = gradientBuffer(root.id)!
-        if let seed {
-            seed.scalars.withUnsafeBufferPointer { rootGradient.update(from: $0.baseAddress!, count: $0.count) }
-        } else {
-            rootGradient.update(repeating: 1, count: rootNode.shape.count)
+        if let rootGradient = gradientBuffer(root.id) {
+            if let seed {
+                seed.scalars.withUnsafeBufferPointer { rootGradient.update(from: $0.baseAddress!, count: $0.count) }
+            } else {
+                rootGradient.update(repeating: 1, count: rootNode.shape.count)
+            }
         }
 
         for id in stride(from: Int(root.id), through: 0, by: -1) {
             let node = nodes[id]
+            // A stochastic node passes nothing through its sample; it injects REINFORCE into
+            // its mean whatever reached the sample, so it runs even without a gradient.
+            if node.op == .sampleNormal {
+                sampleNormalVJP(node)
+                continue
+            }
             guard let op = node.op, node.requiresGradient, let gradient = node.gradient else { continue }
             backpropagate(op, node, pointer(gradient))
         }
@@ -35,6 +41,7 @@ extension Tape {
         case .add, .subtract, .multiply, .divide: binaryVJP(op, node, g)
         case .negate, .exp, .log, .tanh, .sigmoid, .relu, .square, .squareRoot, .clamp: unaryVJP(op, node, g)
         case .matmul: matmulVJP(node, g)
+        case .convolution: convolutionVJP(node, g)
         case .sum: sumVJP(node, g)
         case .max: maxVJP(node, g)
         case .logSoftmax: logSoftmaxVJP(node, g)
@@ -45,6 +52,7 @@ extension Tape {
         case .gather: gatherVJP(node, g)
         case .stopGradient: break  // by definition: no gradient flows to the operand
         case .normalLogProbability: normalLogProbabilityVJP(node, g)
+        case .sampleNormal: break  // handled in `backward`: it runs without an incoming gradient
         }
     }
 

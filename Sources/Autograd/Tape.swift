@@ -26,6 +26,10 @@ public final class Tape<Scalar: TensorScalar> {
         operands.reserveCapacity(2048)
     }
 
+    /// How many times `reset()` has run: it changes exactly when earlier variables expire,
+    /// so caches of variables (such as a parameter store's bindings) key on it.
+    public var resetCount: Int { Int(generation) }
+
     /// The number of recorded nodes (inputs and op results).
     public var count: Int { nodes.count }
 

@@ -35,4 +35,8 @@ enum OpAttributes {
     case slice(axis: Int, start: Int)
     case gather(axis: Int, indices: UnsafeMutablePointer<Int32>)
     case normal(standardDeviation: Double)
+    /// `sampleNormal`: the negated advantage, broadcast to the sample's shape, once it is set.
+    case stochastic(standardDeviation: Double, negatedAdvantage: UnsafeMutableRawPointer?)
+    /// `convolution`: the geometry and the unfolded input saved for the VJP.
+    case convolution(ConvolutionGeometry, columns: UnsafeMutableRawPointer)
 }

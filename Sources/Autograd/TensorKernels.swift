@@ -51,6 +51,13 @@ public protocol TensorKernels {
     /// `dx[o, index[o, i], i] += g[o, i]`: the VJP of `gather` and of `maximum`.
     static func scatterAdd(outer: Int, axis: Int, inner: Int, g: UnsafePointer<Scalar>,
                            indices: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Scalar>)
+    /// Unfolds one image `[channels, height, width]` into columns
+    /// `[channels * kernel * kernel, outHeight * outWidth]`, zero outside the image.
+    static func imageToColumns(_ image: UnsafePointer<Scalar>, _ geometry: ConvolutionGeometry,
+                               _ columns: UnsafeMutablePointer<Scalar>)
+    /// The adjoint of `imageToColumns`: adds the columns back into the image's positions.
+    static func columnsToImage(_ columns: UnsafePointer<Scalar>, _ geometry: ConvolutionGeometry,
+                               _ image: UnsafeMutablePointer<Scalar>)
     /// `y = log N(sample; mean, sd^2)` elementwise, for a fixed standard deviation.
     static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
                                      standardDeviation: Scalar, y: UnsafeMutablePointer<Scalar>)
@@ -58,6 +65,22 @@ public protocol TensorKernels {
     static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
                                              standardDeviation: Scalar, g: UnsafePointer<Scalar>,
                                              dmean: UnsafeMutablePointer<Scalar>)
+}
+
+/// The sizes of a square-kernel 2-D convolution over one image.
+public struct ConvolutionGeometry: Sendable, Equatable {
+    public var channels, height, width, kernel, stride, padding: Int
+    public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    /// Rows of the unfolded matrix: one per (channel, kernel row, kernel column).
+    public var patchSize: Int { channels * kernel * kernel }
+    /// Columns of the unfolded matrix: one per output position.
+    public var positions: Int { outHeight * outWidth }
+
+    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+    }
 }
 
 /// The elementwise binary operators; they broadcast like numpy.
@@ -261,5 +284,47 @@ extension TensorKernels {
                                                     dmean: UnsafeMutablePointer<Scalar>) {
         let scale = 1 / (sd * sd)
         for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
+    }
+
+    @inlinable
+    public static func imageToColumns(_ image: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
+                                      _ columns: UnsafeMutablePointer<Scalar>) {
+        var row = columns
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernel {
+                for kx in 0..<g.kernel {
+                    for oy in 0..<g.outHeight {
+                        let y = oy * g.stride - g.padding + ky
+                        for ox in 0..<g.outWidth {
+                            let x = ox * g.stride - g.padding + kx
+                            let inside = y >= 0 && y < g.height && x >= 0 && x < g.width
+                            row[oy * g.outWidth + ox] = inside ? image[(c * g.height + y) * g.width + x] : 0
+                        }
+                    }
+                    row += g.positions
+                }
+            }
+        }
+    }
+
+    @inlinable
+    public static func columnsToImage(_ columns: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
+                                      _ image: UnsafeMutablePointer<Scalar>) {
+        var row = columns
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernel {
+                for kx in 0..<g.kernel {
+                    for oy in 0..<g.outHeight {
+                        let y = oy * g.stride - g.padding + ky
+                        guard y >= 0 && y < g.height else { continue }
+                        for ox in 0..<g.outWidth {
+                            let x = ox * g.stride - g.padding + kx
+                            if x >= 0 && x < g.width { image[(c * g.height + y) * g.width + x] += row[oy * g.outWidth + ox] }
+                        }
+                    }
+                    row += g.positions
+                }
+            }
+        }
     }
 }

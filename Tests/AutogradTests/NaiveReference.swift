@@ -1,3 +1,4 @@
+import Foundation
 import Autograd
 
 // Deliberately naive Double references, written independently of the kernels under test:
@@ -140,4 +141,20 @@ func naiveGather(_ a: Tensor<Double>, _ picks: [Int], axis: Int) -> Tensor<Doubl
     return Tensor(shape: Shape(outDims), scalars: values)
 }
 
-import Foundation
+
+/// Direct convolution from its definition: x [n, c, h, w], w [o, c, k, k].
+func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, k) = (w.shape[0], w.shape[2])
+    let oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1
+    var out = [Double](repeating: 0, count: n * o * oh * ow)
+    for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
+        var acc = 0.0
+        for ch in 0..<c { for u in 0..<k { for v in 0..<k {
+            let y = i * stride + u - padding, xx = j * stride + v - padding
+            if y >= 0 && y < h && xx >= 0 && xx < wd { acc += element(w, [f, ch, u, v]) * element(x, [b, ch, y, xx]) }
+        } } }
+        out[((b * o + f) * oh + i) * ow + j] = acc
+    } } } }
+    return Tensor(shape: [n, o, oh, ow], scalars: out)
+}

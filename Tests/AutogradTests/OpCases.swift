@@ -8,6 +8,9 @@ struct OpCase: Sendable, CustomStringConvertible {
         case checked
         /// The op passes no gradient by definition (stop-gradient): gradients must be zero.
         case zero
+        /// A stochastic node: its gradient must equal that of the surrogate loss (built from
+        /// other ops, with the noise held fixed), which is itself checked by finite differences.
+        case scoreFunction(surrogate: @Sendable ([Variable<Double>]) -> Variable<Double>)
     }
 
     var description: String
@@ -79,6 +82,38 @@ extension OpCode {
         case .squareRoot: return unary(draw.positive([2, 3]), { $0.squareRoot() }, { $0.squareRoot() })
         case .clamp:
             return unary(draw.avoiding([-0.5, 0.7], [3, 4]), { $0.clamped(to: -0.5...0.7) }, { Swift.min(Swift.max($0, -0.5), 0.7) })
+        case .convolution:
+            return [(1, 0), (2, 1), (5, 0)].map { stride, padding in
+                let kernel = stride == 5 ? 4 : 3
+                return OpCase(description: "convolution stride \(stride) padding \(padding) kernel \(kernel)",
+                              inputs: [draw.normal([2, 2, 9, 9]), draw.normal([3, 2, kernel, kernel])],
+                              differentiable: [true, true],
+                              apply: { convolution2D($0[0], weight: $0[1], stride: stride, padding: padding) },
+                              reference: { naiveConvolution($0[0], $0[1], stride: stride, padding: padding) })
+            }
+        case .sampleNormal:
+            let sd = 0.5, advantage = Tensor<Double>(shape: [3, 1], scalars: [1.5, -0.5, 2])
+            let mean = draw.normal([3, 2])
+            @Sendable func withNoise(_ mean: Tensor<Double>) -> Tensor<Double> {
+                var generator = SeededGenerator(seed: 77)
+                return naiveMap(mean) { $0 + sd * generator.nextNormal() }
+            }
+            // The surrogate holds the realised sample fixed, as REINFORCE does: it is an action taken.
+            let taken = withNoise(mean)
+            return [OpCase(description: "sampleNormal (REINFORCE through the mean)", inputs: [mean],
+                           differentiable: [true],
+                           gradient: .scoreFunction(surrogate: { v in
+                               let tape = v[0].tape
+                               let logp = Autograd.normalLogProbability(of: tape.constant(taken), mean: v[0], standardDeviation: sd)
+                               return (logp * tape.constant(advantage) * -1).sum()
+                           }),
+                           apply: { v in
+                               var generator = SeededGenerator(seed: 77)
+                               let l = v[0].tape.sampleNormal(mean: v[0], standardDeviation: sd, using: &generator)
+                               l.setAdvantage(advantage)
+                               return l
+                           },
+                           reference: { withNoise($0[0]) })]
         case .matmul:
             return [(false, false), (true, false), (false, true), (true, true)].map { ta, tb in
                 let a = draw.normal(ta ? [4, 3] : [3, 4]), b = draw.normal(tb ? [5, 4] : [4, 5])

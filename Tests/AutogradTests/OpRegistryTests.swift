@@ -24,6 +24,18 @@ import Testing
             case .checked:
                 let result = checkGradients(at: c.inputs, differentiable: c.differentiable) { _, v in c.apply(v) }
                 #expect(result.passed, "\(c): \(result)")
+            case .scoreFunction(let surrogate):
+                let result = checkGradients(at: c.inputs, differentiable: c.differentiable) { _, v in surrogate(v) }
+                #expect(result.passed, "\(c) surrogate: \(result)")
+                let node = Tape<Double>(), reference = Tape<Double>()
+                let a = c.inputs.map { node.variable($0) }, b = c.inputs.map { reference.variable($0) }
+                node.backward(from: c.apply(a))
+                reference.backward(from: surrogate(b))
+                for (x, y) in zip(a, b) {
+                    let (gx, gy) = (node.gradient(of: x).scalars, reference.gradient(of: y).scalars)
+                    #expect(gx.contains { $0 != 0 }, "\(c): the stochastic node gave no gradient")
+                    #expect(zip(gx, gy).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(c): \(gx) vs \(gy)")
+                }
             case .zero:
                 let tape = Tape<Double>()
                 let inputs = c.inputs.map { tape.variable($0) }

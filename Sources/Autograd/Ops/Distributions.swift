@@ -39,3 +39,71 @@ extension Tape {
                                                     standardDeviation: Scalar(sd), g: g, dmean: dmean)
     }
 }
+
+// MARK: The stochastic node
+
+extension Variable {
+    /// Sets the advantage `A` (reward minus baseline) of a `sampleNormal` node. Its backward
+    /// pass then adds the REINFORCE gradient `-A * d log p(sample) / d mean` to the mean.
+    /// `advantage` broadcasts to the sample's shape: pass one value per batch row, divided
+    /// by the batch size to average over the batch.
+    public func setAdvantage(_ advantage: Tensor<Scalar>) { tape.setAdvantage(of: self, advantage) }
+}
+
+extension Tape {
+    /// Draws `mean + sd * noise` from `generator`: a stochastic node for REINFORCE.
+    ///
+    /// The sample is a constant for everything downstream (no gradient flows through it,
+    /// as in Williams 1992: it is an action). Once the reward is known, `setAdvantage` on
+    /// the sample supplies `A`; the backward pass then adds to the mean
+    ///
+    /// ```
+    /// -A * d/dmean log N(sample; mean, sd^2) = -A * (sample - mean) / sd^2
+    /// ```
+    ///
+    /// through the same kernel as `normalLogProbability`'s VJP, so this node and the
+    /// explicit surrogate loss `-stopGradient(A) * log p` cannot drift apart. A backward pass
+    /// that reaches the node before its advantage is set traps.
+    public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
+                             using generator: inout SeededGenerator) -> Variable<Scalar> {
+        let nm = node(mean)
+        precondition(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
+        let (result, out) = record(.sampleNormal, mean, shape: nm.shape,
+                                   attributes: .stochastic(standardDeviation: Double(standardDeviation), negatedAdvantage: nil),
+                                   requiresGradient: false)
+        let mu = pointer(nm.value)
+        for i in 0..<nm.shape.count { out[i] = mu[i] + standardDeviation * Scalar(generator.nextNormal()) }
+        return result
+    }
+
+    func setAdvantage(of sample: Variable<Scalar>, _ advantage: Tensor<Scalar>) {
+        check(sample)
+        let id = Int(sample.id)
+        guard nodes[id].op == .sampleNormal, case let .stochastic(sd, _) = nodes[id].attributes else {
+            preconditionFailure("setAdvantage: the variable is not a sampleNormal node")
+        }
+        let shape = nodes[id].shape
+        guard Shape.broadcast(advantage.shape, shape) == shape else {
+            preconditionFailure("setAdvantage: advantage shape \(advantage.shape) does not broadcast to sample shape \(shape)")
+        }
+        let buffer = values.allocate(shape.count)
+        advantage.withUnsafeBufferPointer { a in
+            Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
+                                             source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
+                                             target: buffer, targetStrides: shape.strides4)
+        }
+        nodes[id].attributes = .stochastic(standardDeviation: sd, negatedAdvantage: UnsafeMutableRawPointer(buffer))
+    }
+
+    func sampleNormalVJP(_ node: TapeNode) {
+        guard case let .stochastic(sd, negatedAdvantage) = node.attributes else { return }
+        let mean = operand(node, 0)
+        guard nodes[Int(mean)].requiresGradient else { return }
+        guard let negatedAdvantage else {
+            preconditionFailure("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
+        }
+        Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+                                                    sample: pointer(node.value), standardDeviation: Scalar(sd),
+                                                    g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
+    }
+}

@@ -1,8 +1,9 @@
 import Autograd
 import Testing
 
-/// A shape mismatch stops the program with a message naming the op and both shapes.
-@Suite struct ShapeErrorTests {
+/// Misuse stops the program with a message that names the op and the problem: a shape
+/// mismatch names both shapes.
+@Suite struct TrapTests {
     static func stderr(_ result: ExitTest.Result?) -> String {
         String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
     }
@@ -39,5 +40,16 @@ import Testing
             _ = stale.exp()
         }
         #expect(Self.stderr(result).contains("recorded before reset() was used"))
+    }
+
+    @Test func backwardBeforeTheAdvantageIsSetTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Double>()
+            var generator = SeededGenerator(seed: 1)
+            let mean = tape.variable(.zeros([2, 2]))
+            let sample = tape.sampleNormal(mean: mean, standardDeviation: 0.1, using: &generator)
+            tape.backward(from: (sample * mean).sum())
+        }
+        #expect(Self.stderr(result).contains("advantage was never set"))
     }
 }
