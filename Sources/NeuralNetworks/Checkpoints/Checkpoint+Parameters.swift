@@ -1,0 +1,69 @@
+import Autograd
+
+extension Checkpoint {
+    /// The prefix of optimizer state in a checkpoint: `optimizer.<kind>.<buffer>.<parameter>`.
+    public static let optimizerPrefix = "optimizer."
+
+    /// Overwrites every parameter of `store` with the tensor of the same name.
+    ///
+    /// All names, dtypes and shapes are checked before anything is copied, and every problem
+    /// is reported at once: parameters missing from the file, tensors in the file that the
+    /// store lacks, and tensors of the wrong shape or dtype. Tensors whose names start with
+    /// one of `ignoredPrefixes` (optimizer state by default) are not parameters.
+    public func load<Scalar: TensorScalar>(into store: ParameterStore<Scalar>,
+                                           ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix])
+        throws(CheckpointError) {
+        var missing: [String] = [], mismatched: [String] = []
+        var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = []
+        for entry in store.entries {
+            guard let info = info(entry.name) else { missing.append(entry.name); continue }
+            if info.dtype != Scalar.dtypeName {
+                mismatched.append("\(entry.name): dtype \(info.dtype), the store holds \(Scalar.dtypeName)")
+            } else if info.shape != entry.shape {
+                mismatched.append("\(entry.name): shape \(info.shape), the store has \(entry.shape)")
+            } else {
+                found.append((try checkedRecord(entry.name, Scalar.self), entry))
+            }
+        }
+        let storeNames = Set(store.entries.map(\.name))
+        let extra = names.filter { name in
+            !storeNames.contains(name) && !ignoredPrefixes.contains { name.hasPrefix($0) }
+        }
+        guard missing.isEmpty, extra.isEmpty, mismatched.isEmpty else {
+            throw CheckpointError(path: path, problem: .parameterMismatch(missing: missing, extra: extra,
+                                                                           mismatched: mismatched))
+        }
+        let values = store.values.baseAddress
+        for (record, entry) in found where entry.shape.count > 0 {
+            copy(record, into: values! + entry.offset)
+        }
+    }
+
+    /// The optimizer state saved in this checkpoint, or nil when there is none.
+    public func optimizerState<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self)
+        throws(CheckpointError) -> OptimizerState<Scalar>? {
+        guard let kind = metadata["optimizer.kind"] else { return nil }
+        guard let stepText = metadata["optimizer.step"], let step = Int(stepText) else {
+            throw CheckpointError(path: path, problem: .invalidHeader("optimizer.kind without a valid optimizer.step"))
+        }
+        let prefix = Checkpoint.optimizerPrefix + kind + "."
+        var tensors: [String: Tensor<Scalar>] = [:]
+        for name in names where name.hasPrefix(prefix) {
+            tensors[String(name.dropFirst(prefix.count))] = try tensor(named: name, as: Scalar.self)
+        }
+        return OptimizerState(kind: kind, step: step, tensors: tensors)
+    }
+
+    /// Restores `optimizer`'s moments and step count from this checkpoint, so training
+    /// continues exactly where the saved run stopped.
+    public func restore<Scalar>(_ optimizer: some Optimizer<Scalar>) throws(CheckpointError) {
+        guard let state = try optimizerState(as: Scalar.self) else {
+            throw CheckpointError(path: path, problem: .missingTensor("optimizer state (no optimizer.kind metadata)"))
+        }
+        do {
+            try optimizer.restore(from: state)
+        } catch {
+            throw CheckpointError(path: path, problem: .optimizerMismatch(error.reason))
+        }
+    }
+}

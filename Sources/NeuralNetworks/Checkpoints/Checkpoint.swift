@@ -1,0 +1,87 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Autograd
+
+/// A checkpoint read from a safetensors file: named tensors and string metadata.
+///
+/// ```swift
+/// let checkpoint = try Checkpoint(contentsOf: url)
+/// try checkpoint.load(into: store)            // every parameter, checked by name, shape, dtype
+/// try checkpoint.restore(optimizer)           // moments and step count, if saved
+/// let epoch = checkpoint.metadata["epoch"]
+/// ```
+/// The whole file is read and validated on opening, so a malformed file fails there with a
+/// `CheckpointError` naming it, and later reads only check names, dtypes and shapes.
+public struct Checkpoint: Sendable {
+    /// A stored tensor's element type and shape.
+    public struct TensorInfo: Sendable, Equatable {
+        /// The safetensors dtype, `"F32"` or `"F64"`.
+        public let dtype: String
+        public let shape: Shape
+    }
+
+    /// The file's path.
+    public let path: String
+    /// The string metadata (`__metadata__`).
+    public let metadata: [String: String]
+    private let records: [String: SafeTensorsHeader.Record]
+    private let data: [UInt8]
+
+    /// Reads and validates the checkpoint at `url`.
+    public init(contentsOf url: URL) throws(CheckpointError) {
+        let path = url.path(percentEncoded: false)
+        try self.init(bytes: AtomicFile.contents(of: path), path: path)
+    }
+
+    /// Parses a checkpoint held in memory; `path` names it in errors.
+    public init(bytes: [UInt8], path: String) throws(CheckpointError) {
+        let header = try SafeTensorsHeader(parsing: bytes, path: path)
+        self.path = path
+        metadata = header.metadata
+        records = header.records
+        data = Array(bytes[header.dataStart...])
+    }
+
+    /// Every tensor name, sorted.
+    public var names: [String] { records.keys.sorted() }
+
+    /// The dtype and shape of the tensor called `name`, if present.
+    public func info(_ name: String) -> TensorInfo? {
+        records[name].map { TensorInfo(dtype: $0.dtype, shape: $0.shape) }
+    }
+
+    /// The tensor called `name`, which must hold `Scalar` elements (no silent conversion).
+    public func tensor<Scalar: TensorScalar>(named name: String, as _: Scalar.Type = Scalar.self)
+        throws(CheckpointError) -> Tensor<Scalar> {
+        let record = try checkedRecord(name, Scalar.self)
+        return Tensor(shape: record.shape, scalars: scalars(record, Scalar.self))
+    }
+
+    func checkedRecord<Scalar: TensorScalar>(_ name: String, _: Scalar.Type) throws(CheckpointError)
+        -> SafeTensorsHeader.Record {
+        guard let record = records[name] else { throw CheckpointError(path: path, problem: .missingTensor(name)) }
+        guard record.dtype == Scalar.dtypeName else {
+            throw CheckpointError(path: path, problem: .dtypeMismatch(name: name, expected: Scalar.dtypeName,
+                                                                       found: record.dtype))
+        }
+        return record
+    }
+
+    /// Copies a record's bytes into `destination` (validated: its size matches the range).
+    func copy<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>) {
+        var bytes = Array(data[record.range])
+        SafeTensorsFormat.convertLittleEndian(&bytes, elementSize: MemoryLayout<Scalar>.size)
+        bytes.withUnsafeBytes { UnsafeMutableRawPointer(destination).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    private func scalars<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, _: Scalar.Type) -> [Scalar] {
+        let count = record.shape.count
+        return [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { copy(record, into: buffer.baseAddress!) }
+            initialized = count
+        }
+    }
+}
