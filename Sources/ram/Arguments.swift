@@ -151,12 +151,13 @@ extension Command {
             return try subcommand.parse(Array(arguments.dropFirst()), path: path)
         }
 
+        // Help wins over any mistake next to it: someone asking for help has not finished typing.
+        if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { throw HelpRequest(usage: usage) }
         var values: [String: String] = [:]
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
             index += 1
-            if word == "--help" || word == "-h" { throw HelpRequest(usage: usage) }
             guard word.hasPrefix("--"), word.count > 2 else {
                 throw mistake("unexpected argument '\(word)' (options start with --)")
             }
