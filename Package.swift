@@ -33,5 +33,6 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
+        .testTarget(name: "ramTests", dependencies: ["ram"]),
     ]
 )
