@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "AutogradTesting", targets: ["AutogradTesting"]),
+        .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "ram", targets: ["ram"]),
@@ -20,6 +21,7 @@ let package = Package(
 
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(name: "AutogradTesting", dependencies: ["Autograd"]),
+        .target(name: "NeuralNetworks", dependencies: ["Autograd"]),
 
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"]),
 
@@ -31,6 +33,7 @@ let package = Package(
 
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Autograd", "AutogradTesting"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
         .testTarget(name: "ramTests", dependencies: ["ram"]),

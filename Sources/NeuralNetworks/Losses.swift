@@ -1,0 +1,23 @@
+import Autograd
+
+/// The mean cross-entropy of `labels` under `softmax(logits)`, computed stably from logits:
+///
+/// ```
+/// loss = -(1/B) sum_b log softmax(logits_b)[label_b]
+/// ```
+/// - Parameters:
+///   - logits: `[batch, classes]`.
+///   - labels: one class index per row.
+public func softmaxCrossEntropy<Scalar>(logits: Variable<Scalar>, labels: [Int]) -> Variable<Scalar> {
+    negativeLogLikelihood(logProbabilities: logits.logSoftmax(), labels: labels)
+}
+
+/// The mean negative log-likelihood of `labels` given log-probabilities `[batch, classes]`.
+public func negativeLogLikelihood<Scalar>(logProbabilities: Variable<Scalar>, labels: [Int]) -> Variable<Scalar> {
+    -logProbabilities.gathering(labels, alongAxis: 1).mean()
+}
+
+/// The mean of `(predictions - targets)^2` over every element.
+public func meanSquaredError<Scalar>(predictions: Variable<Scalar>, targets: Variable<Scalar>) -> Variable<Scalar> {
+    (predictions - targets).squared().mean()
+}
