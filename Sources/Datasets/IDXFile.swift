@@ -18,12 +18,11 @@ public struct IDXFile: Sendable {
     /// - Parameter expectedDimensionCount: if given, a file with another number of dimensions
     ///   is rejected (3 for images, 1 for labels).
     public init(contentsOf path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
-        let contents = try FileBytes.read(path: path)
-        try self.init(parsing: contents, path: path, expectedDimensionCount: expectedDimensionCount)
+        try self.init(parsing: try FileBytes.read(path: path), path: path, expectedDimensionCount: expectedDimensionCount)
     }
 
     /// Parses the contents of an IDX file; `path` only names the file in errors.
-    public init(parsing contents: [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
+    public init(parsing contents: consuming [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
         func fail(_ problem: DatasetError.Problem) -> DatasetError { DatasetError(path: path, problem: problem) }
 
         guard !contents.isEmpty else { throw fail(.emptyFile) }
@@ -60,6 +59,9 @@ public struct IDXFile: Sendable {
         guard available == elementCount else { throw fail(.trailingData(byteCount: available - elementCount)) }
 
         self.dimensions = dimensions
-        self.bytes = Array(contents[headerSize...])
+        // Shifting in place avoids a second 47 MB allocation for MNIST's training images.
+        var elements = consume contents
+        elements.removeSubrange(0..<headerSize)
+        self.bytes = elements
     }
 }

@@ -5,5 +5,6 @@ enum DataCommand {
         summary: "Look at the data sets of the tasks.",
         subcommands: [
             DataPreviewCommand.command,
+            DataInfoCommand.command,
         ])
 }
