@@ -21,6 +21,11 @@ public struct Checkpoint: Sendable {
         /// The safetensors dtype, `"F32"` or `"F64"`.
         public let dtype: String
         public let shape: Shape
+
+        public init(dtype: String, shape: Shape) {
+            self.dtype = dtype
+            self.shape = shape
+        }
     }
 
     /// The file's path.

@@ -1,0 +1,296 @@
+import Foundation
+import Autograd
+@_spi(Testing) import NeuralNetworks
+import Testing
+
+/// A fresh directory under the system's temporary directory, removed by `body`'s caller.
+private func withTemporaryDirectory<R>(_ body: (URL) throws -> R) throws -> R {
+    let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("checkpoint-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try body(directory)
+}
+
+/// Values whose bits must survive a round trip: signed zeros, infinities, extremes,
+/// a subnormal and a NaN.
+private func specialValues<Scalar: TensorScalar>(_: Scalar.Type) -> [Scalar] {
+    [-0.0, 0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNormalMagnitude,
+     .leastNonzeroMagnitude, .nan, 1 / 3, -2.5e-3, .pi, 42]
+}
+
+private func bits<Scalar: TensorScalar>(_ values: some Sequence<Scalar>) -> [String] {
+    values.map { value in withUnsafeBytes(of: value) { $0.map { String($0, radix: 16) }.joined(separator: ".") } }
+}
+
+/// A store with tensors of ranks 0 to 4 holding the special values and seeded noise.
+private func sampleStore<Scalar: TensorScalar>(_: Scalar.Type, seed: UInt64) -> ParameterStore<Scalar> {
+    var generator = SeededGenerator(seed: seed)
+    let store = ParameterStore<Scalar>()
+    store.add("special", Tensor(specialValues(Scalar.self)).reshaped(to: [3, 4]))
+    store.add("layer.scale", Tensor(Scalar(seed)))
+    store.add("layer.weight", .normal([2, 3, 2, 2], using: &generator))
+    store.add("layer.bias", .uniform([5], in: -1...1, using: &generator))
+    return store
+}
+
+/// A file built by hand: the 8-byte length, the given header text, then `data`.
+private func craftedFile(header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> [UInt8] {
+    let text = Array(header.utf8)
+    var length = declaredLength ?? UInt64(text.count)
+    var bytes: [UInt8] = []
+    for _ in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: length)); length >>= 8 }
+    return bytes + text + data
+}
+
+private func problem(_ body: () throws(CheckpointError) -> Void) -> CheckpointError? {
+    do { try body(); return nil } catch { return error }
+}
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+    @Test("a checkpoint loads back bit-identical", arguments: [false, true])
+    func roundTrip(double: Bool) throws {
+        if double { try roundTrip(Double.self) } else { try roundTrip(Float.self) }
+    }
+
+    private func roundTrip<Scalar: TensorScalar>(_: Scalar.Type) throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("model.safetensors")
+            let saved = sampleStore(Scalar.self, seed: 1)
+            let extra = Tensor<Scalar>(shape: [2, 2], scalars: [-0.0, .infinity, -.infinity, 1])
+            try Checkpoint.write(saved, extras: ["stats.extra": extra],
+                                 metadata: ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"],
+                                 to: url)
+
+            let checkpoint = try Checkpoint(contentsOf: url)
+            #expect(checkpoint.metadata == ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"])
+            #expect(checkpoint.names == ["layer.bias", "layer.scale", "layer.weight", "special", "stats.extra"])
+            #expect(checkpoint.info("layer.weight") == Checkpoint.TensorInfo(dtype: Scalar.dtypeName, shape: [2, 3, 2, 2]))
+            #expect(bits(try checkpoint.tensor(named: "stats.extra", as: Scalar.self).scalars) == bits(extra.scalars))
+
+            let restored = sampleStore(Scalar.self, seed: 2)
+            #expect(bits(restored.values) != bits(saved.values))
+            try checkpoint.load(into: restored, ignoringPrefixes: ["stats."])
+            #expect(bits(restored.values) == bits(saved.values))
+            #expect(try checkpoint.tensor(named: "special", as: Scalar.self).scalars[0].sign == .minus)
+        }
+    }
+
+    @Test("the header is JSON padded with spaces to a multiple of 8, data follows back to back")
+    func layout() throws {
+        let store = ParameterStore<Float>()
+        store.add("a", Tensor([1, 2]))
+        store.add("b", Tensor([3]))
+        var writer = CheckpointWriter()
+        writer.addParameters(of: store)
+        let bytes = try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("small.safetensors")
+            try writer.write(to: url)
+            return try [UInt8](Data(contentsOf: url))
+        }
+        let length = bytes[0..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
+        #expect(length % 8 == 0 && bytes.count == 8 + length + 12)
+        let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
+        #expect(header.trimmingCharacters(in: .whitespaces)
+                == #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#)
+        #expect(Array(bytes[(8 + length)...]) == [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40])
+    }
+
+    @Test("optimizer state in a checkpoint resumes training bit-identically")
+    func resume() throws {
+        func makeRun() -> (ParameterStore<Float>, Adam<Float>, () -> Void) {
+            var generator = SeededGenerator(seed: 11)
+            let store = ParameterStore<Float>()
+            let weight = store.addUniform("weight", shape: [3, 1], fanIn: 3, using: &generator)
+            let x = Tensor<Float>.uniform([16, 3], in: -1...1, using: &generator)
+            let y = Tensor(shape: [16, 1], scalars: (0..<16).map { 2 * x[$0, 0] - x[$0, 1] + 0.5 * x[$0, 2] })
+            let adam = Adam(for: store, learningRate: 0.01)
+            let tape = Tape<Float>()
+            let step = {
+                tape.reset()
+                store.zeroGradients()
+                let loss = (matmul(tape.constant(x), store.variable(weight, on: tape)) - tape.constant(y)).squared().mean()
+                tape.backward(from: loss)
+                adam.update()
+            }
+            return (store, adam, step)
+        }
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("run.safetensors")
+            let (store, adam, step) = makeRun()
+            for _ in 0..<20 { step() }
+            try Checkpoint.write(store, optimizer: adam, metadata: ["step": "20"], to: url)
+            for _ in 0..<10 { step() }
+
+            let (resumedStore, resumedAdam, resumedStep) = makeRun()
+            let checkpoint = try Checkpoint(contentsOf: url)
+            try checkpoint.load(into: resumedStore)
+            try checkpoint.restore(resumedAdam)
+            #expect(resumedAdam.step == 20)
+            #expect(checkpoint.names.contains("optimizer.adam.m.weight"))
+            for _ in 0..<10 { resumedStep() }
+            #expect(bits(resumedStore.values) == bits(store.values))
+            #expect(resumedAdam.state == adam.state)
+
+            let sgd = SGD(for: resumedStore, learningRate: 0.1, momentum: 0.9)
+            let refused = problem { () throws(CheckpointError) in try checkpoint.restore(sgd) }
+            #expect(refused?.problem == .optimizerMismatch("expected the state of sgd, got adam"))
+        }
+    }
+
+    @Test("loading reports every missing, extra and mismatched parameter at once, and changes nothing")
+    func mismatchReport() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("mismatch.safetensors")
+            let saved = ParameterStore<Float>()
+            saved.add("shared", Tensor([1, 2]))
+            saved.add("reshaped", Tensor([1, 2, 3, 4]))
+            saved.add("onlyInFile", Tensor([5]))
+            try Checkpoint.write(saved, to: url)
+
+            let target = ParameterStore<Float>()
+            target.add("shared", Tensor([0, 0]))
+            target.add("reshaped", Tensor.zeros([2, 2]))
+            target.add("onlyInStore", Tensor([0]))
+            let error = problem { () throws(CheckpointError) in try Checkpoint(contentsOf: url).load(into: target) }
+            #expect(error?.problem == .parameterMismatch(missing: ["onlyInStore"], extra: ["onlyInFile"],
+                                                         mismatched: ["reshaped: shape [4], the store has [2, 2]"]))
+            #expect(error?.description.contains(url.path) == true)
+            #expect(Array(target.values) == [0, 0, 0, 0, 0, 0, 0], "nothing is copied when the check fails")
+        }
+    }
+
+    @Test("a file of the wrong element type is refused, with the file named")
+    func wrongDType() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("double.safetensors")
+            try Checkpoint.write(sampleStore(Double.self, seed: 1), to: url)
+            let checkpoint = try Checkpoint(contentsOf: url)
+            let load = problem { () throws(CheckpointError) in try checkpoint.load(into: sampleStore(Float.self, seed: 1)) }
+            guard case .parameterMismatch([], [], let mismatched)? = load?.problem else {
+                Issue.record("expected a mismatch, got \(String(describing: load))")
+                return
+            }
+            #expect(mismatched.count == 4 && mismatched.allSatisfy { $0.contains("dtype F64, the store holds F32") })
+            #expect(load!.description.hasPrefix("checkpoint \(url.path): parameters do not match"))
+            let read = problem { () throws(CheckpointError) in _ = try checkpoint.tensor(named: "special", as: Float.self) }
+            #expect(read?.problem == .dtypeMismatch(name: "special", expected: "F32", found: "F64"))
+        }
+        let integers = craftedFile(header: #"{"n":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: integers, path: "ints.safetensors") }
+        #expect(error?.problem == .unsupportedDType(name: "n", dtype: "I64"))
+        #expect(error?.description == "checkpoint ints.safetensors: tensor n has dtype I64; only F32 and F64 are supported")
+    }
+
+    @Test("a truncated file fails with its name, wherever it was cut")
+    func truncated() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("cut.safetensors")
+            try Checkpoint.write(sampleStore(Float.self, seed: 1), to: url)
+            let whole = try [UInt8](Data(contentsOf: url))
+            for keep in [0, 5, 8, 40, whole.count - 1] {
+                try Data(whole[0..<keep]).write(to: url)
+                let error = problem { () throws(CheckpointError) in _ = try Checkpoint(contentsOf: url) }
+                #expect(error?.path == url.path && error!.description.contains(url.path), "kept \(keep) bytes")
+                switch error?.problem {
+                case .truncated?, .headerTooLarge?: break
+                default: Issue.record("kept \(keep) bytes: \(String(describing: error))")
+                }
+            }
+            try Data(whole[0..<(whole.count - 1)]).write(to: url)
+            let error = problem { () throws(CheckpointError) in _ = try Checkpoint(contentsOf: url) }
+            #expect(error?.description.contains("file is truncated: tensor layer.bias ends at byte") == true)
+        }
+    }
+
+    @Test("a header length larger than the file, or than the limit, fails with the file named")
+    func oversizedHeader() {
+        let file = craftedFile(header: "{}", declaredLength: 1000)
+        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: file, path: "big.safetensors") }
+        #expect(error?.problem == .headerTooLarge(declared: 1000, available: 2))
+        #expect(error?.description == "checkpoint big.safetensors: header length 1000 bytes exceeds the 2 bytes that follow the length field")
+        let huge = craftedFile(header: "{}", declaredLength: .max)
+        #expect(problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: huge, path: "huge") }?.problem
+                == .headerTooLarge(declared: .max, available: 2))
+    }
+
+    @Test("malformed headers fail with a typed error and never trap", arguments: [
+        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]"#, "invalid header: not valid JSON"),
+        (#"[1, 2]"#, "invalid header: the header does not start with a JSON object"),
+        (#"{"a": {"dtype": "F32", "shape": [1]}}"#, "invalid header: missing field data_offsets at a"),
+        (#"{"__metadata__": {"epoch": 3}}"#, "invalid header: unexpected value at __metadata__.epoch"),
+        (#"{"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}"#,
+         "tensor a: shape [3] of F32 needs 12 bytes, data_offsets [0, 8] hold 8"),
+        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [4, 20]}}"#,
+         "file is truncated: tensor a ends at byte 20 of the data, which holds only 16 bytes"),
+        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}"#, "tensor a: data_offsets [8, 0] are not an increasing range"),
+        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "tensor a: data_offsets must be [begin, end]"),
+        (#"{"a": {"dtype": "F32", "shape": [1, 1, 1, 1, 1], "data_offsets": [0, 4]}}"#,
+         "tensor a: rank 5 exceeds the supported maximum of 4"),
+        (#"{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, "tensor a: shape [-1] has a negative or oversized dimension"),
+        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
+         "the data of tensors a and b overlap"),
+    ])
+    func malformed(header: String, message: String) {
+        let file = craftedFile(header: header, data: [UInt8](repeating: 0, count: 16))
+        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: file, path: "bad.safetensors") }
+        #expect(error?.description.hasPrefix("checkpoint bad.safetensors: " + message) == true, "\(String(describing: error))")
+    }
+
+    @Test("an unreadable path fails with the system's reason")
+    func unreadable() {
+        let url = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/model.safetensors")
+        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(contentsOf: url) }
+        #expect(error?.problem == .unreadable("No such file or directory"))
+    }
+
+    @Test("writing replaces the file atomically and leaves no temporary file")
+    func atomicReplace() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("model.safetensors")
+            try Checkpoint.write(sampleStore(Float.self, seed: 1), to: url)
+            let first = try Data(contentsOf: url)
+            try Checkpoint.write(sampleStore(Float.self, seed: 2), to: url)
+            #expect(try Data(contentsOf: url) != first)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
+        }
+    }
+
+    @Test("a failed write leaves the earlier checkpoint intact and no temporary file")
+    func failedWrite() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("model.safetensors")
+            try Checkpoint.write(sampleStore(Float.self, seed: 1), to: url)
+            let before = try Data(contentsOf: url)
+
+            var writer = CheckpointWriter()
+            writer.addParameters(of: sampleStore(Float.self, seed: 2))
+            let simulated = problem { () throws(CheckpointError) in try writer.write(to: url, failingBeforeRename: true) }
+            #expect(simulated?.problem == .writeFailed("simulated failure before rename"))
+            #expect(try Data(contentsOf: url) == before)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
+
+            // A real failure after the temporary file was written: the target is a directory.
+            let occupied = directory.appendingPathComponent("occupied")
+            try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: false)
+            let renameFailure = problem { () throws(CheckpointError) in try writer.write(to: occupied) }
+            #expect(renameFailure?.description.contains("cannot rename") == true, "\(String(describing: renameFailure))")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["model.safetensors", "occupied"])
+
+            // The directory does not exist: nothing can be created.
+            let missing = directory.appendingPathComponent("absent/model.safetensors")
+            let createFailure = problem { () throws(CheckpointError) in try writer.write(to: missing) }
+            #expect(createFailure?.description.contains("cannot create") == true)
+            #expect(createFailure?.path == missing.path)
+
+            // Duplicate names are refused before anything touches the disk.
+            var duplicated = CheckpointWriter()
+            duplicated.add(Tensor<Float>([1]), named: "x")
+            duplicated.add(Tensor<Double>([2]), named: "x")
+            let duplicate = problem { () throws(CheckpointError) in try duplicated.write(to: url) }
+            #expect(duplicate?.problem == .invalidContents("duplicate tensor names x"))
+            #expect(try Data(contentsOf: url) == before)
+        }
+    }
+}
