@@ -294,3 +294,109 @@ struct CheckpointTests {
         }
     }
 }
+
+// MARK: Cross-check with Python's safetensors (runs only where `import safetensors` works)
+
+/// Runs `python3 -c script arguments...` and returns its exit status and standard output.
+private func runPython(_ script: String, _ arguments: [String] = []) -> (status: Int32, output: Data) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return (-1, Data()) }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, data)
+}
+
+private let pythonHasSafetensors = runPython("import safetensors, numpy").status == 0
+
+/// What the Python side reports about a file: metadata, and each tensor's dtype, shape and
+/// the bit pattern of every element.
+private struct PythonReport: Decodable {
+    struct Entry: Decodable, Equatable {
+        var dtype: String
+        var shape: [Int]
+        var bits: [UInt64]
+    }
+    var metadata: [String: String]?
+    var tensors: [String: Entry]
+}
+
+private let pythonReader = """
+import json, sys
+from safetensors import safe_open
+tensors = {}
+with safe_open(sys.argv[1], framework="numpy") as f:
+    metadata = f.metadata()
+    for name in f.keys():
+        a = f.get_tensor(name)
+        tensors[name] = {"dtype": str(a.dtype), "shape": list(a.shape),
+                         "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()}
+print(json.dumps({"metadata": metadata, "tensors": tensors}))
+"""
+
+private let pythonWriter = """
+import json, sys
+import numpy as np
+from safetensors.numpy import save_file
+values = [-0.0, 0.0, float("inf"), float("-inf"), 1 / 3, 1e-40, -2.5, 3.4e38]
+tensors = {"f32": np.array(values, dtype=np.float32).reshape(2, 4),
+           "f64": np.array(values + [1e-310, 2.0 ** 0.5], dtype=np.float64).reshape(5, 1, 2),
+           "scalar": np.array(7.0, dtype=np.float32)}
+save_file(tensors, sys.argv[1], metadata={"epoch": "9", "note": "written by python"})
+report = {name: {"dtype": str(a.dtype), "shape": list(a.shape),
+                 "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()} for name, a in tensors.items()}
+print(json.dumps({"tensors": report}))
+"""
+
+private func entry<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) -> PythonReport.Entry {
+    let bits = tensor.scalars.map { value in withUnsafeBytes(of: value) { $0.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } }
+    return .init(dtype: Scalar.self == Float.self ? "float32" : "float64", shape: tensor.shape.dimensions, bits: bits)
+}
+
+@Suite("Checkpoints and Python's safetensors", .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy"))
+struct CheckpointInteroperabilityTests {
+    @Test("Python's safetensors reads our checkpoint bit for bit")
+    func pythonReadsOurs() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("ours.safetensors")
+            let floats = sampleStore(Float.self, seed: 5)
+            var writer = CheckpointWriter()
+            writer.addParameters(of: floats)
+            let doubles = Tensor<Double>(shape: [2, 6], scalars: specialValues(Double.self))
+            writer.add(doubles, named: "extra.doubles")
+            writer.metadata = ["epoch": "4", "config": "{\"glimpses\": 6}"]
+            try writer.write(to: url)
+
+            let (status, output) = runPython(pythonReader, [url.path])
+            try #require(status == 0, "python3 could not read the checkpoint")
+            let report = try JSONDecoder().decode(PythonReport.self, from: output)
+            #expect(report.metadata == writer.metadata)
+            #expect(Set(report.tensors.keys) == Set(floats.entries.map(\.name) + ["extra.doubles"]))
+            for e in floats.entries {
+                let tensor = floats.value(try #require(floats.parameter(named: e.name)))
+                #expect(report.tensors[e.name] == entry(tensor), "\(e.name)")
+            }
+            #expect(report.tensors["extra.doubles"] == entry(doubles))
+        }
+    }
+
+    @Test("we read a checkpoint written by Python's safetensors bit for bit")
+    func weReadPythons() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("python.safetensors")
+            let (status, output) = runPython(pythonWriter, [url.path])
+            try #require(status == 0, "python3 could not write a checkpoint")
+            let report = try JSONDecoder().decode(PythonReport.self, from: output)
+            let checkpoint = try Checkpoint(contentsOf: url)
+            #expect(checkpoint.metadata == ["epoch": "9", "note": "written by python"])
+            #expect(checkpoint.names == ["f32", "f64", "scalar"])
+            #expect(entry(try checkpoint.tensor(named: "f32", as: Float.self)) == report.tensors["f32"])
+            #expect(entry(try checkpoint.tensor(named: "f64", as: Double.self)) == report.tensors["f64"])
+            #expect(entry(try checkpoint.tensor(named: "scalar", as: Float.self)) == report.tensors["scalar"])
+        }
+    }
+}
