@@ -23,6 +23,11 @@ let package = Package(
         .target(name: "AutogradTesting", dependencies: ["Autograd"]),
         .target(name: "NeuralNetworks", dependencies: ["Autograd"]),
 
+        // The models: RAM and the paper's comparison nets.
+        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
+                path: "Models/RecurrentAttention"),
+        .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
+
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"]),
 
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.
@@ -34,6 +39,8 @@ let package = Package(
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Autograd", "AutogradTesting"]),
+        .testTarget(name: "RecurrentAttentionTests",
+                    dependencies: ["RecurrentAttention", "Baselines", "NeuralNetworks", "Autograd", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
         .testTarget(name: "ramTests", dependencies: ["ram"]),

@@ -88,6 +88,9 @@ public final class ParameterStore<Scalar: TensorScalar> {
         (storage, gradientStorage, capacity) = (values, grads, newCapacity)
     }
 
+    /// Every parameter, in table order.
+    public var parameters: [Parameter] { entries.indices.map(Parameter.init) }
+
     /// The parameter called `name`, if any.
     public func parameter(named name: String) -> Parameter? { indexByName[name].map(Parameter.init) }
 
