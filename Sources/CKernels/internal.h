@@ -1,0 +1,49 @@
+// Declarations shared by the CKernels translation units; not part of the public module.
+#ifndef CK_INTERNAL_H
+#define CK_INTERNAL_H
+
+#include "CKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CK_X86 1
+#define CK_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define CK_X86 0
+#endif
+
+/// The level in force; a plain load so kernels can branch on it per call.
+extern ck_level ck_level_in_use;
+extern int ck_threads_wanted;
+
+/// Runs `task(ctx, i, count)` for i in 0..<count, index 0 on the calling thread and the rest
+/// on a persistent pool. Falls back to running every index here when the pool is busy
+/// with another caller, so it is safe (if not parallel) under concurrent use.
+typedef void (*ck_task)(void *ctx, int index, int count);
+void ck_pool_run(int count, ck_task task, void *ctx);
+
+/// A grow-only scratch buffer private to the calling thread, 64-byte aligned.
+/// Slot 0 and 1 are independent (packed A, packed B).
+void *ck_scratch(int slot, size_t bytes);
+
+/// Micro-kernel: C[0..<rows, 0..<cols] = alpha * (a-panel * b-panel) + beta * C,
+/// with `a` holding kc steps of mr values and `b` kc steps of nr values (zero padded).
+/// beta == 0 writes C without reading it.
+typedef void (*ck_skernel)(ptrdiff_t kc, const float *a, const float *b, float *c,
+                           ptrdiff_t ldc, int rows, int cols, float alpha, float beta);
+typedef void (*ck_dkernel)(ptrdiff_t kc, const double *a, const double *b, double *c,
+                           ptrdiff_t ldc, int rows, int cols, double alpha, double beta);
+
+void ck_skernel_portable(ptrdiff_t, const float *, const float *, float *, ptrdiff_t, int, int, float, float);
+void ck_dkernel_portable(ptrdiff_t, const double *, const double *, double *, ptrdiff_t, int, int, double, double);
+#if CK_X86
+void ck_skernel_avx2(ptrdiff_t, const float *, const float *, float *, ptrdiff_t, int, int, float, float);
+void ck_dkernel_avx2(ptrdiff_t, const double *, const double *, double *, ptrdiff_t, int, int, double, double);
+#endif
+
+/// Tile shapes: the AVX2 kernels hold 12 ymm accumulators, the portable ones 12 xmm ones.
+enum {
+    CK_S_MR = 6, CK_S_NR_AVX2 = 16, CK_S_NR_PORTABLE = 8,
+    CK_D_MR = 6, CK_D_NR_AVX2 = 8, CK_D_NR_PORTABLE = 4,
+};
+
+#endif

@@ -1,0 +1,138 @@
+import CKernels
+import Testing
+
+/// The two element types ck_*gemm serves, so one test body checks both.
+protocol GemmElement: BinaryFloatingPoint, Sendable {
+    static var tolerance: Double { get }
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
+                     _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+                     _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+}
+
+extension Float: GemmElement {
+    static var tolerance: Double { Double(Float.ulpOfOne) }
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
+
+extension Double: GemmElement {
+    static var tolerance: Double { Double.ulpOfOne }
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+                     _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+                     _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        ck_dgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
+
+/// One product to check: op(A) is m x k, op(B) is k x n; the leading dimensions get padding.
+struct GemmCase: Sendable, CustomStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transA = false, transB = false
+    var alpha = 1.0, beta = 0.0
+    var pad = 0
+    var description: String { "\(m)x\(n)x\(k) tA=\(transA) tB=\(transB) alpha=\(alpha) beta=\(beta) pad=\(pad)" }
+
+    /// Runs the kernel and compares it with a naive Double loop, element by element, within
+    /// a bound proportional to k and to the sum of the absolute terms.
+    func check<T: GemmElement>(_: T.Type, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let (aRows, aCols) = transA ? (k, m) : (m, k)
+        let (bRows, bCols) = transB ? (n, k) : (k, n)
+        let lda = aCols + pad, ldb = bCols + pad, ldc = n + pad
+        func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
+        let a = random(max(aRows * lda, 1)), b = random(max(bRows * ldb, 1))
+        // beta == 0 must ignore C entirely, NaNs included.
+        var c: [T] = beta == 0 ? Array(repeating: .nan, count: max(m * ldc, 1)) : random(max(m * ldc, 1))
+        let original = c
+
+        func opA(_ i: Int, _ p: Int) -> Double { Double(transA ? a[p * lda + i] : a[i * lda + p]) }
+        func opB(_ p: Int, _ j: Int) -> Double { Double(transB ? b[j * ldb + p] : b[p * ldb + j]) }
+
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    T.gemm(transA, transB, m, n, k, T(alpha), pa.baseAddress!, lda, pb.baseAddress!, ldb,
+                           T(beta), pc.baseAddress!, ldc)
+                }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0, magnitude = 0.0
+                for p in 0..<k {
+                    sum += opA(i, p) * opB(p, j)
+                    magnitude += abs(opA(i, p) * opB(p, j))
+                }
+                let old = beta == 0 ? 0 : Double(original[i * ldc + j])
+                let expected = alpha * sum + beta * old
+                let bound = T.tolerance * Double(k + 4) * (abs(alpha) * magnitude + abs(beta * old)) + 1e-300
+                worst = max(worst, abs(Double(c[i * ldc + j]) - expected) / bound)
+            }
+            // Padding columns of C are never written.
+            for j in n..<ldc where !(c[i * ldc + j].isNaN && original[i * ldc + j].isNaN) {
+                #expect(c[i * ldc + j] == original[i * ldc + j], "padding written at \(i),\(j) in \(self)")
+            }
+        }
+        #expect(worst <= 1, "error \(worst)x the bound in \(T.self) \(self)")
+    }
+}
+
+extension KernelLevelTests {
+    @Suite struct Gemm {
+        /// Shapes around the tile (6 x 16), block (KC = 256, MC = 144) and tiny-path edges.
+        static let shapes: [(Int, Int, Int)] = [
+            (1, 1, 1), (3, 7, 13), (13, 17, 0), (17, 33, 7), (7, 3, 257), (33, 257, 17),
+            (257, 13, 33), (20, 64, 144), (32, 432, 10), (130, 300, 600), (7, 3100, 5),
+        ]
+
+        @Test(arguments: KernelLevelTests.levels, [1, 2])
+        func allTransposesAndShapes(level: UInt32, threads: Int) {
+            KernelLevelTests.with(level: level, threads: threads) {
+                var seed: UInt64 = 1
+                for (m, n, k) in Self.shapes {
+                    for transA in [false, true] {
+                        for transB in [false, true] {
+                            for beta in [0.0, 1.0, 0.5] {
+                                seed += 1
+                                let c = GemmCase(m: m, n: n, k: k, transA: transA, transB: transB,
+                                                 alpha: seed % 2 == 0 ? 1 : -1.5, beta: beta, pad: Int(seed % 3) * 5)
+                                c.check(Float.self, seed: seed)
+                                c.check(Double.self, seed: seed)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        @Test(arguments: KernelLevelTests.levels)
+        func alphaZeroOnlyScalesC(level: UInt32) {
+            KernelLevelTests.with(level: level) {
+                GemmCase(m: 5, n: 9, k: 4, alpha: 0, beta: 0.5).check(Float.self, seed: 9)
+                GemmCase(m: 40, n: 40, k: 40, alpha: 0, beta: 0).check(Double.self, seed: 9)
+            }
+        }
+
+        /// Products issued from several threads at once while the pool is enabled: callers
+        /// that find the pool busy must fall back to computing alone, correctly.
+        @Test func concurrentCallersShareThePool() async {
+            let saved = ck_thread_count()
+            defer { ck_set_thread_count(saved) }
+            ck_set_thread_count(2)
+            await withTaskGroup(of: Void.self) { group in
+                for t in 0..<4 {
+                    group.addTask {
+                        for r in 0..<3 {
+                            GemmCase(m: 96, n: 128, k: 200, transB: r % 2 == 1, beta: 0.5)
+                                .check(Float.self, seed: UInt64(100 + 10 * t + r))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
