@@ -67,8 +67,8 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
             inverseRootCorrection: 1 / (1 - pow(beta2, t)).squareRoot())
         let m = buffers.pointers[0], v = buffers.pointers[1]
         withSpecializedScalar(Scalar.self,
-            float: { adamStep(c, count, p.typed(as: Float.self), g.typed(as: Float.self),
-                              m.typed(as: Float.self), v.typed(as: Float.self)) },
+            float: { adamStepFloat(c, count, p.typed(as: Float.self), g.typed(as: Float.self),
+                                   m.typed(as: Float.self), v.typed(as: Float.self)) },
             double: { adamStep(c, count, p.typed(as: Double.self), g.typed(as: Double.self),
                                m.typed(as: Double.self), v.typed(as: Double.self)) },
             generic: { adamStep(c, count, p, g, m, v) })
@@ -83,45 +83,5 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
         guard state.step >= 0 else { throw OptimizerStateError("negative step count \(state.step)") }
         try buffers.restore(from: state.tensors, for: store)
         step = state.step
-    }
-}
-
-/// The per-update constants of Adam, computed once in Double.
-struct AdamCoefficients {
-    var beta1, beta2, epsilon, weightDecay: Double
-    /// `learningRate / (1 - beta1^t)`.
-    var stepSize: Double
-    /// `1 / sqrt(1 - beta2^t)`: a multiplication in the loop instead of a second division.
-    var inverseRootCorrection: Double
-}
-
-/// The Adam loop over `count` scalars; called with a concrete `T` so it is specialised.
-@inline(__always)
-private func adamStep<T: TensorScalar>(_ c: AdamCoefficients, _ count: Int,
-                                       _ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
-                                       _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>) {
-    // 1 - beta is taken in Double: in Float, 1 - Float(0.999) is off by 1.3e-5 relative.
-    let b1 = T(c.beta1), b2 = T(c.beta2), a1 = T(1 - c.beta1), a2 = T(1 - c.beta2)
-    let stepSize = T(c.stepSize), correction = T(c.inverseRootCorrection), epsilon = T(c.epsilon)
-    let decay = T(c.weightDecay)
-    // Two loops rather than `g + 0 * p`, which would turn an infinite parameter into NaN.
-    if decay == 0 {
-        for i in 0..<count {
-            let gi = g[i]
-            let mi = b1 * m[i] + a1 * gi
-            let vi = b2 * v[i] + a2 * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] -= stepSize * mi / (vi.squareRoot() * correction + epsilon)
-        }
-    } else {
-        for i in 0..<count {
-            let gi = g[i] + decay * p[i]
-            let mi = b1 * m[i] + a1 * gi
-            let vi = b2 * v[i] + a2 * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] -= stepSize * mi / (vi.squareRoot() * correction + epsilon)
-        }
     }
 }
