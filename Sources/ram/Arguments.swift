@@ -103,6 +103,12 @@ struct ParsedArguments: Sendable {
         return value
     }
 
+    /// Whether option `name` was written on the command line (as opposed to defaulted).
+    func isGiven(_ name: String) -> Bool {
+        _ = declared(name)
+        return values[name] != nil
+    }
+
     /// Whether flag `name` was given.
     func flag(_ name: String) -> Bool {
         precondition(declared(name).isFlag, "option --\(name) is not a flag")

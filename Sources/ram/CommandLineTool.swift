@@ -38,9 +38,15 @@ enum CommandLineTool {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    static func printError(_ text: String) {
-        // write(2) rather than stderr: the C global is not concurrency-safe in Swift 6.
+    /// Prints a line to standard output at once (unbuffered, so a log file shows progress live).
+    static func say(_ text: String) {
         let line = text + "\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
+    }
+
+    static func printError(_ text: String, newline: Bool = true) {
+        // write(2) rather than stderr: the C global is not concurrency-safe in Swift 6.
+        let line = text + (newline ? "\n" : "")
         _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     }
 }

@@ -4,6 +4,9 @@ enum RootCommand {
         name: "ram",
         summary: "Train and study the recurrent model of visual attention (Mnih et al. 2014).",
         subcommands: [
+            TrainCommand.command,
+            EvaluateCommand.command,
+            VisualizeCommand.command,
             DataCommand.command,
         ])
 }

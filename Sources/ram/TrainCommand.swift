@@ -1,0 +1,117 @@
+import Datasets
+import Foundation
+import NeuralNetworks
+import RecurrentAttention
+
+/// `ram train`: trains RAM (or a baseline) on a task, with checkpoints and resume.
+enum TrainCommand {
+    static let command = Command(
+        name: "train",
+        summary: "Train RAM or a comparison net on a task, keeping the best checkpoint by validation error.",
+        options: [
+            .choice("task", DatasetTask.named.map(\.name), default: "mnist", help: "The data set."),
+            .choice("model", ModelSpecification.Kind.allCases.map(\.rawValue), default: "ram",
+                    help: "RAM, or the paper's fully connected or convolutional comparison net."),
+            .integer("glimpses", default: 6, range: 1...64, help: "RAM: glimpses per image."),
+            .integer("patch-size", range: 1...128, help: "RAM: retina patch width (default 8 for 28x28 tasks, 12 otherwise)."),
+            .integer("scales", range: 1...8,
+                     help: "RAM: patches per glimpse, each twice as wide (default 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
+            .number("location-std", default: 0.17, range: 1e-4...2, help: "RAM: standard deviation of the location policy."),
+            .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
+            .flag("policy-gradient-to-core",
+                  help: "RAM: let REINFORCE and baseline gradients reach the core (default: they train only their own nets)."),
+            .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
+            .integer("hidden", default: 256, range: 1...4096, help: "FC and conv: hidden units (the paper: 64 or 256)."),
+            .integer("filters", default: 8, range: 1...256, help: "Conv: number of 10x10 stride-5 filters (the paper: 8 or 16)."),
+            .choice("optimizer", TrainingOptions.OptimizerKind.allCases.map(\.rawValue), default: "adam", help: "The optimizer."),
+            .number("learning-rate", default: 3e-4, range: 1e-8...10, help: "The initial learning rate."),
+            .number("momentum", default: 0.9, range: 0...0.999, help: "SGD momentum."),
+            .choice("schedule", TrainingOptions.ScheduleKind.allCases.map(\.rawValue), default: "constant",
+                    help: "Learning-rate schedule (linear: decay to zero, as in the paper)."),
+            .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
+            .integer("batch-size", default: 32, range: 1...4096, help: "Images per step (the paper: 20)."),
+            .integer("epochs", default: 10, range: 1...100_000, help: "Passes over the 50,000 training images."),
+            .number("time-budget", default: 0, range: 0...1e7,
+                    help: "Stop after this many minutes, keeping the last complete epoch (0: no limit)."),
+            .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
+            .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
+            .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
+            .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
+        ],
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let task = DatasetTask(name: arguments.string("task")!)!
+        let kind = ModelSpecification.Kind(rawValue: arguments.string("model")!)!
+        let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? "runs/\(task.name)-\(kind.rawValue)")
+        let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
+            ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
+
+        var specification = specification(arguments, task: task, kind: kind, data: data)
+        var options = trainingOptions(arguments)
+        if arguments.flag("resume") {
+            let saved = try SavedRun(directory: directory)
+            specification = saved.specification
+            let epochs = arguments.isGiven("epochs") ? options.epochs : saved.options.epochs
+            options = saved.options
+            options.epochs = epochs
+        }
+        let trainer = Trainer(specification: specification, options: options, data: data,
+                              task: DatasetTask(name: specification.task)!, directory: directory)
+        if arguments.flag("resume") { try trainer.resume() }
+        let budget = arguments.number("time-budget")
+        try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil)
+    }
+
+    static func specification(_ arguments: ParsedArguments, task: DatasetTask, kind: ModelSpecification.Kind,
+                              data: DatasetSplits) -> ModelSpecification {
+        let generator = TaskGenerator(source: data.test, task: task, seed: 0, isFixed: true)
+        var ram = RAMConfiguration(imageHeight: generator.height, imageWidth: generator.width)
+        let size = generator.height
+        ram.glimpses = arguments.integer("glimpses")
+        ram.patchSize = arguments.isGiven("patch-size") ? arguments.integer("patch-size") : (size <= 28 ? 8 : 12)
+        ram.scales = arguments.isGiven("scales") ? arguments.integer("scales") : (size <= 28 ? 1 : size <= 60 ? 3 : 4)
+        ram.locationStandardDeviation = Float(arguments.number("location-std"))
+        ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
+        ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")
+        return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
+                                  filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),
+                                  randomGlimpses: arguments.flag("random-glimpses"))
+    }
+
+    static func trainingOptions(_ arguments: ParsedArguments) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.optimizer = .init(rawValue: arguments.string("optimizer")!)!
+        options.learningRate = arguments.number("learning-rate")
+        options.momentum = arguments.number("momentum")
+        options.schedule = .init(rawValue: arguments.string("schedule")!)!
+        options.gradientClip = arguments.number("gradient-clip")
+        options.batchSize = arguments.integer("batch-size")
+        options.epochs = arguments.integer("epochs")
+        options.seed = UInt64(arguments.integer("seed"))
+        return options
+    }
+}
+
+/// What a checkpoint says about the run that wrote it.
+struct SavedRun {
+    let specification: ModelSpecification
+    let options: TrainingOptions
+    let checkpoint: Checkpoint
+
+    init(directory: URL, file: String = Trainer.lastCheckpoint) throws {
+        try self.init(path: directory.appendingPathComponent(file))
+    }
+
+    init(path: URL) throws {
+        checkpoint = try Checkpoint(contentsOf: path)
+        guard let spec = checkpoint.metadata["specification"]?.data(using: .utf8),
+              let specification = try? JSONDecoder().decode(ModelSpecification.self, from: spec),
+              let opts = checkpoint.metadata["options"]?.data(using: .utf8),
+              let options = try? JSONDecoder().decode(TrainingOptions.self, from: opts) else {
+            throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram train' (no model specification in its metadata)")
+        }
+        self.specification = specification
+        self.options = options
+    }
+}

@@ -1,0 +1,156 @@
+import Autograd
+import Datasets
+import Foundation
+import NeuralNetworks
+
+/// The training loop: epochs of mini-batches, validation after each epoch, the best model
+/// kept by validation error, every checkpoint written atomically, and resumable.
+///
+/// Every random draw of step `s` comes from a generator derived from `(seed, s)`, so a run
+/// resumed from a checkpoint continues with exactly the numbers it would have drawn.
+final class Trainer {
+    let specification: ModelSpecification
+    var options: TrainingOptions
+    let model: any ImageClassifier
+    let data: DatasetSplits
+    let directory: URL
+    let optimizer: any Optimizer<Float>
+    let training: TaskGenerator
+    let validation: TaskGenerator
+
+    private(set) var completedEpochs = 0
+    private(set) var step = 0
+    private(set) var bestValidationError = Double.infinity
+    private var history: [EpochRecord] = []
+    private var elapsedBefore: Double = 0
+    private var plateau: ReduceOnPlateau?
+
+    /// One line of the run's history, saved in checkpoints.
+    struct EpochRecord: Codable {
+        var epoch: Int
+        var trainingError: Double
+        var validationError: Double
+        var seconds: Double
+    }
+
+    static let lastCheckpoint = "last.safetensors"
+    static let bestCheckpoint = "best.safetensors"
+
+    init(specification: ModelSpecification, options: TrainingOptions, data: DatasetSplits, task: DatasetTask,
+         directory: URL) {
+        self.specification = specification
+        self.options = options
+        self.data = data
+        self.directory = directory
+        model = specification.makeModel()
+        optimizer = switch options.optimizer {
+        case .adam: Adam(for: model.store, learningRate: options.learningRate)
+        case .sgd: SGD(for: model.store, learningRate: options.learningRate, momentum: options.momentum)
+        }
+        training = TaskGenerator(source: data.train, task: task, seed: options.seed, isFixed: false)
+        validation = TaskGenerator(source: data.validation, task: task, seed: options.seed &+ 1, isFixed: true)
+        if options.schedule == .plateau {
+            plateau = ReduceOnPlateau(learningRate: options.learningRate, factor: 0.1, patience: 5)
+        }
+    }
+
+    /// Restores parameters, optimizer state and progress from the last checkpoint.
+    func resume() throws {
+        let checkpoint = try Checkpoint(contentsOf: directory.appendingPathComponent(Self.lastCheckpoint))
+        try checkpoint.load(into: model.store)
+        try checkpoint.restore(optimizer)
+        let m = checkpoint.metadata
+        completedEpochs = Int(m["completed_epochs"] ?? "") ?? 0
+        step = Int(m["step"] ?? "") ?? 0
+        bestValidationError = Double(m["best_validation_error"] ?? "") ?? .infinity
+        elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
+        history = (m["history"]?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([EpochRecord].self, from: $0) } ?? []
+        if let state = m["plateau"]?.data(using: .utf8) { plateau = try? JSONDecoder().decode(ReduceOnPlateau.self, from: state) }
+    }
+
+    /// Trains until `options.epochs` epochs are complete or `timeBudget` seconds pass.
+    func run(timeBudget: Double?) throws {
+        let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
+        let totalSteps = batcher.batchCount * options.epochs
+        let tape = Tape<Float>()
+        let started = Date()
+        CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
+            + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
+        if completedEpochs > 0 { CommandLineTool.say("resuming after epoch \(completedEpochs), step \(step)") }
+
+        while completedEpochs < options.epochs {
+            let epoch = completedEpochs
+            let epochStarted = Date()
+            var progress = ProgressReporter(total: batcher.batchCount, label: "epoch \(epoch + 1)/\(options.epochs)")
+            var seen = 0, correct = 0, lossSum: Float = 0
+            for (i, batch) in batcher.batches(epoch: epoch).enumerated() {
+                optimizer.learningRate = learningRate(at: step, totalSteps: totalSteps)
+                tape.reset()
+                model.store.zeroGradients()
+                var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
+                let (loss, right) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
+                                                       using: &generator)
+                tape.backward(from: loss)
+                if options.gradientClip > 0 { _ = clipGradientNorm(model.store, maxNorm: options.gradientClip) }
+                optimizer.update()
+                step += 1
+                seen += batch.count
+                correct += right
+                lossSum += loss.scalars[0]
+                progress.update(done: i + 1, samples: seen,
+                                details: String(format: "loss %.3f acc %.1f%%", lossSum / Float(i + 1),
+                                                100 * Double(correct) / Double(seen)))
+                if let timeBudget, Date().timeIntervalSince(started) > timeBudget {
+                    CommandLineTool.say("\ntime budget of \(Int(timeBudget)) s reached in epoch \(epoch + 1); the last complete epoch's checkpoint is kept")
+                    return
+                }
+            }
+            let validationError = Evaluation.error(of: model, on: validation, mode: .mean, seed: options.seed &+ 2)
+            let record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(correct) / Double(max(seen, 1)),
+                                     validationError: validationError, seconds: Date().timeIntervalSince(epochStarted))
+            history.append(record)
+            completedEpochs += 1
+            _ = plateau?.record(validationError)
+            let improved = validationError < bestValidationError
+            if improved { bestValidationError = validationError }
+            try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
+            // The best model is for evaluation and sharing: parameters only, about 4 bytes each.
+            if improved { try save(Self.bestCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: false) }
+            CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
+                         epoch + 1, 100 * record.trainingError, 100 * validationError, improved ? " (best)" : "",
+                         record.seconds, Double(seen) / record.seconds))
+        }
+        CommandLineTool.say(String(format: "done: %d epochs, best validation error %.2f%%, %.0f s in all; checkpoints in %@",
+                     completedEpochs, 100 * bestValidationError, elapsedBefore + Date().timeIntervalSince(started),
+                     directory.path))
+    }
+
+    private func learningRate(at step: Int, totalSteps: Int) -> Double {
+        switch options.schedule {
+        case .constant: options.learningRate
+        case .linear: LinearDecay(from: options.learningRate, overSteps: totalSteps).learningRate(at: step)
+        case .step:
+            options.learningRate * (step >= totalSteps * 3 / 4 ? 0.01 : step >= totalSteps / 2 ? 0.1 : 1)
+        case .plateau: plateau?.learningRate ?? options.learningRate
+        }
+    }
+
+    private func save(_ name: String, elapsed: Double, withOptimizer: Bool) throws {
+        var writer = CheckpointWriter()
+        writer.addParameters(of: model.store)
+        if withOptimizer { writer.addState(of: optimizer) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func json(_ value: some Encodable) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
+        writer.metadata["specification"] = json(specification)
+        writer.metadata["options"] = json(options)
+        writer.metadata["completed_epochs"] = String(completedEpochs)
+        writer.metadata["step"] = String(step)
+        writer.metadata["best_validation_error"] = String(bestValidationError)
+        writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
+        writer.metadata["history"] = json(history)
+        if let plateau { writer.metadata["plateau"] = json(plateau) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try writer.write(to: directory.appendingPathComponent(name))
+    }
+}
