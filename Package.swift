@@ -28,13 +28,14 @@ let package = Package(
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
 
-        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"]),
+        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"], exclude: ["reference"]),
 
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.
         .target(name: "Datasets", dependencies: ["Autograd", "CZlib"],
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib"]),
-        .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd"]),
+        .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
+                                                     "RecurrentAttention", "Baselines"]),
 
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
