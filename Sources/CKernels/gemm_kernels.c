@@ -46,6 +46,7 @@ s_tile(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
 {
     __m256 acc0[CK_S_MR], acc1[CK_S_MR];
     for (int r = 0; r < CK_S_MR; r++) acc0[r] = acc1[r] = _mm256_setzero_ps();
+    for (int r = 0; r < rows; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
     for (ptrdiff_t p = 0; p < kc; p++, a += CK_S_MR, b += 16) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         for (int r = 0; r < rows; r++) {
@@ -95,6 +96,7 @@ d_tile(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
 {
     __m256d acc0[CK_D_MR], acc1[CK_D_MR];
     for (int r = 0; r < CK_D_MR; r++) acc0[r] = acc1[r] = _mm256_setzero_pd();
+    for (int r = 0; r < rows; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
     for (ptrdiff_t p = 0; p < kc; p++, a += CK_D_MR, b += 8) {
         __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
         for (int r = 0; r < rows; r++) {

@@ -15,6 +15,7 @@ typedef struct {
     ptrdiff_t lda, ldb, ldc;
     KERNEL kernel;
     int nr;
+    int avx2;
 } NAME(job);
 
 // op(A)[i0..<i0+mc, p0..<p0+kc] into MR-row panels, each kc steps of MR values, zero padded.
@@ -22,6 +23,12 @@ static void NAME(pack_a)(const NAME(job) *g, ptrdiff_t i0, ptrdiff_t mc, ptrdiff
 {
     for (ptrdiff_t ir = 0; ir < mc; ir += CK_MR, dst += CK_MR * kc) {
         ptrdiff_t rows = mc - ir < CK_MR ? mc - ir : CK_MR;
+#if defined(PACK_A6_AVX2)
+        if (g->avx2 && !g->transA && rows == CK_MR) {
+            PACK_A6_AVX2(g->A + (i0 + ir) * g->lda + p0, g->lda, kc, dst);
+            continue;
+        }
+#endif
         if (g->transA) {
             const T *src = g->A + p0 * g->lda + i0 + ir;
             for (ptrdiff_t p = 0; p < kc; p++, src += g->lda)
@@ -55,6 +62,12 @@ NAME(pack_b_body)(const NAME(job) *g, ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0, 
                     for (int c = 0; c < nr; c++) dst[p * nr + c] = c < cols ? src[c] : 0;
             }
         } else {
+#if defined(PACK_BT16_AVX2)
+            if (g->avx2 && nr == 16 && cols == 16) {
+                PACK_BT16_AVX2(g->B + (j0 + jr) * g->ldb + p0, g->ldb, kc, dst);
+                continue;
+            }
+#endif
             // op(B)[p][j] = B[j][p]: read each source row contiguously.
             for (int c = 0; c < nr; c++) {
                 const T *src = g->B + (j0 + jr + c) * g->ldb + p0;
@@ -91,7 +104,7 @@ static void NAME(blocked)(const NAME(job) *g, ptrdiff_t i0, ptrdiff_t i1, ptrdif
     ptrdiff_t kcb = NAME(block)(g->k, KC, 1);
     ptrdiff_t mcb = NAME(block)(i1 - i0, MC, CK_MR);
     ptrdiff_t ncb = NAME(block)(j1 - j0, NC, nr);
-    T *ap = ck_scratch(0, sizeof(T) * (size_t)(mcb * kcb));
+    T *ap = ck_scratch(0, sizeof(T) * (size_t)(mcb * kcb + 8));   // + slack for PACK_A6_AVX2
     T *bp = ck_scratch(1, sizeof(T) * (size_t)(ncb * kcb));
     for (ptrdiff_t jc = j0; jc < j1; jc += ncb) {
         ptrdiff_t nc = j1 - jc < ncb ? j1 - jc : ncb;
@@ -168,7 +181,7 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
         return;
     }
     int avx2 = ck_level_in_use == CK_LEVEL_AVX2_FMA;
-    NAME(job) g = { transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0 };
+    NAME(job) g = { transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, avx2 };
     double work = (double)m * (double)n * (double)k;
     if (work <= DIRECT_WORK) {
 #if CK_X86
@@ -182,10 +195,11 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
     else
 #endif
     { g.kernel = KERNEL_PORTABLE; g.nr = NR_PORTABLE; }
-    int count = ck_threads_wanted;
-    if (work < PARALLEL_WORK) count = 1;
-    ptrdiff_t split = m < n ? (n + g.nr - 1) / g.nr : (m + CK_MR - 1) / CK_MR;
-    if (count > split) count = (int)split;
-    if (count > 1) ck_pool_run(count, NAME(task), &g);
+    int threads = ck_threads_wanted;
+    ptrdiff_t units = m < n ? (n + g.nr - 1) / g.nr : (m + CK_MR - 1) / CK_MR;
+    // Two chunks per thread let the caller absorb a worker that starts late.
+    ptrdiff_t chunks = work < PARALLEL_WORK || threads < 2 ? 1 : 2 * (ptrdiff_t)threads;
+    if (chunks > units) chunks = units;
+    if (chunks > 1) ck_pool_run(threads, (int)chunks, NAME(task), &g);
     else NAME(blocked)(&g, 0, m, 0, n);
 }

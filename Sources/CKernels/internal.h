@@ -15,11 +15,11 @@
 extern ck_level ck_level_in_use;
 extern int ck_threads_wanted;
 
-/// Runs `task(ctx, i, count)` for i in 0..<count, index 0 on the calling thread and the rest
-/// on a persistent pool. Falls back to running every index here when the pool is busy
-/// with another caller, so it is safe (if not parallel) under concurrent use.
+/// Runs `task(ctx, i, chunks)` once for each i in 0..<chunks, on the calling thread and up to
+/// threads - 1 pool workers. Runs every chunk on the caller when the pool is busy with
+/// another caller, so it is safe (if not parallel) under concurrent use.
 typedef void (*ck_task)(void *ctx, int index, int count);
-void ck_pool_run(int count, ck_task task, void *ctx);
+void ck_pool_run(int threads, int chunks, ck_task task, void *ctx);
 
 /// A grow-only scratch buffer private to the calling thread, 64-byte aligned.
 /// Slot 0 and 1 are independent (packed A, packed B).
@@ -38,6 +38,10 @@ void ck_dkernel_portable(ptrdiff_t, const double *, const double *, double *, pt
 #if CK_X86
 void ck_skernel_avx2(ptrdiff_t, const float *, const float *, float *, ptrdiff_t, int, int, float, float);
 void ck_dkernel_avx2(ptrdiff_t, const double *, const double *, double *, ptrdiff_t, int, int, double, double);
+/// Packs 6 rows of row-major A (kc columns) into one panel; writes 2 floats past its end.
+void ck_spack_a6_avx2(const float *a, ptrdiff_t lda, ptrdiff_t kc, float *dst);
+/// Packs 16 rows of B (kc columns), i.e. 16 columns of op(B) = B^T, into one panel.
+void ck_spack_bt16_avx2(const float *b, ptrdiff_t ldb, ptrdiff_t kc, float *dst);
 #endif
 
 /// Tile shapes: the AVX2 kernels hold 12 ymm accumulators, the portable ones 12 xmm ones.

@@ -1,13 +1,15 @@
 // A persistent pthread pool for splitting large products, plus per-thread scratch buffers.
 //
-// Workers are created lazily on first use and then wait for a new "generation". After a job
-// they spin briefly before sleeping, because the next product of a training step usually
-// follows within microseconds; the spin is short since the cores are shared.
+// A job is a list of chunks that the caller and the workers claim one at a time. The caller
+// claims too and only waits for chunks already started, so a worker that the OS has not
+// scheduled yet (the cores are shared) never stalls it: the caller just does more chunks.
+// Workers are created lazily, spin briefly after a job (products of a training step follow
+// each other within microseconds), then sleep on a condition variable.
 #include "internal.h"
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sched.h>
 #if CK_X86
 #include <immintrin.h>
@@ -21,25 +23,44 @@ enum { MAX_WORKERS = 63, SPIN_ROUNDS = 4000 };
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static atomic_uint generation;
-static atomic_int pending;
-static atomic_int started;
+// Generation in the high half, next unclaimed chunk in the low half: a claim succeeds only
+// for the job it was meant for, even if the claiming worker woke up late.
+static _Atomic uint64_t claim;
+static atomic_int done;
+static _Atomic(ck_task) job_task;
+static _Atomic(void *) job_ctx;
+static atomic_int job_chunks;
 static atomic_flag busy = ATOMIC_FLAG_INIT;
+static atomic_int started;
 static int workers;
-static ck_task job_task;
-static void *job_ctx;
-static int job_count;
+
+// Claims and runs chunks of generation `gen` until none is left.
+static void run_chunks(unsigned gen)
+{
+    for (;;) {
+        ck_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
+        void *ctx = atomic_load_explicit(&job_ctx, memory_order_relaxed);
+        int chunks = atomic_load_explicit(&job_chunks, memory_order_relaxed);
+        uint64_t word = atomic_load_explicit(&claim, memory_order_acquire);
+        if ((unsigned)(word >> 32) != gen || (int)(uint32_t)word >= chunks) return;
+        // Success proves the fields read above belong to `gen`: the caller cannot publish
+        // another job while this chunk is unclaimed.
+        if (!atomic_compare_exchange_weak_explicit(&claim, &word, word + 1, memory_order_acq_rel,
+                                                   memory_order_relaxed))
+            continue;
+        task(ctx, (int)(uint32_t)word, chunks);
+        atomic_fetch_add_explicit(&done, 1, memory_order_release);
+    }
+}
 
 static void *worker_main(void *arg)
 {
-    int index = (int)(intptr_t)arg;
+    (void)arg;
     unsigned seen = atomic_load_explicit(&generation, memory_order_acquire);
     atomic_fetch_add_explicit(&started, 1, memory_order_release);
     for (;;) {
-        int spins = 0;
-        while (atomic_load_explicit(&generation, memory_order_acquire) == seen && spins < SPIN_ROUNDS) {
+        for (int spins = 0; spins < SPIN_ROUNDS && atomic_load_explicit(&generation, memory_order_acquire) == seen; spins++)
             CK_PAUSE();
-            spins++;
-        }
         if (atomic_load_explicit(&generation, memory_order_acquire) == seen) {
             pthread_mutex_lock(&lock);
             while (atomic_load_explicit(&generation, memory_order_acquire) == seen)
@@ -47,9 +68,7 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&lock);
         }
         seen = atomic_load_explicit(&generation, memory_order_acquire);
-        if (index < job_count)
-            job_task(job_ctx, index, job_count);
-        atomic_fetch_sub_explicit(&pending, 1, memory_order_acq_rel);
+        run_chunks(seen);
     }
     return NULL;
 }
@@ -63,7 +82,7 @@ static int ensure_workers(int wanted)
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&thread, &attr, worker_main, (void *)(intptr_t)(workers + 1));
+        int failed = pthread_create(&thread, &attr, worker_main, NULL);
         pthread_attr_destroy(&attr);
         if (failed) break;
         workers++;
@@ -74,30 +93,29 @@ static int ensure_workers(int wanted)
     return workers;
 }
 
-void ck_pool_run(int count, ck_task task, void *ctx)
+void ck_pool_run(int threads, int chunks, ck_task task, void *ctx)
 {
-    if (count > 1 && !atomic_flag_test_and_set_explicit(&busy, memory_order_acquire)) {
-        int helpers = ensure_workers(count - 1);
-        if (helpers + 1 < count) count = helpers + 1;
-        if (count > 1) {
-            job_task = task;
-            job_ctx = ctx;
-            job_count = count;
-            // Every worker acknowledges each generation, even those without a share.
-            atomic_store_explicit(&pending, workers, memory_order_relaxed);
+    if (threads > 1 && chunks > 1 && !atomic_flag_test_and_set_explicit(&busy, memory_order_acquire)) {
+        if (ensure_workers(threads - 1) > 0) {
+            unsigned gen = atomic_load_explicit(&generation, memory_order_relaxed) + 1;
+            atomic_store_explicit(&job_task, task, memory_order_relaxed);
+            atomic_store_explicit(&job_ctx, ctx, memory_order_relaxed);
+            atomic_store_explicit(&job_chunks, chunks, memory_order_relaxed);
+            atomic_store_explicit(&done, 0, memory_order_relaxed);
+            atomic_store_explicit(&claim, (uint64_t)gen << 32, memory_order_release);
             pthread_mutex_lock(&lock);
-            atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+            atomic_store_explicit(&generation, gen, memory_order_release);
             pthread_cond_broadcast(&wake);
             pthread_mutex_unlock(&lock);
-            task(ctx, 0, count);
-            for (int spins = 0; atomic_load_explicit(&pending, memory_order_acquire) > 0; spins++)
+            run_chunks(gen);
+            for (int spins = 0; atomic_load_explicit(&done, memory_order_acquire) < chunks; spins++)
                 if (spins > SPIN_ROUNDS) sched_yield(); else CK_PAUSE();
             atomic_flag_clear_explicit(&busy, memory_order_release);
             return;
         }
         atomic_flag_clear_explicit(&busy, memory_order_release);
     }
-    for (int i = 0; i < count; i++) task(ctx, i, count);
+    for (int i = 0; i < chunks; i++) task(ctx, i, chunks);
 }
 
 // Scratch buffers: a thread-local pointer for speed, a pthread key so they are freed when
