@@ -7,6 +7,10 @@ enum { CK_MR = 6 };
 #define DIRECT_WORK (256.0)
 // Below this a second thread costs more than it saves; measured on an idle machine:
 // 1.6x at 128x128x64 (1M multiply-adds), and little or nothing below.
+// Up to this many rows of A, full-width panels of row-major B are read in place: packing
+// them cost more than it saved (measured: 20x256x256 went from 38 to 58 GFLOP/s, 32x128x64
+// from 23 to 57; at 128 rows packing is as fast or faster).
+#define DIRECT_B_ROWS 64
 #define PARALLEL_WORK (1024.0 * 1024)
 
 #define T float

@@ -14,23 +14,23 @@
 
 // Portable kernels: fixed trip counts and a 2-D accumulator the compiler keeps in (SSE2)
 // registers; the padded panels let every step run the full tile.
-void ck_skernel_portable(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+void ck_skernel_portable(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t bs, float *c, ptrdiff_t ldc,
                          int rows, int cols, float alpha, float beta)
 {
     enum { NR = CK_S_NR_PORTABLE };
     float acc[CK_S_MR][NR] = {{0}};
-    for (ptrdiff_t p = 0; p < kc; p++, a += CK_S_MR, b += NR)
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_S_MR, b += bs)
         for (int r = 0; r < CK_S_MR; r++)
             for (int j = 0; j < NR; j++) acc[r][j] += a[r] * b[j];
     STORE_TILE(float, NR)
 }
 
-void ck_dkernel_portable(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+void ck_dkernel_portable(ptrdiff_t kc, const double *a, const double *b, ptrdiff_t bs, double *c, ptrdiff_t ldc,
                          int rows, int cols, double alpha, double beta)
 {
     enum { NR = CK_D_NR_PORTABLE };
     double acc[CK_D_MR][NR] = {{0}};
-    for (ptrdiff_t p = 0; p < kc; p++, a += CK_D_MR, b += NR)
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_D_MR, b += bs)
         for (int r = 0; r < CK_D_MR; r++)
             for (int j = 0; j < NR; j++) acc[r][j] += a[r] * b[j];
     STORE_TILE(double, NR)
@@ -41,14 +41,14 @@ void ck_dkernel_portable(ptrdiff_t kc, const double *a, const double *b, double 
 // 4-cycle latency on two FMA pipes. `rows` is a constant in each instantiation, so short
 // edge tiles do only the work they need.
 CK_AVX2 static inline __attribute__((always_inline)) void
-s_tile(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+s_tile(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t bs, float *c, ptrdiff_t ldc,
        const int rows, int cols, float alpha, float beta)
 {
     __m256 acc0[CK_S_MR], acc1[CK_S_MR];
     for (int r = 0; r < CK_S_MR; r++) acc0[r] = acc1[r] = _mm256_setzero_ps();
     for (int r = 0; r < rows; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-    for (ptrdiff_t p = 0; p < kc; p++, a += CK_S_MR, b += 16) {
-        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_S_MR, b += bs) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         for (int r = 0; r < rows; r++) {
             __m256 ar = _mm256_broadcast_ss(a + r);
             acc0[r] = _mm256_fmadd_ps(ar, b0, acc0[r]);
@@ -77,28 +77,28 @@ s_tile(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
     STORE_TILE(float, 16)
 }
 
-CK_AVX2 void ck_skernel_avx2(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+CK_AVX2 void ck_skernel_avx2(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t bs, float *c, ptrdiff_t ldc,
                              int rows, int cols, float alpha, float beta)
 {
     switch (rows) {
-    case 6: s_tile(kc, a, b, c, ldc, 6, cols, alpha, beta); break;
-    case 5: s_tile(kc, a, b, c, ldc, 5, cols, alpha, beta); break;
-    case 4: s_tile(kc, a, b, c, ldc, 4, cols, alpha, beta); break;
-    case 3: s_tile(kc, a, b, c, ldc, 3, cols, alpha, beta); break;
-    case 2: s_tile(kc, a, b, c, ldc, 2, cols, alpha, beta); break;
-    default: s_tile(kc, a, b, c, ldc, 1, cols, alpha, beta); break;
+    case 6: s_tile(kc, a, b, bs, c, ldc, 6, cols, alpha, beta); break;
+    case 5: s_tile(kc, a, b, bs, c, ldc, 5, cols, alpha, beta); break;
+    case 4: s_tile(kc, a, b, bs, c, ldc, 4, cols, alpha, beta); break;
+    case 3: s_tile(kc, a, b, bs, c, ldc, 3, cols, alpha, beta); break;
+    case 2: s_tile(kc, a, b, bs, c, ldc, 2, cols, alpha, beta); break;
+    default: s_tile(kc, a, b, bs, c, ldc, 1, cols, alpha, beta); break;
     }
 }
 
 CK_AVX2 static inline __attribute__((always_inline)) void
-d_tile(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+d_tile(ptrdiff_t kc, const double *a, const double *b, ptrdiff_t bs, double *c, ptrdiff_t ldc,
        const int rows, int cols, double alpha, double beta)
 {
     __m256d acc0[CK_D_MR], acc1[CK_D_MR];
     for (int r = 0; r < CK_D_MR; r++) acc0[r] = acc1[r] = _mm256_setzero_pd();
     for (int r = 0; r < rows; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-    for (ptrdiff_t p = 0; p < kc; p++, a += CK_D_MR, b += 8) {
-        __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_D_MR, b += bs) {
+        __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
         for (int r = 0; r < rows; r++) {
             __m256d ar = _mm256_broadcast_sd(a + r);
             acc0[r] = _mm256_fmadd_pd(ar, b0, acc0[r]);
@@ -127,16 +127,16 @@ d_tile(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
     STORE_TILE(double, 8)
 }
 
-CK_AVX2 void ck_dkernel_avx2(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+CK_AVX2 void ck_dkernel_avx2(ptrdiff_t kc, const double *a, const double *b, ptrdiff_t bs, double *c, ptrdiff_t ldc,
                              int rows, int cols, double alpha, double beta)
 {
     switch (rows) {
-    case 6: d_tile(kc, a, b, c, ldc, 6, cols, alpha, beta); break;
-    case 5: d_tile(kc, a, b, c, ldc, 5, cols, alpha, beta); break;
-    case 4: d_tile(kc, a, b, c, ldc, 4, cols, alpha, beta); break;
-    case 3: d_tile(kc, a, b, c, ldc, 3, cols, alpha, beta); break;
-    case 2: d_tile(kc, a, b, c, ldc, 2, cols, alpha, beta); break;
-    default: d_tile(kc, a, b, c, ldc, 1, cols, alpha, beta); break;
+    case 6: d_tile(kc, a, b, bs, c, ldc, 6, cols, alpha, beta); break;
+    case 5: d_tile(kc, a, b, bs, c, ldc, 5, cols, alpha, beta); break;
+    case 4: d_tile(kc, a, b, bs, c, ldc, 4, cols, alpha, beta); break;
+    case 3: d_tile(kc, a, b, bs, c, ldc, 3, cols, alpha, beta); break;
+    case 2: d_tile(kc, a, b, bs, c, ldc, 2, cols, alpha, beta); break;
+    default: d_tile(kc, a, b, bs, c, ldc, 1, cols, alpha, beta); break;
     }
 }
 #endif

@@ -106,20 +106,26 @@ static void NAME(blocked)(const NAME(job) *g, ptrdiff_t i0, ptrdiff_t i1, ptrdif
     ptrdiff_t ncb = NAME(block)(j1 - j0, NC, nr);
     T *ap = ck_scratch(0, sizeof(T) * (size_t)(mcb * kcb + 8));   // + slack for PACK_A6_AVX2
     T *bp = ck_scratch(1, sizeof(T) * (size_t)(ncb * kcb));
+    int direct_b = !g->transB && i1 - i0 <= DIRECT_B_ROWS;
     for (ptrdiff_t jc = j0; jc < j1; jc += ncb) {
         ptrdiff_t nc = j1 - jc < ncb ? j1 - jc : ncb;
         for (ptrdiff_t pc = 0; pc < g->k; pc += kcb) {
             ptrdiff_t kc = g->k - pc < kcb ? g->k - pc : kcb;
             T beta = pc == 0 ? g->beta : 1;   // later k-blocks accumulate
-            NAME(pack_b)(g, pc, kc, jc, nc, bp);
+            // With few rows of A, each B panel serves few tiles: read full-width panels of
+            // row-major B in place and pack only the ragged last one.
+            ptrdiff_t packed_from = direct_b ? nc / nr * nr : 0;
+            if (packed_from < nc) NAME(pack_b)(g, pc, kc, jc + packed_from, nc - packed_from, bp + packed_from * kc);
             for (ptrdiff_t ic = i0; ic < i1; ic += mcb) {
                 ptrdiff_t mc = i1 - ic < mcb ? i1 - ic : mcb;
                 NAME(pack_a)(g, ic, mc, pc, kc, ap);
                 for (ptrdiff_t jr = 0; jr < nc; jr += nr) {
                     int cols = (int)(nc - jr < nr ? nc - jr : nr);
+                    const T *b = jr < packed_from ? g->B + pc * g->ldb + jc + jr : bp + jr * kc;
+                    ptrdiff_t bs = jr < packed_from ? g->ldb : nr;
                     for (ptrdiff_t ir = 0; ir < mc; ir += CK_MR) {
                         int rows = (int)(mc - ir < CK_MR ? mc - ir : CK_MR);
-                        g->kernel(kc, ap + ir * kc, bp + jr * kc, g->C + (ic + ir) * g->ldc + jc + jr,
+                        g->kernel(kc, ap + ir * kc, b, bs, g->C + (ic + ir) * g->ldc + jc + jr,
                                   g->ldc, rows, cols, g->alpha, beta);
                     }
                 }

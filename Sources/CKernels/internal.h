@@ -26,18 +26,19 @@ void ck_pool_run(int threads, int chunks, ck_task task, void *ctx);
 void *ck_scratch(int slot, size_t bytes);
 
 /// Micro-kernel: C[0..<rows, 0..<cols] = alpha * (a-panel * b-panel) + beta * C,
-/// with `a` holding kc steps of mr values and `b` kc steps of nr values (zero padded).
+/// with `a` holding kc steps of mr values and `b` kc steps of nr values, `bs` apart (nr for a
+/// packed, zero-padded panel; ldb when reading full-width rows of B in place).
 /// beta == 0 writes C without reading it.
-typedef void (*ck_skernel)(ptrdiff_t kc, const float *a, const float *b, float *c,
+typedef void (*ck_skernel)(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t bs, float *c,
                            ptrdiff_t ldc, int rows, int cols, float alpha, float beta);
-typedef void (*ck_dkernel)(ptrdiff_t kc, const double *a, const double *b, double *c,
+typedef void (*ck_dkernel)(ptrdiff_t kc, const double *a, const double *b, ptrdiff_t bs, double *c,
                            ptrdiff_t ldc, int rows, int cols, double alpha, double beta);
 
-void ck_skernel_portable(ptrdiff_t, const float *, const float *, float *, ptrdiff_t, int, int, float, float);
-void ck_dkernel_portable(ptrdiff_t, const double *, const double *, double *, ptrdiff_t, int, int, double, double);
+void ck_skernel_portable(ptrdiff_t, const float *, const float *, ptrdiff_t, float *, ptrdiff_t, int, int, float, float);
+void ck_dkernel_portable(ptrdiff_t, const double *, const double *, ptrdiff_t, double *, ptrdiff_t, int, int, double, double);
 #if CK_X86
-void ck_skernel_avx2(ptrdiff_t, const float *, const float *, float *, ptrdiff_t, int, int, float, float);
-void ck_dkernel_avx2(ptrdiff_t, const double *, const double *, double *, ptrdiff_t, int, int, double, double);
+void ck_skernel_avx2(ptrdiff_t, const float *, const float *, ptrdiff_t, float *, ptrdiff_t, int, int, float, float);
+void ck_dkernel_avx2(ptrdiff_t, const double *, const double *, ptrdiff_t, double *, ptrdiff_t, int, int, double, double);
 /// Packs 6 rows of row-major A (kc columns) into one panel; writes 2 floats past its end.
 void ck_spack_a6_avx2(const float *a, ptrdiff_t lda, ptrdiff_t kc, float *dst);
 /// Packs 16 rows of B (kc columns), i.e. 16 columns of op(B) = B^T, into one panel.

@@ -84,12 +84,12 @@ struct GemmCase: Sendable, CustomStringConvertible {
 extension KernelLevelTests {
     @Suite struct Gemm {
         /// Shapes around the direct-loop threshold (256 multiply-adds), the tile (6 x 16), the
-        /// blocks (KC = 256, MC = 144, NC = 3072) and the two-thread threshold (2^20), split
-        /// by columns (m < n) and by rows.
+        /// blocks (KC = 256, MC = 144, NC = 3072), B read in place (m <= 64) and the two-thread
+        /// threshold (2^20), split by columns (m < n) and by rows.
         static let shapes: [(Int, Int, Int)] = [
             (1, 1, 1), (2, 3, 4), (5, 6, 7), (3, 7, 13), (13, 17, 0), (17, 33, 7), (7, 3, 257),
             (33, 257, 17), (257, 13, 33), (20, 64, 144), (32, 432, 10), (130, 300, 600),
-            (300, 40, 100), (7, 3100, 5),
+            (300, 40, 100), (40, 600, 100), (7, 3100, 5),
         ]
 
         @Test(arguments: KernelLevelTests.levels, [1, 2])
