@@ -8,10 +8,13 @@ cd "$(dirname "$0")/../../.."
 shape=128x256x256
 scratch=${SCRATCH:-.build-kernels}
 
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 swift build -c release --scratch-path "$scratch" --product bench >/dev/null
-ours=$("$scratch/release/bench" | tee /dev/stderr | grep -E "^sgemm $shape " | head -1)
-theirs=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Sources/bench/reference/matmul_numpy.py "$shape" \
-    | tee /dev/stderr | grep -E "^numpy $shape " | head -1)
+"$scratch/release/bench" | tee "$out/ours"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Sources/bench/reference/matmul_numpy.py | tee "$out/theirs"
+ours=$(grep -E "^sgemm $shape " "$out/ours" | head -1)
+theirs=$(grep -E "^numpy $shape " "$out/theirs" | head -1)
 
 # Columns after the shape: 1 thread, 2 threads.
 read -r _ _ ours1 ours2 _ <<<"$ours"
