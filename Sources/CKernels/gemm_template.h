@@ -186,7 +186,7 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
                 C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
         return;
     }
-    int avx2 = ck_level_in_use == CK_LEVEL_AVX2_FMA;
+    int avx2 = atomic_load_explicit(&ck_level_in_use, memory_order_relaxed) == CK_LEVEL_AVX2_FMA;
     NAME(job) g = { transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, avx2 };
     double work = (double)m * (double)n * (double)k;
     if (work <= DIRECT_WORK) {
@@ -201,7 +201,7 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
     else
 #endif
     { g.kernel = KERNEL_PORTABLE; g.nr = NR_PORTABLE; }
-    int threads = ck_threads_wanted;
+    int threads = atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed);
     ptrdiff_t units = m < n ? (n + g.nr - 1) / g.nr : (m + CK_MR - 1) / CK_MR;
     // Two chunks per thread let the caller absorb a worker that starts late.
     ptrdiff_t chunks = work < PARALLEL_WORK || threads < 2 ? 1 : 2 * (ptrdiff_t)threads;

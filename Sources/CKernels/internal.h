@@ -3,6 +3,7 @@
 #define CK_INTERNAL_H
 
 #include "CKernels.h"
+#include <stdatomic.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CK_X86 1
@@ -11,9 +12,10 @@
 #define CK_X86 0
 #endif
 
-/// The level in force; a plain load so kernels can branch on it per call.
-extern ck_level ck_level_in_use;
-extern int ck_threads_wanted;
+/// The settings in force. Atomic because tests change them while other threads may run
+/// kernels; relaxed loads compile to plain loads, so kernels read them on every call.
+extern _Atomic int ck_level_in_use;
+extern _Atomic int ck_threads_wanted;
 
 /// Runs `task(ctx, i, chunks)` once for each i in 0..<chunks, on the calling thread and up to
 /// threads - 1 pool workers. Runs every chunk on the caller when the pool is busy with

@@ -27,7 +27,10 @@ ck_level ck_active_level(void);
 ck_level ck_force_level(ck_level level);
 
 /// Number of threads large matrix products may use (1 = single-threaded). Default 1.
+/// Products of at least 2^20 multiply-adds are then split over a persistent pool; a caller
+/// that finds the pool busy (another thread's product) computes alone.
 void ck_set_thread_count(int count);
+/// The thread count set by ck_set_thread_count.
 int ck_thread_count(void);
 
 /// C = alpha * op(A) * op(B) + beta * C, row-major, where op(X) is X or its transpose.
@@ -36,11 +39,15 @@ int ck_thread_count(void);
 void ck_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
               float beta, float *C, ptrdiff_t ldc);
+/// The double-precision ck_sgemm, with the same semantics.
 void ck_dgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               double alpha, const double *A, ptrdiff_t lda, const double *B, ptrdiff_t ldb,
               double beta, double *C, ptrdiff_t ldc);
 
 /// y[i] = f(x[i]) for n elements; x and y may be the same pointer.
+/// Float: AVX2 polynomials within 2 ulp over the normal range (libm on the portable level);
+/// exp overflows to +inf and underflows to 0, tanh saturates at +-1, sigmoid(-large) = 0,
+/// log(0) = -inf, log(negative) = NaN. Double: libm, for gradient checks.
 void ck_vexp_f32(ptrdiff_t n, const float *x, float *y);
 void ck_vlog_f32(ptrdiff_t n, const float *x, float *y);
 void ck_vtanh_f32(ptrdiff_t n, const float *x, float *y);
