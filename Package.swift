@@ -28,7 +28,8 @@ let package = Package(
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
 
-        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels"], exclude: ["reference"]),
+        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention"],
+                          exclude: ["reference"]),
 
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.
         .target(name: "Datasets", dependencies: ["Autograd", "CZlib"],

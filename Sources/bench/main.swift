@@ -1,2 +1,14 @@
-// Benchmarks: run with `swift run -c release bench`. Sections are added below.
+// Benchmarks: `swift run -c release bench [--quick]`. Prints ratios and rates measured in
+// this run; nothing here asserts a time.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let quick = CommandLine.arguments.contains("--quick")
 runMatmulBenchmark()
+runTapeOverheadBenchmark()
+runRAMTrainingBenchmark(steps: quick ? 10 : 50)
+
+var usage = rusage()
+getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+print("\npeak memory (resident) of this benchmark process: \(usage.ru_maxrss / 1024) MB")

@@ -1,0 +1,82 @@
+import Autograd
+import Foundation
+import NeuralNetworks
+import RecurrentAttention
+
+/// RAM training-step throughput: forward (glimpses, networks, hybrid loss), backward, and
+/// the Adam update timed separately, for the configurations the performance issue compares.
+func runRAMTrainingBenchmark(steps: Int) {
+    print("\nRAM training step (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, Float)")
+    print("config                               batch  forward  backward   update   total ms   steps/s  samples/s")
+    let configs: [(String, Int, Int, Int)] = [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
+                                               ("translated 60x60, 12x12, 3 scales", 60, 12, 3)]
+    for (name, size, patch, scales) in configs {
+        for batch in [20, 32, 128] {
+            let t = ramStepTimes(size: size, patch: patch, scales: scales, batch: batch, steps: steps)
+            let total = t.forward + t.backward + t.update
+            print(name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                + " \(pad(batch, 5)) \(ms(t.forward)) \(ms(t.backward)) \(ms(t.update))   \(ms(total))"
+                + "  \(pad(Int(1 / total), 8))  \(pad(Int(Double(batch) / total), 9))")
+        }
+    }
+}
+
+/// Median seconds per phase of one training step.
+func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int)
+    -> (forward: Double, backward: Double, update: Double) {
+    var configuration = RAMConfiguration(imageHeight: size, imageWidth: size)
+    (configuration.patchSize, configuration.scales) = (patch, scales)
+    let model = RecurrentAttentionModel(configuration, seed: 1)
+    let optimizer = Adam(for: model.store, learningRate: 3e-4)
+    var generator = SeededGenerator(seed: 2)
+    let images = Tensor<Float>.uniform([batch, size, size], in: 0...1, using: &generator)
+    let labels = (0..<batch).map { $0 % 10 }
+    let tape = Tape<Float>()
+    var forward: [Double] = [], backward: [Double] = [], update: [Double] = []
+    for step in 0..<(steps + 5) {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        tape.reset()
+        model.store.zeroGradients()
+        let episode = model.run(images, on: tape, policy: .sample, using: &generator)
+        let loss = model.hybridLoss(episode, labels: labels).loss
+        let t1 = clock.now
+        tape.backward(from: loss)
+        let t2 = clock.now
+        optimizer.update()
+        let t3 = clock.now
+        guard step >= 5 else { continue }  // warm-up: the arenas size themselves
+        forward.append(seconds(t1 - t0))
+        backward.append(seconds(t2 - t1))
+        update.append(seconds(t3 - t2))
+    }
+    return (median(forward), median(backward), median(update))
+}
+
+/// Forward plus backward time per recorded op on tiny tensors: the tape's own cost.
+func runTapeOverheadBenchmark() {
+    let tape = Tape<Float>()
+    let opsPerPass = 1000
+    var samples: [Double] = []
+    for pass in 0..<205 {
+        let clock = ContinuousClock()
+        let start = clock.now
+        tape.reset()
+        let x = tape.variable(Tensor([1, 2]))
+        var y = x
+        for i in 0..<(opsPerPass / 2) { y = i % 2 == 0 ? (y * x).tanh() : (y + x).relu() }
+        tape.backward(from: y.sum())
+        if pass >= 5 { samples.append(seconds(clock.now - start) / Double(opsPerPass)) }
+    }
+    print("\ntape overhead: \(Int(median(samples) * 1e9)) ns per op (tiny tensors, forward + backward, median of 200 passes of \(opsPerPass) ops)")
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+private func ms(_ s: Double) -> String { pad(String(format: "%.2f", s * 1000), 8) }
+private func pad(_ n: Int, _ width: Int) -> String { pad(String(n), width) }
+private func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
