@@ -1,12 +1,15 @@
-// Benchmarks: `swift run -c release bench [--quick]`. Prints ratios and rates measured in
-// this run; nothing here asserts a time.
+// Benchmarks: `swift run -c release bench [--quick] [--ram-only]`. Prints ratios and rates
+// measured in this run; nothing here asserts a time. `--ram-only` skips the matmul and tape
+// sections (reference/compare_ram.sh uses it).
 #if canImport(Glibc)
 import Glibc
 #endif
 
 let quick = CommandLine.arguments.contains("--quick")
-runMatmulBenchmark()
-runTapeOverheadBenchmark()
+if !CommandLine.arguments.contains("--ram-only") {
+    runMatmulBenchmark()
+    runTapeOverheadBenchmark()
+}
 runRAMTrainingBenchmark(steps: quick ? 10 : 50)
 
 var usage = rusage()
