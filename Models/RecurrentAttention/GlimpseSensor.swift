@@ -1,3 +1,5 @@
+import Autograd
+
 /// The retina of RAM (Mnih et al. 2014): `scales` square patches centred on one location,
 /// the first `patchSize` wide and each next one twice as wide as the last, every patch
 /// shrunk to `patchSize` x `patchSize` by averaging and the results concatenated.
@@ -10,7 +12,7 @@ public struct GlimpseSensor: Sendable, Equatable {
     public let scales: Int
 
     public init(patchSize: Int, scales: Int) {
-        precondition(patchSize >= 1 && scales >= 1, "GlimpseSensor: patch size \(patchSize) and scales \(scales) must be positive")
+        require(patchSize >= 1 && scales >= 1, "GlimpseSensor: patch size \(patchSize) and scales \(scales) must be positive")
         self.patchSize = patchSize
         self.scales = scales
     }

@@ -80,7 +80,7 @@ public final class RecurrentAttentionModel {
     public func run(_ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy,
                     using generator: inout SeededGenerator) -> Episode {
         let c = configuration
-        precondition(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
+        require(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
                      "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
         let batch = images.shape[0]
         var state = core.zeroState(batchSize: batch, on: tape)

@@ -2,62 +2,69 @@
 ///
 /// The tape takes every value and gradient buffer from an arena and resets it after each
 /// training step. The chunks stay allocated, so a step with the same shapes as the last one
-/// allocates nothing: the first step sizes the arena, the rest reuse it.
+/// allocates nothing: the first step sizes the arena, the rest reuse it. The arena deals in
+/// raw bytes, so it is not generic: generic code calls it without specialisation costs.
 @usableFromInline
-final class Arena<Element> {
+final class Arena {
     private struct Chunk {
-        let base: UnsafeMutablePointer<Element>
+        let base: UnsafeMutableRawPointer
         let capacity: Int
     }
 
-    private var chunks: [Chunk] = []
-    private var chunkIndex = 0
-    private var used = 0
-    private let minimumChunkCapacity: Int
+    // Single-threaded and never accessed reentrantly: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var chunks: [Chunk] = []
+    @exclusivity(unchecked) private var chunkIndex = 0
+    @exclusivity(unchecked) private var used = 0
+    private let minimumChunkBytes: Int
 
-    /// Elements are aligned to 64 bytes so kernels can use aligned vector loads.
-    private static var alignment: Int { max(64, MemoryLayout<Element>.alignment) }
+    /// Buffers start on a 64-byte line, so kernels can use aligned vector loads and
+    /// consecutive buffers never share a cache line.
+    private static let alignment = 64
 
-    init(minimumChunkCapacity: Int = 1 << 16) {
-        self.minimumChunkCapacity = minimumChunkCapacity
+    init(minimumChunkBytes: Int = 1 << 18) {
+        self.minimumChunkBytes = minimumChunkBytes
     }
 
     deinit {
         for chunk in chunks { chunk.base.deallocate() }
     }
 
-    /// Uninitialized room for `count` elements, valid until the next `reset()`.
+    /// Uninitialized room for `count` elements of `type`, valid until the next `reset()`.
     @usableFromInline
-    func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
-        // Round up to a cache line so consecutive buffers never share one.
-        let perLine = max(1, 64 / MemoryLayout<Element>.stride)
-        let rounded = max(perLine, (count + perLine - 1) / perLine * perLine)
-        while chunkIndex < chunks.count {
-            let chunk = chunks[chunkIndex]
-            if used + rounded <= chunk.capacity {
-                defer { used += rounded }
-                return chunk.base + used
-            }
+    func allocate<Element>(_ count: Int, of type: Element.Type) -> UnsafeMutablePointer<Element> {
+        allocateBytes(count * MemoryLayout<Element>.stride).assumingMemoryBound(to: Element.self)
+    }
+
+    /// Room for `count` elements of `type`, every byte zero (0.0 for IEEE floats, 0 for integers).
+    @usableFromInline
+    func allocateZeroed<Element>(_ count: Int, of type: Element.Type) -> UnsafeMutablePointer<Element> {
+        let bytes = count * MemoryLayout<Element>.stride
+        let raw = allocateBytes(bytes)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        return raw.assumingMemoryBound(to: Element.self)
+    }
+
+    private func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
+        // The common case: the current chunk has room.
+        if chunkIndex < chunks.count && used + rounded <= chunks[chunkIndex].capacity {
+            defer { used += rounded }
+            return chunks[chunkIndex].base + used
+        }
+        while chunkIndex + 1 < chunks.count {
             chunkIndex += 1
             used = 0
+            if rounded <= chunks[chunkIndex].capacity {
+                used = rounded
+                return chunks[chunkIndex].base
+            }
         }
-        let capacity = max(rounded, minimumChunkCapacity, (chunks.last?.capacity ?? 0) * 2)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Element>.stride,
-                                                   alignment: Self.alignment)
-        let base = raw.bindMemory(to: Element.self, capacity: capacity)
+        let capacity = max(rounded, minimumChunkBytes, (chunks.last?.capacity ?? 0) * 2)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
         chunks.append(Chunk(base: base, capacity: capacity))
         chunkIndex = chunks.count - 1
         used = rounded
         return base
-    }
-
-    /// Room for `count` elements, every byte zero (which is 0.0 for IEEE floats and 0 for integers).
-    @usableFromInline
-    func allocateZeroed(_ count: Int) -> UnsafeMutablePointer<Element> {
-        let pointer = allocate(count)
-        UnsafeMutableRawPointer(pointer).initializeMemory(
-            as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
-        return pointer
     }
 
     /// Makes all memory available again without returning it to the system.
@@ -67,6 +74,6 @@ final class Arena<Element> {
         used = 0
     }
 
-    /// Total elements held, for memory reports.
-    var capacity: Int { chunks.reduce(0) { $0 + $1.capacity } }
+    /// Total bytes held, for memory reports.
+    var capacityInBytes: Int { chunks.reduce(0) { $0 + $1.capacity } }
 }

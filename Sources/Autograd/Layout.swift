@@ -29,33 +29,29 @@ public struct Index4: Equatable, Sendable {
     }
 
     @inlinable public var product: Int { i0 * i1 * i2 * i3 }
+
+    /// Row-major strides of an array with these four extents.
+    @inlinable public var contiguousStrides: Index4 { Index4(i1 * i2 * i3, i2 * i3, i3, 1) }
 }
 
 extension Shape {
     /// The dimensions, left-padded with ones to rank 4.
-    @usableFromInline
-    var extent4: Index4 {
-        var e = Index4(1, 1, 1, 1)
-        let pad = Shape.maximumRank - rank
-        for axis in 0..<rank { e[pad + axis] = self[axis] }
-        return e
-    }
+    @inlinable
+    var extent4: Index4 { padded }
 
     /// Row-major strides of `extent4`.
-    @usableFromInline
-    var strides4: Index4 {
-        let e = extent4
-        return Index4(e.i1 * e.i2 * e.i3, e.i2 * e.i3, e.i3, 1)
-    }
+    @inlinable
+    var strides4: Index4 { padded.contiguousStrides }
 
     /// Strides that read this shape as if broadcast to `target` (stride 0 along broadcast axes).
     /// The caller has checked that the shapes are compatible.
-    @usableFromInline
+    @inlinable
     func broadcastStrides4(over target: Shape) -> Index4 {
-        let mine = extent4, theirs = target.extent4
-        var strides = strides4
-        for axis in 0..<4 where mine[axis] == 1 && theirs[axis] != 1 { strides[axis] = 0 }
-        return strides
+        let (mine, theirs) = (padded, target.padded)
+        let s = strides4
+        @inline(__always) func stride(_ m: Int, _ t: Int, _ s: Int) -> Int { m == 1 && t != 1 ? 0 : s }
+        return Index4(stride(mine.i0, theirs.i0, s.i0), stride(mine.i1, theirs.i1, s.i1),
+                      stride(mine.i2, theirs.i2, s.i2), stride(mine.i3, theirs.i3, s.i3))
     }
 
     /// The numpy-style broadcast of two shapes, or nil when they are incompatible.

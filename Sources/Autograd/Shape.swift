@@ -2,27 +2,26 @@
 ///
 /// Ranks 0 through 4 are supported, which covers everything RAM and its baselines need
 /// (a convolution's weight is the deepest: output channels, input channels, height, width).
-public struct Shape: Hashable, Sendable {
+/// The dimensions are kept right-aligned in four slots with leading ones, which is exactly
+/// the rank-4 view every kernel iterates over, so kernels get it for free.
+public struct Shape: Sendable {
     /// The largest rank a shape can have.
     public static let maximumRank = 4
 
-    @usableFromInline var dims: (Int32, Int32, Int32, Int32)
+    /// The dimensions, right-aligned, with ones in the leading unused slots.
+    @usableFromInline var padded: Index4
     /// The number of dimensions.
     public let rank: Int
 
     /// Creates a shape from its dimensions; each must be non-negative.
-    @inlinable
     public init(_ dimensions: [Int]) {
-        precondition(dimensions.count <= Shape.maximumRank,
+        require(dimensions.count <= Shape.maximumRank,
                      "Shape: rank \(dimensions.count) exceeds the maximum rank \(Shape.maximumRank) (\(dimensions))")
-        precondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(Int32.max) },
-                     "Shape: dimensions must be non-negative, got \(dimensions)")
-        var dims: (Int32, Int32, Int32, Int32) = (1, 1, 1, 1)
-        withUnsafeMutableBytes(of: &dims) { raw in
-            let d = raw.bindMemory(to: Int32.self)
-            for (i, n) in dimensions.enumerated() { d[i] = Int32(n) }
-        }
-        self.dims = dims
+        require(dimensions.allSatisfy { $0 >= 0 }, "Shape: dimensions must be non-negative, got \(dimensions)")
+        var padded = Index4(1, 1, 1, 1)
+        let offset = Shape.maximumRank - dimensions.count
+        for (i, n) in dimensions.enumerated() { padded[offset + i] = n }
+        self.padded = padded
         self.rank = dimensions.count
     }
 
@@ -33,12 +32,12 @@ public struct Shape: Hashable, Sendable {
     @inlinable
     public subscript(axis: Int) -> Int {
         get {
-            precondition(axis >= 0 && axis < rank, "Shape: axis \(axis) is out of range for \(self)")
-            return withUnsafeBytes(of: dims) { Int($0.load(fromByteOffset: axis * 4, as: Int32.self)) }
+            require(axis >= 0 && axis < rank, "Shape: axis \(axis) is out of range for \(self)")
+            return padded[Shape.maximumRank - rank + axis]
         }
         set {
-            precondition(axis >= 0 && axis < rank, "Shape: axis \(axis) is out of range for \(self)")
-            withUnsafeMutableBytes(of: &dims) { $0.storeBytes(of: Int32(newValue), toByteOffset: axis * 4, as: Int32.self) }
+            require(axis >= 0 && axis < rank, "Shape: axis \(axis) is out of range for \(self)")
+            padded[Shape.maximumRank - rank + axis] = newValue
         }
     }
 
@@ -47,32 +46,21 @@ public struct Shape: Hashable, Sendable {
 
     /// The number of elements: the product of the dimensions (1 for a scalar).
     @inlinable
-    public var count: Int {
-        var n = 1
-        for axis in 0..<rank { n *= self[axis] }
-        return n
-    }
+    public var count: Int { padded.product }
 
     /// Row-major strides in elements.
     public var strides: [Int] {
-        var strides = [Int](repeating: 1, count: rank)
-        var step = 1
-        for axis in (0..<rank).reversed() {
-            strides[axis] = step
-            step *= self[axis]
-        }
-        return strides
+        let s = strides4
+        return (0..<rank).map { s[Shape.maximumRank - rank + $0] }
     }
+}
 
-    public static func == (lhs: Shape, rhs: Shape) -> Bool {
-        guard lhs.rank == rhs.rank else { return false }
-        for axis in 0..<lhs.rank where lhs[axis] != rhs[axis] { return false }
-        return true
-    }
+extension Shape: Hashable {
+    public static func == (lhs: Shape, rhs: Shape) -> Bool { lhs.rank == rhs.rank && lhs.padded == rhs.padded }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(rank)
-        for axis in 0..<rank { hasher.combine(self[axis]) }
+        for axis in 0..<Shape.maximumRank { hasher.combine(padded[axis]) }
     }
 }
 

@@ -11,7 +11,7 @@ extension Tape {
 
         let rootNode = nodes[Int(root.id)]
         if let seed {
-            precondition(seed.shape == rootNode.shape,
+            require(seed.shape == rootNode.shape,
                          "backward: seed shape \(seed.shape) does not match the root's shape \(rootNode.shape)")
         }
         if let rootGradient = gradientBuffer(root.id) {
@@ -71,14 +71,14 @@ extension Tape {
         let i = Int(id)
         guard nodes[i].requiresGradient else { return nil }
         if let existing = nodes[i].gradient { return pointer(existing) }
-        let buffer = gradients.allocateZeroed(nodes[i].shape.count)
+        let buffer = gradients.allocateZeroed(nodes[i].shape.count, of: Scalar.self)
         nodes[i].gradient = UnsafeMutableRawPointer(buffer)
         return buffer
     }
 
     /// Temporary room for a VJP, freed when the next backward pass starts.
     @usableFromInline
-    func scratch(_ count: Int) -> UnsafeMutablePointer<Scalar> { gradients.allocate(count) }
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Scalar> { gradients.allocate(count, of: Scalar.self) }
 
     /// Adds `alpha * contribution` (shaped like an op's output) into an operand's gradient,
     /// summing over the axes along which the operand was broadcast. This is the one place

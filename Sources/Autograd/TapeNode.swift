@@ -37,6 +37,7 @@ enum OpAttributes {
     case normal(standardDeviation: Double)
     /// `sampleNormal`: the negated advantage, broadcast to the sample's shape, once it is set.
     case stochastic(standardDeviation: Double, negatedAdvantage: UnsafeMutableRawPointer?)
-    /// `convolution`: the geometry and the unfolded input saved for the VJP.
-    case convolution(ConvolutionGeometry, columns: UnsafeMutableRawPointer)
+    /// `convolution`: stride, padding and the unfolded input saved for the VJP (the rest of
+    /// the geometry follows from the operands' shapes, which keeps nodes small).
+    case convolution(stride: Int, padding: Int, columns: UnsafeMutableRawPointer)
 }

@@ -10,7 +10,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// Creates a tensor from its elements in row-major order.
     public init(shape: Shape, scalars: [Scalar]) {
-        precondition(scalars.count == shape.count,
+        require(scalars.count == shape.count,
                      "Tensor: shape \(shape) needs \(shape.count) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
@@ -48,7 +48,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// The same elements under another shape with the same element count.
     public func reshaped(to newShape: Shape) -> Tensor {
-        precondition(newShape.count == shape.count,
+        require(newShape.count == shape.count,
                      "Tensor.reshaped: cannot reshape \(shape) to \(newShape)")
         return Tensor(shape: newShape, scalars: scalars)
     }
@@ -61,15 +61,15 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// The single element of a tensor with one element.
     public var scalar: Scalar {
-        precondition(shape.count == 1, "Tensor.scalar: tensor of shape \(shape) has \(shape.count) elements")
+        require(shape.count == 1, "Tensor.scalar: tensor of shape \(shape) has \(shape.count) elements")
         return scalars[0]
     }
 
     private func offset(of index: [Int]) -> Int {
-        precondition(index.count == shape.rank, "Tensor: index \(index) has the wrong rank for shape \(shape)")
+        require(index.count == shape.rank, "Tensor: index \(index) has the wrong rank for shape \(shape)")
         var offset = 0
         for (axis, i) in index.enumerated() {
-            precondition(i >= 0 && i < shape[axis], "Tensor: index \(index) is out of bounds for shape \(shape)")
+            require(i >= 0 && i < shape[axis], "Tensor: index \(index) is out of bounds for shape \(shape)")
             offset = offset * shape[axis] + i
         }
         return offset

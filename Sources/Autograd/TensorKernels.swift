@@ -118,11 +118,21 @@ extension TensorKernels {
                 }
             }
         }
-        switch op {
-        case .add: run(+)
-        case .subtract: run(-)
-        case .multiply: run(*)
-        case .divide: run(/)
+        /// Operands laid out exactly like the output: one flat loop, no index arithmetic.
+        @inline(__always)
+        func flat(_ f: (Scalar, Scalar) -> Scalar) {
+            for j in 0..<e.product { out[j] = f(lhs[j], rhs[j]) }
+        }
+        let contiguous = e.contiguousStrides
+        switch (op, a == contiguous && b == contiguous) {
+        case (.add, true): flat(+)
+        case (.subtract, true): flat(-)
+        case (.multiply, true): flat(*)
+        case (.divide, true): flat(/)
+        case (.add, false): run(+)
+        case (.subtract, false): run(-)
+        case (.multiply, false): run(*)
+        case (.divide, false): run(/)
         }
     }
 
@@ -130,6 +140,18 @@ extension TensorKernels {
     public static func stridedAccumulate(extent e: Index4, alpha: Scalar, overwrite: Bool,
                                          source: UnsafePointer<Scalar>, sourceStrides s: Index4,
                                          target: UnsafeMutablePointer<Scalar>, targetStrides t: Index4) {
+        let contiguous = e.contiguousStrides
+        if s == contiguous && t == contiguous {
+            // Both sides laid out like the extent: one flat pass (reshape, same-shape gradients).
+            let n = e.product
+            switch (overwrite, alpha == 1) {
+            case (true, true): target.update(from: source, count: n)
+            case (true, false): for j in 0..<n { target[j] = alpha * source[j] }
+            case (false, true): for j in 0..<n { target[j] += source[j] }
+            case (false, false): for j in 0..<n { target[j] += alpha * source[j] }
+            }
+            return
+        }
         for i0 in 0..<e.i0 {
             for i1 in 0..<e.i1 {
                 for i2 in 0..<e.i2 {

@@ -42,7 +42,7 @@ public struct GradientChecker: Sendable {
     public func check(at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
                       _ function: Function) -> GradientCheckResult {
         let mask = differentiable ?? Array(repeating: true, count: inputs.count)
-        precondition(mask.count == inputs.count, "GradientChecker: \(mask.count) flags for \(inputs.count) inputs")
+        require(mask.count == inputs.count, "GradientChecker: \(mask.count) flags for \(inputs.count) inputs")
         var result = GradientCheckResult()
         var generator = SeededGenerator(seed: seed)
         let tape = Tape<Double>()

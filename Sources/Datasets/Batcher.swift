@@ -28,7 +28,7 @@ public struct Batcher: Sendable {
     public let dropsLast: Bool
 
     public init(generator: TaskGenerator, batchSize: Int, shuffles: Bool, dropsLast: Bool = false) {
-        precondition(batchSize > 0, "Batcher: batch size must be positive, got \(batchSize)")
+        require(batchSize > 0, "Batcher: batch size must be positive, got \(batchSize)")
         self.generator = generator
         self.batchSize = batchSize
         self.shuffles = shuffles

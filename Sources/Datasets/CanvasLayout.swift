@@ -1,3 +1,5 @@
+import Autograd
+
 /// Where a digit goes: a square canvas, and how much clutter surrounds the digit.
 ///
 /// Translated MNIST is `CanvasLayout(size: 60)`; cluttered MNIST adds `distractorCount`
@@ -11,7 +13,7 @@ public struct CanvasLayout: Hashable, Sendable {
     public var distractorSize: Int
 
     public init(size: Int, distractorCount: Int = 0, distractorSize: Int = 8) {
-        precondition(size > 0 && distractorCount >= 0 && distractorSize > 0,
+        require(size > 0 && distractorCount >= 0 && distractorSize > 0,
                      "CanvasLayout: size \(size), distractors \(distractorCount) and distractor size \(distractorSize) must be positive")
         self.size = size
         self.distractorCount = distractorCount

@@ -1,3 +1,5 @@
+import Autograd
+
 /// Grayscale images and their class labels, kept as bytes so a data set stays small in memory.
 ///
 /// Image `i` occupies `pixels[i * height * width ..< (i + 1) * height * width]`, row-major,
@@ -19,7 +21,7 @@ public struct LabeledImages: Sendable {
 
     /// Creates a set from its pixels and labels; `pixels.count` must be `labels.count * height * width`.
     public init(pixels: [UInt8], labels: [UInt8], height: Int, width: Int) {
-        precondition(pixels.count == labels.count * height * width,
+        require(pixels.count == labels.count * height * width,
                      "LabeledImages: \(pixels.count) pixels do not make \(labels.count) images of \(height)x\(width)")
         self.pixels = pixels
         self.labels = labels
@@ -57,7 +59,7 @@ public struct LabeledImages: Sendable {
         subsetPixels.withUnsafeMutableBufferPointer { destination in
             pixels.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < count, "LabeledImages.subset: index \(index) out of range 0..<\(count)")
+                    require(index >= 0 && index < count, "LabeledImages.subset: index \(index) out of range 0..<\(count)")
                     (destination.baseAddress! + row * size)
                         .update(from: source.baseAddress! + index * size, count: size)
                 }

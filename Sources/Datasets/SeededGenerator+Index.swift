@@ -9,7 +9,7 @@ extension SeededGenerator {
     /// bounds used here.
     @inlinable
     mutating func nextIndex(below upperBound: Int) -> Int {
-        precondition(upperBound > 0, "nextIndex(below:): upper bound must be positive, got \(upperBound)")
+        require(upperBound > 0, "nextIndex(below:): upper bound must be positive, got \(upperBound)")
         return Int(UInt64(upperBound).multipliedFullWidth(by: next()).high)
     }
 

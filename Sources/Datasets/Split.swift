@@ -20,7 +20,7 @@ public struct DatasetSplits: Sendable {
     /// Splits `training` at random (by `seed`) into `training.count - validationCount`
     /// training images and `validationCount` validation images; `test` stays as it is.
     public init(training: LabeledImages, test: LabeledImages, validationCount: Int = 10_000, seed: UInt64 = 0) {
-        precondition(validationCount >= 0 && validationCount <= training.count,
+        require(validationCount >= 0 && validationCount <= training.count,
                      "DatasetSplits: cannot hold out \(validationCount) of \(training.count) images")
         var generator = SeededGenerator(seed: seed)
         let order = generator.permutation(of: training.count)

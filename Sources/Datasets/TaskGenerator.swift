@@ -28,9 +28,9 @@ public struct TaskGenerator: Sendable {
 
     public init(source: LabeledImages, task: DatasetTask, seed: UInt64, isFixed: Bool) {
         if let layout = task.layout {
-            precondition(layout.size >= source.height && layout.size >= source.width,
+            require(layout.size >= source.height && layout.size >= source.width,
                          "TaskGenerator: a \(layout.size)x\(layout.size) canvas cannot hold \(source.height)x\(source.width) images")
-            precondition(layout.distractorSize <= min(source.height, source.width),
+            require(layout.distractorSize <= min(source.height, source.width),
                          "TaskGenerator: \(layout.distractorSize)-pixel distractors do not fit in \(source.height)x\(source.width) images")
         }
         self.source = source

@@ -30,7 +30,7 @@ public struct Categorical<Scalar: TensorScalar> {
     public let logProbabilities: Variable<Scalar>
 
     public init(logits: Variable<Scalar>) {
-        precondition(logits.shape.rank == 2, "Categorical: logits must be [batch, classes], got \(logits.shape)")
+        require(logits.shape.rank == 2, "Categorical: logits must be [batch, classes], got \(logits.shape)")
         self.logits = logits
         logProbabilities = logits.logSoftmax()
     }

@@ -57,7 +57,7 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// Registers a parameter with the given initial value; names must be unique.
     @discardableResult
     public func add(_ name: String, _ initial: Tensor<Scalar>) -> Parameter {
-        precondition(indexByName[name] == nil, "ParameterStore: a parameter named \(name) already exists")
+        require(indexByName[name] == nil, "ParameterStore: a parameter named \(name) already exists")
         let size = initial.shape.count
         if count + size > capacity { grow(to: max(count + size, capacity * 2)) }
         initial.withUnsafeBufferPointer { (storage + count).initialize(from: $0.baseAddress!, count: size) }
@@ -78,7 +78,7 @@ public final class ParameterStore<Scalar: TensorScalar> {
     }
 
     private func grow(to newCapacity: Int) {
-        precondition(boundTape == nil, "ParameterStore: parameters cannot be added after the store was bound to a tape")
+        require(boundTape == nil, "ParameterStore: parameters cannot be added after the store was bound to a tape")
         let values = UnsafeMutablePointer<Scalar>.allocate(capacity: newCapacity)
         let grads = UnsafeMutablePointer<Scalar>.allocate(capacity: newCapacity)
         values.moveInitialize(from: storage, count: count)
@@ -111,7 +111,7 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// Overwrites a parameter's value; the shape must match.
     public func setValue(_ parameter: Parameter, _ tensor: Tensor<Scalar>) {
         let e = entries[parameter.index]
-        precondition(tensor.shape == e.shape, "ParameterStore: \(e.name) has shape \(e.shape), got \(tensor.shape)")
+        require(tensor.shape == e.shape, "ParameterStore: \(e.name) has shape \(e.shape), got \(tensor.shape)")
         tensor.withUnsafeBufferPointer { (storage + e.offset).update(from: $0.baseAddress!, count: $0.count) }
     }
 
@@ -133,12 +133,12 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// this forward pass on their tape: how a gradient check perturbs and differentiates
     /// parameters (one variable per entry, in table order).
     public func substitute(_ variables: [Variable<Scalar>]) {
-        precondition(variables.count == entries.count,
+        require(variables.count == entries.count,
                      "ParameterStore.substitute: \(variables.count) variables for \(entries.count) parameters")
         guard let tape = variables.first?.tape else { return }
         refreshBinding(for: tape)
         for (i, v) in variables.enumerated() {
-            precondition(v.shape == entries[i].shape,
+            require(v.shape == entries[i].shape,
                          "ParameterStore.substitute: \(entries[i].name) has shape \(entries[i].shape), got \(v.shape)")
             bound[i] = v
         }

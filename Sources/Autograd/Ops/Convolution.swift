@@ -19,19 +19,18 @@ public func convolution2D<Scalar>(_ input: Variable<Scalar>, weight: Variable<Sc
 extension Tape {
     func convolution(_ x: Variable<Scalar>, _ w: Variable<Scalar>, stride: Int, padding: Int) -> Variable<Scalar> {
         let nx = node(x), nw = node(w)
-        precondition(nx.shape.rank == 4 && nw.shape.rank == 4 && nw.shape[2] == nw.shape[3],
+        require(nx.shape.rank == 4 && nw.shape.rank == 4 && nw.shape[2] == nw.shape[3],
                      "convolution2D: needs input [batch, channels, height, width] and square weight [out, channels, k, k], got \(nx.shape) and \(nw.shape)")
-        precondition(nx.shape[1] == nw.shape[1],
+        require(nx.shape[1] == nw.shape[1],
                      "convolution2D: input \(nx.shape) has \(nx.shape[1]) channels, weight \(nw.shape) expects \(nw.shape[1])")
-        precondition(stride >= 1 && padding >= 0, "convolution2D: stride \(stride) and padding \(padding) are invalid")
-        let g = ConvolutionGeometry(channels: nx.shape[1], height: nx.shape[2], width: nx.shape[3],
-                                    kernel: nw.shape[2], stride: stride, padding: padding)
-        precondition(g.outHeight >= 1 && g.outWidth >= 1,
+        require(stride >= 1 && padding >= 0, "convolution2D: stride \(stride) and padding \(padding) are invalid")
+        let g = geometry(nx.shape, nw.shape, stride: stride, padding: padding)
+        require(g.outHeight >= 1 && g.outWidth >= 1,
                      "convolution2D: kernel \(g.kernel) does not fit input \(nx.shape) with padding \(padding)")
         let batch = nx.shape[0], outChannels = nw.shape[0]
-        let columns = values.allocate(batch * g.patchSize * g.positions)
+        let columns = values.allocate(batch * g.patchSize * g.positions, of: Scalar.self)
         let (result, out) = record(.convolution, x, w, shape: [batch, outChannels, g.outHeight, g.outWidth],
-                                   attributes: .convolution(g, columns: UnsafeMutableRawPointer(columns)))
+                                   attributes: .convolution(stride: stride, padding: padding, columns: UnsafeMutableRawPointer(columns)))
         let image = pointer(nx.value), weight = pointer(nw.value)
         for n in 0..<batch {
             let cols = columns + n * g.patchSize * g.positions
@@ -43,9 +42,15 @@ extension Tape {
         return result
     }
 
+    private func geometry(_ input: Shape, _ weight: Shape, stride: Int, padding: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(channels: input[1], height: input[2], width: input[3], kernel: weight[2],
+                            stride: stride, padding: padding)
+    }
+
     func convolutionVJP(_ node: TapeNode, _ gradient: UnsafeMutablePointer<Scalar>) {
-        guard case let .convolution(g, rawColumns) = node.attributes else { return }
+        guard case let .convolution(stride, padding, rawColumns) = node.attributes else { return }
         let x = operand(node, 0), w = operand(node, 1)
+        let g = geometry(nodes[Int(x)].shape, nodes[Int(w)].shape, stride: stride, padding: padding)
         let columns = pointer(rawColumns), weight = pointer(nodes[Int(w)].value)
         let batch = node.shape[0], outChannels = node.shape[1]
         let dx = gradientBuffer(x), dw = gradientBuffer(w)

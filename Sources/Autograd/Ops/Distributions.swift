@@ -19,9 +19,9 @@ extension Tape {
     func normalLogProbability(mean: Variable<Scalar>, sample: Variable<Scalar>,
                               standardDeviation: Scalar) -> Variable<Scalar> {
         let nm = node(mean), ns = node(sample)
-        precondition(nm.shape == ns.shape,
+        require(nm.shape == ns.shape,
                      "normalLogProbability: mean shape \(nm.shape) and sample shape \(ns.shape) differ")
-        precondition(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
+        require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
         let (result, out) = record(.normalLogProbability, mean, sample, shape: nm.shape,
                                    attributes: .normal(standardDeviation: Double(standardDeviation)),
                                    requiresGradient: nm.requiresGradient)
@@ -67,7 +67,7 @@ extension Tape {
     public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
-        precondition(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
+        require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
         let (result, out) = record(.sampleNormal, mean, shape: nm.shape,
                                    attributes: .stochastic(standardDeviation: Double(standardDeviation), negatedAdvantage: nil),
                                    requiresGradient: false)
@@ -80,13 +80,13 @@ extension Tape {
         check(sample)
         let id = Int(sample.id)
         guard nodes[id].op == .sampleNormal, case let .stochastic(sd, _) = nodes[id].attributes else {
-            preconditionFailure("setAdvantage: the variable is not a sampleNormal node")
+            fatalError("setAdvantage: the variable is not a sampleNormal node")
         }
         let shape = nodes[id].shape
         guard Shape.broadcast(advantage.shape, shape) == shape else {
-            preconditionFailure("setAdvantage: advantage shape \(advantage.shape) does not broadcast to sample shape \(shape)")
+            fatalError("setAdvantage: advantage shape \(advantage.shape) does not broadcast to sample shape \(shape)")
         }
-        let buffer = values.allocate(shape.count)
+        let buffer = values.allocate(shape.count, of: Scalar.self)
         advantage.withUnsafeBufferPointer { a in
             Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
                                              source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
@@ -100,7 +100,7 @@ extension Tape {
         let mean = operand(node, 0)
         guard nodes[Int(mean)].requiresGradient else { return }
         guard let negatedAdvantage else {
-            preconditionFailure("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
+            fatalError("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
         }
         Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(node.value), standardDeviation: Scalar(sd),

@@ -29,7 +29,7 @@ extension OpCode {
         case .subtract: .subtract
         case .multiply: .multiply
         case .divide: .divide
-        default: preconditionFailure("\(self) is not a binary elementwise op")
+        default: fatalError("\(self) is not a binary elementwise op")
         }
     }
 
@@ -44,7 +44,7 @@ extension OpCode {
         case .square: .square
         case .squareRoot: .squareRoot
         case .clamp: .clamp
-        default: preconditionFailure("\(self) is not a unary elementwise op")
+        default: fatalError("\(self) is not a unary elementwise op")
         }
     }
 }
@@ -54,7 +54,7 @@ extension Tape {
     func binary(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let na = node(a), nb = node(b)
         guard let shape = Shape.broadcast(na.shape, nb.shape) else {
-            preconditionFailure("\(op): shapes \(na.shape) and \(nb.shape) cannot be broadcast together")
+            fatalError("\(op): shapes \(na.shape) and \(nb.shape) cannot be broadcast together")
         }
         let (result, out) = record(op, a, b, shape: shape)
         Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
@@ -98,7 +98,7 @@ extension Tape {
                 accumulate(t, shape: shape, into: b, alpha: -1)
             }
         default:
-            preconditionFailure("\(op) is not a binary elementwise op")
+            fatalError("\(op) is not a binary elementwise op")
         }
     }
 }

@@ -15,11 +15,11 @@ public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
 extension Tape {
     func matmul(_ a: Variable<Scalar>, _ b: Variable<Scalar>, transposeA: Bool, transposeB: Bool) -> Variable<Scalar> {
         let na = node(a), nb = node(b)
-        precondition(na.shape.rank == 2 && nb.shape.rank == 2,
+        require(na.shape.rank == 2 && nb.shape.rank == 2,
                      "matmul: operands must be matrices, got shapes \(na.shape) and \(nb.shape)")
         let (m, k) = transposeA ? (na.shape[1], na.shape[0]) : (na.shape[0], na.shape[1])
         let (k2, n) = transposeB ? (nb.shape[1], nb.shape[0]) : (nb.shape[0], nb.shape[1])
-        precondition(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
+        require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
                      + " with transposeA: \(transposeA), transposeB: \(transposeB)")
         let (result, out) = record(.matmul, a, b, shape: [m, n],
                                    attributes: .matmul(transposeA: transposeA, transposeB: transposeB))

@@ -38,7 +38,7 @@ extension Tape {
         let shape = node(x).shape
         var mask: UInt8 = 0
         for axis in axes {
-            precondition(axis >= 0 && axis < shape.rank, "sum: axis \(axis) is out of range for shape \(shape)")
+            require(axis >= 0 && axis < shape.rank, "sum: axis \(axis) is out of range for shape \(shape)")
             mask |= 1 << axis
         }
         let outputShape = Shape((0..<shape.rank).filter { mask & (1 << $0) == 0 }.map { shape[$0] })
@@ -73,11 +73,11 @@ extension Tape {
 
     func maximum(_ x: Variable<Scalar>, axis: Int) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(axis >= 0 && axis < nx.shape.rank, "max: axis \(axis) is out of range for shape \(nx.shape)")
-        precondition(nx.shape[axis] > 0, "max: axis \(axis) of shape \(nx.shape) is empty")
+        require(axis >= 0 && axis < nx.shape.rank, "max: axis \(axis) is out of range for shape \(nx.shape)")
+        require(nx.shape[axis] > 0, "max: axis \(axis) of shape \(nx.shape) is empty")
         let view = nx.shape.split(at: axis)
         let outputShape = nx.shape.removing(axis: axis)
-        let argmax = indices.allocate(outputShape.count)
+        let argmax = indices.allocate(outputShape.count, of: Int32.self)
         let (result, out) = record(.max, x, shape: outputShape, attributes: .maximum(axis: axis, argmax: argmax))
         Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
                                x: pointer(nx.value), y: out, argmax: argmax)
@@ -94,7 +94,7 @@ extension Tape {
 
     func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
+        require(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
                      "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
         let columns = nx.shape[nx.shape.rank - 1]
         let (result, out) = record(.logSoftmax, x, shape: nx.shape)

@@ -30,14 +30,14 @@ extension Variable {
 
 /// Joins variables along `axis`; all other dimensions must agree.
 public func concatenate<Scalar>(_ parts: [Variable<Scalar>], alongAxis axis: Int) -> Variable<Scalar> {
-    precondition(!parts.isEmpty, "concatenate: needs at least one operand")
+    require(!parts.isEmpty, "concatenate: needs at least one operand")
     return parts[0].tape.concatenate(parts, axis: axis)
 }
 
 extension Tape {
     func reshape(_ x: Variable<Scalar>, to shape: Shape) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(nx.shape.count == shape.count, "reshape: cannot reshape \(nx.shape) to \(shape)")
+        require(nx.shape.count == shape.count, "reshape: cannot reshape \(nx.shape) to \(shape)")
         return recordAlias(.reshape, x, shape: shape, requiresGradient: nx.requiresGradient)
     }
 
@@ -48,7 +48,7 @@ extension Tape {
 
     func transpose(_ x: Variable<Scalar>, _ permutation: [Int]) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
+        require(permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
                      "transpose: \(permutation) is not a permutation of the axes of shape \(nx.shape)")
         let outputShape = Shape(permutation.map { nx.shape[$0] })
         var packed: UInt32 = 0
@@ -103,8 +103,8 @@ extension Tape {
 
     func slice(_ x: Variable<Scalar>, axis: Int, start: Int, length: Int) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(axis >= 0 && axis < nx.shape.rank, "slice: axis \(axis) is out of range for shape \(nx.shape)")
-        precondition(start >= 0 && length >= 0 && start + length <= nx.shape[axis],
+        require(axis >= 0 && axis < nx.shape.rank, "slice: axis \(axis) is out of range for shape \(nx.shape)")
+        require(start >= 0 && length >= 0 && start + length <= nx.shape[axis],
                      "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
         var outputShape = nx.shape
         outputShape[axis] = length
@@ -124,14 +124,14 @@ extension Tape {
 
     func concatenate(_ parts: [Variable<Scalar>], axis: Int) -> Variable<Scalar> {
         let first = node(parts[0]).shape
-        precondition(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first)")
+        require(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first)")
         var outputShape = first
         outputShape[axis] = 0
         for part in parts {
             let shape = node(part).shape
             var probe = shape
             if shape.rank == first.rank { probe[axis] = first[axis] }
-            precondition(probe == first, "concatenate: shapes \(first) and \(shape) differ outside axis \(axis)")
+            require(probe == first, "concatenate: shapes \(first) and \(shape) differ outside axis \(axis)")
             outputShape[axis] += shape[axis]
         }
         let (result, out) = record(.concatenate, operands: parts, shape: outputShape, attributes: .concatenate(axis: axis))
@@ -161,13 +161,13 @@ extension Tape {
 
     func gather(_ x: Variable<Scalar>, _ selected: [Int], axis: Int) -> Variable<Scalar> {
         let nx = node(x)
-        precondition(axis >= 0 && axis < nx.shape.rank, "gather: axis \(axis) is out of range for shape \(nx.shape)")
+        require(axis >= 0 && axis < nx.shape.rank, "gather: axis \(axis) is out of range for shape \(nx.shape)")
         let outputShape = nx.shape.removing(axis: axis)
-        precondition(selected.count == outputShape.count,
+        require(selected.count == outputShape.count,
                      "gather: \(selected.count) indices for shape \(nx.shape) along axis \(axis); expected \(outputShape.count)")
-        let stored = indices.allocate(selected.count)
+        let stored = indices.allocate(selected.count, of: Int32.self)
         for (i, index) in selected.enumerated() {
-            precondition(index >= 0 && index < nx.shape[axis],
+            require(index >= 0 && index < nx.shape[axis],
                          "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
             stored[i] = Int32(index)
         }

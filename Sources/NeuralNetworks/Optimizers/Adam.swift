@@ -42,9 +42,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     /// - Precondition: `0 <= beta1, beta2 < 1`, `epsilon >= 0`, `weightDecay >= 0`.
     public init(for store: ParameterStore<Scalar>, learningRate: Double = 1e-3,
                 beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2),
+        require((0..<1).contains(beta1) && (0..<1).contains(beta2),
                      "Adam: betas must lie in [0, 1), got \(beta1) and \(beta2)")
-        precondition(epsilon >= 0 && weightDecay >= 0,
+        require(epsilon >= 0 && weightDecay >= 0,
                      "Adam: epsilon and weight decay must be non-negative, got \(epsilon) and \(weightDecay)")
         self.store = store
         self.learningRate = learningRate

@@ -16,7 +16,7 @@ import Autograd
 /// - Complexity: two passes over the gradients (one when no clipping is needed).
 @discardableResult
 public func clipGradientNorm<Scalar: TensorScalar>(_ store: ParameterStore<Scalar>, maxNorm: Double) -> Double {
-    precondition(maxNorm > 0, "clipGradientNorm: maxNorm must be positive, got \(maxNorm)")
+    require(maxNorm > 0, "clipGradientNorm: maxNorm must be positive, got \(maxNorm)")
     let count = store.count
     guard count > 0, let g = store.gradients.baseAddress else { return 0 }
     var norm = 0.0

@@ -1,3 +1,4 @@
+import Autograd
 /// A learning rate that falls in a straight line from its initial value to zero over a
 /// fixed number of steps, then stays at zero (the schedule of Mnih et al. 2014).
 ///
@@ -12,7 +13,7 @@ public struct LinearDecay: LearningRateSchedule {
 
     /// - Precondition: `steps > 0`.
     public init(from initial: Double, overSteps steps: Int) {
-        precondition(steps > 0, "LinearDecay: the number of steps must be positive, got \(steps)")
+        require(steps > 0, "LinearDecay: the number of steps must be positive, got \(steps)")
         self.initial = initial
         self.steps = steps
     }

@@ -1,3 +1,4 @@
+import Autograd
 /// A learning rate that drops by a factor when a validation metric stops improving
 /// (PyTorch's `ReduceLROnPlateau`, relative threshold).
 ///
@@ -42,9 +43,9 @@ public struct ReduceOnPlateau: Codable, Sendable, Equatable {
     ///   `minimum >= 0`.
     public init(learningRate: Double, mode: Mode = .minimize, factor: Double = 0.1, patience: Int = 10,
                 threshold: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
-        precondition(factor > 0 && factor < 1, "ReduceOnPlateau: the factor must lie in (0, 1), got \(factor)")
-        precondition(patience >= 0 && cooldown >= 0, "ReduceOnPlateau: patience and cooldown must be non-negative")
-        precondition(threshold >= 0 && minimum >= 0, "ReduceOnPlateau: threshold and minimum must be non-negative")
+        require(factor > 0 && factor < 1, "ReduceOnPlateau: the factor must lie in (0, 1), got \(factor)")
+        require(patience >= 0 && cooldown >= 0, "ReduceOnPlateau: patience and cooldown must be non-negative")
+        require(threshold >= 0 && minimum >= 0, "ReduceOnPlateau: threshold and minimum must be non-negative")
         self.learningRate = learningRate
         self.mode = mode
         self.factor = factor

@@ -30,9 +30,9 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// - Precondition: `momentum >= 0`, `weightDecay >= 0`; Nesterov needs `momentum > 0`.
     public init(for store: ParameterStore<Scalar>, learningRate: Double,
                 momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
-        precondition(momentum >= 0 && weightDecay >= 0,
+        require(momentum >= 0 && weightDecay >= 0,
                      "SGD: momentum and weight decay must be non-negative, got \(momentum) and \(weightDecay)")
-        precondition(!nesterov || momentum > 0, "SGD: Nesterov momentum needs a positive momentum")
+        require(!nesterov || momentum > 0, "SGD: Nesterov momentum needs a positive momentum")
         self.store = store
         self.learningRate = learningRate
         self.momentum = momentum

@@ -1,3 +1,4 @@
+import Autograd
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +20,8 @@ public struct StepDecay: LearningRateSchedule {
 
     /// - Precondition: `interval > 0`, `factor > 0`.
     public init(from initial: Double, every interval: Int, factor: Double) {
-        precondition(interval > 0, "StepDecay: the interval must be positive, got \(interval)")
-        precondition(factor > 0, "StepDecay: the factor must be positive, got \(factor)")
+        require(interval > 0, "StepDecay: the interval must be positive, got \(interval)")
+        require(factor > 0, "StepDecay: the factor must be positive, got \(factor)")
         self.initial = initial
         self.interval = interval
         self.factor = factor
