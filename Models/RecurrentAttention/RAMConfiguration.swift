@@ -23,6 +23,17 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     public var glimpseSize = 256
     public var coreSize = 256
     public var core = Core.relu
+    /// How the location network turns the core state into the policy's mean.
+    public enum LocationMean: String, Codable, Sendable, CaseIterable {
+        /// `Linear(h_t)`, as the paper states it; the mean can leave [-1, 1], where every
+        /// sample is clamped to the border and the policy tends to park glimpses in a corner.
+        case linear
+        /// `tanh(Linear(h_t))`: the mean stays inside the image (as the Torch7 example bounds
+        /// it with HardTanh, and the most used PyTorch implementation with tanh).
+        case tanh
+    }
+
+    public var locationMean = LocationMean.tanh
     /// The fixed standard deviation of the Gaussian location policy (the paper does not give
     /// it; 0.05 to 0.2 is common for MNIST).
     public var locationStandardDeviation: Float = 0.17
@@ -38,4 +49,28 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     }
 
     public var sensor: GlimpseSensor { GlimpseSensor(patchSize: patchSize, scales: scales) }
+
+    private enum CodingKeys: String, CodingKey {
+        case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
+        case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, policyGradientReachesCore
+    }
+
+    /// Decodes a configuration; checkpoints written before `locationMean` existed used `linear`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        imageHeight = try c.decode(Int.self, forKey: .imageHeight)
+        imageWidth = try c.decode(Int.self, forKey: .imageWidth)
+        classes = try c.decode(Int.self, forKey: .classes)
+        glimpses = try c.decode(Int.self, forKey: .glimpses)
+        patchSize = try c.decode(Int.self, forKey: .patchSize)
+        scales = try c.decode(Int.self, forKey: .scales)
+        glimpseHidden = try c.decode(Int.self, forKey: .glimpseHidden)
+        locationHidden = try c.decode(Int.self, forKey: .locationHidden)
+        glimpseSize = try c.decode(Int.self, forKey: .glimpseSize)
+        coreSize = try c.decode(Int.self, forKey: .coreSize)
+        core = try c.decode(Core.self, forKey: .core)
+        locationMean = try c.decodeIfPresent(LocationMean.self, forKey: .locationMean) ?? .linear
+        locationStandardDeviation = try c.decode(Float.self, forKey: .locationStandardDeviation)
+        policyGradientReachesCore = try c.decode(Bool.self, forKey: .policyGradientReachesCore)
+    }
 }

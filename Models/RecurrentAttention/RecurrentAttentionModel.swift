@@ -6,7 +6,7 @@ import NeuralNetworks
 /// ```
 /// glimpse   g_t = ReLU(Linear(ReLU(Linear(rho(x, l_t)))) + Linear(ReLU(Linear(l_t))))
 /// core      h_t = ReLU(Linear(h_{t-1}) + Linear(g_t))           (or an LSTM)
-/// location  l_{t+1} ~ N(Linear(h_t), sd^2), clamped to [-1, 1]
+/// location  l_{t+1} ~ N(tanh(Linear(h_t)), sd^2), clamped to [-1, 1]   (or a linear mean)
 /// baseline  b_t = Linear(h_t)
 /// action    p(y) = softmax(Linear(h_T))
 /// ```
@@ -105,16 +105,19 @@ public final class RecurrentAttentionModel {
             guard t < c.glimpses - 1 else { break }  // a location chosen after the last glimpse is never used
 
             let policyInput = c.policyGradientReachesCore ? hidden! : hidden.stoppingGradient()
+            func policyMean() -> Variable<Float> {
+                c.locationMean == .tanh ? location(policyInput).tanh() : location(policyInput)
+            }
             switch policy {
             case .sample:
                 baselines.append(baseline(policyInput))
-                let sample = Normal(mean: location(policyInput), standardDeviation: c.locationStandardDeviation)
+                let sample = Normal(mean: policyMean(), standardDeviation: c.locationStandardDeviation)
                     .sample(using: &generator)
                 samples.append(sample)
                 // The log-probability is taken on the raw sample; only what the sensor sees is clamped.
                 where_ = sample.scalars.map { min(max($0, -1), 1) }
             case .mean:
-                where_ = location(policyInput).scalars.map { min(max($0, -1), 1) }
+                where_ = policyMean().scalars.map { min(max($0, -1), 1) }
             case .random:
                 where_ = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
             }

@@ -43,7 +43,8 @@ struct ModelSpecification: Codable, Sendable, Equatable {
         switch kind {
         case .ram:
             "RAM on \(task): \(ram.glimpses) glimpses of \(ram.patchSize)x\(ram.patchSize) at \(ram.scales) scale(s), "
-                + "\(ram.core.rawValue) core \(ram.coreSize), location sd \(ram.locationStandardDeviation)"
+                + "\(ram.core.rawValue) core \(ram.coreSize), \(ram.locationMean.rawValue) location mean, "
+                + "location sd \(ram.locationStandardDeviation)"
                 + (ram.policyGradientReachesCore ? ", policy gradient into the core" : "")
                 + (randomGlimpses ? ", trained with random glimpses" : "")
         case .fc: "FC-\(hiddenSize) on \(task)"

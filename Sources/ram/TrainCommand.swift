@@ -18,6 +18,8 @@ enum TrainCommand {
                      help: "RAM: patches per glimpse, each twice as wide (default 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
             .number("location-std", default: 0.17, range: 1e-4...2, help: "RAM: standard deviation of the location policy."),
             .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
+            .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
+                    help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
             .flag("policy-gradient-to-core",
                   help: "RAM: let REINFORCE and baseline gradients reach the core (default: they train only their own nets)."),
             .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
@@ -73,6 +75,7 @@ enum TrainCommand {
         ram.scales = arguments.isGiven("scales") ? arguments.integer("scales") : (size <= 28 ? 1 : size <= 60 ? 3 : 4)
         ram.locationStandardDeviation = Float(arguments.number("location-std"))
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
+        ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
         ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
                                   filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),

@@ -5,7 +5,7 @@ import RecurrentAttention
 import Testing
 
 /// RAM learns: a short seeded run on a subset of MNIST beats chance by far, and its learned
-/// glimpses beat random ones with the same trained networks (measured: 75.7 % against 69.0 %).
+/// glimpses beat random ones with the same trained networks (measured: 77.0 % against 71.7 %).
 @Suite struct LearningTests {
     @Test func aShortRunLearnsAndBeatsRandomGlimpses() throws {
         let splits = try DatasetSplits.load()
