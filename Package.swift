@@ -38,6 +38,22 @@ let package = Package(
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
                                                      "RecurrentAttention", "Baselines"]),
 
+        // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
+        .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),
+        .executableTarget(name: "tour", dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks", "NotebookSupport"],
+                          path: "Notebooks-as-scripts/Tour"),
+        .executableTarget(name: "sequential-mnist",
+                          dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "NotebookSupport"],
+                          path: "Notebooks-as-scripts/SequentialMNIST"),
+        .executableTarget(name: "adding-problem", dependencies: ["Autograd", "NeuralNetworks", "Imaging", "NotebookSupport"],
+                          path: "Notebooks-as-scripts/AddingProblem"),
+        .executableTarget(name: "gridworld", dependencies: ["Autograd", "NeuralNetworks", "NotebookSupport"],
+                          path: "Notebooks-as-scripts/GridWorld"),
+        .executableTarget(name: "ram-in-a-page",
+                          dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "RecurrentAttention",
+                                         "NotebookSupport"],
+                          path: "Notebooks-as-scripts/RAMInAPage"),
+
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Autograd", "AutogradTesting"]),

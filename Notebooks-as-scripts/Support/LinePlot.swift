@@ -1,0 +1,104 @@
+import Imaging
+
+/// A small line chart drawn with `Imaging`: curves over a shared x range, optional horizontal
+/// reference lines (dashed), and numbered ticks on both axes.
+///
+/// The bitmap font has digits only, so a legend is printed by the script (which colour is
+/// which curve) rather than drawn.
+public struct LinePlot {
+    public struct Series {
+        public var points: [(x: Double, y: Double)]
+        public var color: Color
+        public init(points: [(x: Double, y: Double)], color: Color) {
+            self.points = points
+            self.color = color
+        }
+    }
+
+    public var series: [Series] = []
+    public var references: [(y: Double, color: Color)] = []
+    public var xRange: ClosedRange<Double>
+    public var yRange: ClosedRange<Double>
+    /// Drawn large at the top; the font has digits and `+-.:/%=` only.
+    public var title: String?
+    public var width = 480, height = 320
+
+    public init(xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+        self.xRange = xRange
+        self.yRange = yRange
+    }
+
+    /// The chart on a dark background, values outside `yRange` clipped to its edges.
+    public func image() -> Image {
+        let left = 64, right = 16, top = 16, bottom = 30
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        var picture = Image(width: width, height: height, background: Color(gray: 24))
+        func px(_ x: Double) -> Int {
+            left + Int(((x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(plotWidth)).rounded())
+        }
+        func py(_ y: Double) -> Int {
+            let clipped = min(max(y, yRange.lowerBound), yRange.upperBound)
+            return top + plotHeight
+                - Int(((clipped - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * Double(plotHeight)).rounded())
+        }
+        // Axes and ticks: five intervals each way, labelled with the bitmap font.
+        let axis = Color(gray: 150), grid = Color(gray: 48)
+        for k in 0...5 {
+            let y = yRange.lowerBound + Double(k) / 5 * (yRange.upperBound - yRange.lowerBound)
+            let x = xRange.lowerBound + Double(k) / 5 * (xRange.upperBound - xRange.lowerBound)
+            picture.drawLine(fromX: left, y: py(y), toX: left + plotWidth, y: py(y), color: grid)
+            picture.drawLine(fromX: px(x), y: top, toX: px(x), y: top + plotHeight, color: grid)
+            let yLabel = Self.label(y), xLabel = Self.label(x)
+            _ = picture.draw(text: yLabel, atX: left - 6 - BitmapFont.width(of: yLabel, scale: 2), y: py(y) - 5,
+                             scale: 2, color: axis)
+            _ = picture.draw(text: xLabel, atX: px(x) - BitmapFont.width(of: xLabel, scale: 2) / 2,
+                             y: top + plotHeight + 8, scale: 2, color: axis)
+        }
+        picture.drawLine(fromX: left, y: top, toX: left, y: top + plotHeight, color: axis)
+        picture.drawLine(fromX: left, y: top + plotHeight, toX: left + plotWidth, y: top + plotHeight, color: axis)
+        for reference in references {
+            let y = py(reference.y)
+            var x = left
+            while x < left + plotWidth {
+                picture.drawLine(fromX: x, y: y, toX: min(x + 5, left + plotWidth), y: y, color: reference.color)
+                x += 10
+            }
+        }
+        for curve in series {
+            for (a, b) in zip(curve.points, curve.points.dropFirst()) {
+                // Two pixels thick, so curves stay visible when they overlap the grid.
+                for dy in 0...1 {
+                    picture.drawLine(fromX: px(a.x), y: py(a.y) + dy, toX: px(b.x), y: py(b.y) + dy, color: curve.color)
+                }
+            }
+        }
+        if let title {
+            _ = picture.draw(text: title, atX: left + (plotWidth - BitmapFont.width(of: title, scale: 3)) / 2, y: top + 6,
+                             scale: 3, color: .white)
+        }
+        return picture
+    }
+
+    /// Joins charts side by side into one picture.
+    public static func sideBySide(_ charts: [Image]) -> Image {
+        let width = charts.reduce(0) { $0 + $1.width }, height = charts.map(\.height).max() ?? 0
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var originX = 0
+        for chart in charts {
+            for y in 0..<chart.height {
+                let from = y * chart.width * 3, to = (y * width + originX) * 3
+                pixels.replaceSubrange(to..<(to + chart.width * 3), with: chart.pixels[from..<(from + chart.width * 3)])
+            }
+            originX += chart.width
+        }
+        return Image(width: width, height: height, pixels: pixels)
+    }
+
+    /// A short tick label: no trailing zeros, at most three decimals.
+    static func label(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
+        var text = String(format: "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+}
