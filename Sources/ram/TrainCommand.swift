@@ -43,30 +43,35 @@ enum TrainCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let task = DatasetTask(name: arguments.string("task")!)!
-        let kind = ModelSpecification.Kind(rawValue: arguments.string("model")!)!
-        let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? "runs/\(task.name)-\(kind.rawValue)")
+        let resuming = arguments.flag("resume")
+        let saved = resuming ? try SavedRun(directory: checkpointDirectory(arguments)) : nil
+        let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!
         let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
             ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
 
-        var specification = specification(arguments, task: task, kind: kind, data: data)
+        var specification = saved?.specification ?? self.specification(arguments, task: task, data: data)
         var options = trainingOptions(arguments)
-        if arguments.flag("resume") {
-            let saved = try SavedRun(directory: directory)
+        if let saved {
+            // A resumed run keeps its model and settings; only --epochs may extend (or shorten) it.
             specification = saved.specification
             let epochs = arguments.isGiven("epochs") ? options.epochs : saved.options.epochs
             options = saved.options
             options.epochs = epochs
         }
-        let trainer = Trainer(specification: specification, options: options, data: data,
-                              task: DatasetTask(name: specification.task)!, directory: directory)
-        if arguments.flag("resume") { try trainer.resume() }
+        let trainer = Trainer(specification: specification, options: options, data: data, task: task,
+                              directory: checkpointDirectory(arguments))
+        if resuming { try trainer.resume() }
         let budget = arguments.number("time-budget")
         try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil)
     }
 
-    static func specification(_ arguments: ParsedArguments, task: DatasetTask, kind: ModelSpecification.Kind,
-                              data: DatasetSplits) -> ModelSpecification {
+    /// `--checkpoint-dir`, or `runs/<task>-<model>`.
+    static func checkpointDirectory(_ arguments: ParsedArguments) -> URL {
+        URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? "runs/\(arguments.string("task")!)-\(arguments.string("model")!)")
+    }
+
+    static func specification(_ arguments: ParsedArguments, task: DatasetTask, data: DatasetSplits) -> ModelSpecification {
+        let kind = ModelSpecification.Kind(rawValue: arguments.string("model")!)!
         let generator = TaskGenerator(source: data.test, task: task, seed: 0, isFixed: true)
         var ram = RAMConfiguration(imageHeight: generator.height, imageWidth: generator.width)
         let size = generator.height
