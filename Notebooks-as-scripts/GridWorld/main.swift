@@ -154,11 +154,12 @@ struct ReinforceSettings {
     var learningRate = 0.03
     /// The weight of the entropy bonus at the start; it decays to zero with the learning rate.
     var entropyWeight = 0.05
+    /// Episodes still running after this many steps are cut short (rare once the policy improves).
     var maximumSteps = 200
 }
 
 func reinforce(_ world: GridWorld, _ settings: ReinforceSettings, seed: UInt64,
-               report: (_ update: Int, _ policy: [Cell: Action], _ meanReturn: Double) -> Void)
+               report: (_ update: Int, _ greedyPolicy: [Cell: Action], _ startUtility: Double) -> Void)
     -> [Cell: Action] {
     let states = world.states
     let stateIndex = Dictionary(uniqueKeysWithValues: states.enumerated().map { ($1, $0) })
