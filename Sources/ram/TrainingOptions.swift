@@ -13,10 +13,10 @@ struct TrainingOptions: Codable, Sendable, Equatable {
     }
 
     var optimizer = OptimizerKind.adam
-    var learningRate = 3e-4
+    var learningRate = 1e-3
     /// SGD's momentum (the paper uses 0.9).
     var momentum = 0.9
-    var schedule = ScheduleKind.constant
+    var schedule = ScheduleKind.linear
     var batchSize = 32
     var epochs = 10
     /// Clip the global gradient norm to this (0: no clipping).
