@@ -2,7 +2,7 @@
 ///
 /// Defaults follow Mnih et al. (2014) for MNIST: 6 glimpses of one 8x8 patch, a glimpse
 /// network of 128 + 128 -> 256 units and a ReLU core of 256 units. What the paper leaves
-/// open is a documented choice here (see ../shared notes in the README).
+/// open is a documented choice here (see "RAM: what the paper leaves open" in the README).
 public struct RAMConfiguration: Codable, Sendable, Equatable {
     public enum Core: String, Codable, Sendable, CaseIterable {
         /// `h_t = ReLU(Linear(h_{t-1}) + Linear(g_t))`, as the paper uses for classification.
