@@ -6,20 +6,21 @@
 /// raw bytes, so it is not generic: generic code calls it without specialisation costs.
 @usableFromInline
 final class Arena {
-    private struct Chunk {
-        let base: UnsafeMutableRawPointer
-        let capacity: Int
+    @usableFromInline struct Chunk {
+        @usableFromInline let base: UnsafeMutableRawPointer
+        @usableFromInline let capacity: Int
+        @inlinable init(base: UnsafeMutableRawPointer, capacity: Int) { (self.base, self.capacity) = (base, capacity) }
     }
 
     // Single-threaded and never accessed reentrantly: no dynamic exclusivity checks.
-    @exclusivity(unchecked) private var chunks: [Chunk] = []
-    @exclusivity(unchecked) private var chunkIndex = 0
-    @exclusivity(unchecked) private var used = 0
-    private let minimumChunkBytes: Int
+    @exclusivity(unchecked) @usableFromInline var chunks: [Chunk] = []
+    @exclusivity(unchecked) @usableFromInline var chunkIndex = 0
+    @exclusivity(unchecked) @usableFromInline var used = 0
+    @usableFromInline let minimumChunkBytes: Int
 
     /// Buffers start on a 64-byte line, so kernels can use aligned vector loads and
     /// consecutive buffers never share a cache line.
-    private static let alignment = 64
+    @usableFromInline static var alignment: Int { 64 }
 
     init(minimumChunkBytes: Int = 1 << 18) {
         self.minimumChunkBytes = minimumChunkBytes
@@ -44,7 +45,8 @@ final class Arena {
         return raw.assumingMemoryBound(to: Element.self)
     }
 
-    private func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    @inlinable
+    func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
         // The common case: the current chunk has room.
         if chunkIndex < chunks.count && used + rounded <= chunks[chunkIndex].capacity {

@@ -55,6 +55,7 @@ extension Shape {
     }
 
     /// The numpy-style broadcast of two shapes, or nil when they are incompatible.
+    @inlinable
     static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
         if a == b { return a }
         let rank = max(a.rank, b.rank)

@@ -4,6 +4,7 @@ extension Tape {
     /// `seed` is the cotangent of `root` (ones when omitted, the usual choice for a scalar
     /// loss). Gradients of variables are recomputed from zero on every call; gradients of
     /// bound parameters accumulate into the caller's buffers.
+    @inlinable
     public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil) {
         check(root)
         gradients.reset()
@@ -36,7 +37,8 @@ extension Tape {
     }
 
     /// The vector-Jacobian product of one node: the registry's dispatch.
-    private func backpropagate(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+    @inlinable
+    func backpropagate(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         switch op {
         case .add, .subtract, .multiply, .divide: binaryVJP(op, node, g)
         case .negate, .exp, .log, .tanh, .sigmoid, .relu, .square, .squareRoot, .clamp: unaryVJP(op, node, g)

@@ -37,6 +37,7 @@ public final class Tape<Scalar: TensorScalar> {
 
     /// Forgets every recorded node, keeping all memory for the next forward pass.
     /// Variables recorded before the reset must not be used afterwards (it traps).
+    @inlinable
     public func reset() {
         nodes.removeAll(keepingCapacity: true)
         operands.removeAll(keepingCapacity: true)
@@ -49,11 +50,13 @@ public final class Tape<Scalar: TensorScalar> {
     // MARK: Inputs
 
     /// Records a tensor that receives no gradient.
+    @inlinable
     public func constant(_ tensor: Tensor<Scalar>) -> Variable<Scalar> {
         input(tensor, requiresGradient: false)
     }
 
     /// Records a scalar (or a tensor filled with one value) that receives no gradient.
+    @inlinable
     public func constant(_ value: Scalar, shape: Shape = .scalar) -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         pointer.initialize(repeating: value, count: shape.count)
@@ -63,6 +66,7 @@ public final class Tape<Scalar: TensorScalar> {
     }
 
     /// Records a tensor whose gradient `backward` computes; read it with `gradient(of:)`.
+    @inlinable
     public func variable(_ tensor: Tensor<Scalar>) -> Variable<Scalar> {
         input(tensor, requiresGradient: true)
     }
@@ -72,6 +76,7 @@ public final class Tape<Scalar: TensorScalar> {
     /// When `gradient` is given, `backward` adds this input's gradient into it (it is never
     /// cleared by the tape: clear it between steps). Both buffers hold `shape.count` elements
     /// and must stay valid until the next `reset()`.
+    @inlinable
     public func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
                      shape: Shape) -> Variable<Scalar> {
         append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(value),
@@ -80,7 +85,8 @@ public final class Tape<Scalar: TensorScalar> {
                         hasExternalGradient: gradient != nil, attributes: .none))
     }
 
-    private func input(_ tensor: Tensor<Scalar>, requiresGradient: Bool) -> Variable<Scalar> {
+    @inlinable
+    func input(_ tensor: Tensor<Scalar>, requiresGradient: Bool) -> Variable<Scalar> {
         let pointer = values.allocate(tensor.shape.count, of: Scalar.self)
         tensor.scalars.withUnsafeBufferPointer { source in
             UnsafeMutableRawPointer(pointer).copyMemory(from: source.baseAddress!,
@@ -94,6 +100,7 @@ public final class Tape<Scalar: TensorScalar> {
     // MARK: Reading results
 
     /// A copy of a recorded value.
+    @inlinable
     public func value(of variable: Variable<Scalar>) -> Tensor<Scalar> {
         let node = self.node(variable)
         return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(node.value), count: node.shape.count)))
@@ -101,6 +108,7 @@ public final class Tape<Scalar: TensorScalar> {
 
     /// The gradient of the last `backward` root with respect to `variable`: zeros when
     /// nothing reached it.
+    @inlinable
     public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar> {
         let node = self.node(variable)
         guard let gradient = node.gradient else { return .zeros(node.shape) }

@@ -4,19 +4,28 @@
 @usableFromInline
 struct TapeNode {
     /// nil for inputs (constants, variables and bound parameters).
-    var op: OpCode?
-    var shape: Shape
-    var value: UnsafeMutableRawPointer
+    @usableFromInline var op: OpCode?
+    @usableFromInline var shape: Shape
+    @usableFromInline var value: UnsafeMutableRawPointer
     /// Allocated on the first contribution in backward, or supplied with a bound parameter.
-    var gradient: UnsafeMutableRawPointer?
+    @usableFromInline var gradient: UnsafeMutableRawPointer?
     /// The operands are `operands[firstOperand ..< firstOperand + operandCount]`.
-    var firstOperand: Int32
-    var operandCount: Int32
-    var requiresGradient: Bool
+    @usableFromInline var firstOperand: Int32
+    @usableFromInline var operandCount: Int32
+    @usableFromInline var requiresGradient: Bool
     /// A gradient supplied by the caller (a parameter's) accumulates across backward passes;
     /// the tape's own gradients are cleared at the start of each pass.
-    var hasExternalGradient: Bool
-    var attributes: OpAttributes
+    @usableFromInline var hasExternalGradient: Bool
+    @usableFromInline var attributes: OpAttributes
+
+    @inlinable
+    init(op: OpCode?, shape: Shape, value: UnsafeMutableRawPointer, gradient: UnsafeMutableRawPointer?,
+         firstOperand: Int32, operandCount: Int32, requiresGradient: Bool, hasExternalGradient: Bool,
+         attributes: OpAttributes) {
+        (self.op, self.shape, self.value, self.gradient) = (op, shape, value, gradient)
+        (self.firstOperand, self.operandCount) = (firstOperand, operandCount)
+        (self.requiresGradient, self.hasExternalGradient, self.attributes) = (requiresGradient, hasExternalGradient, attributes)
+    }
 }
 
 /// What an op remembers besides its operands.

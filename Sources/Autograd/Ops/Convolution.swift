@@ -11,12 +11,14 @@
 ///   - input: `[batch, channels, height, width]`.
 ///   - weight: `[outChannels, channels, kernel, kernel]`.
 /// - Returns: `[batch, outChannels, outHeight, outWidth]`, zero padding at the borders.
+@inlinable
 public func convolution2D<Scalar>(_ input: Variable<Scalar>, weight: Variable<Scalar>,
                                   stride: Int = 1, padding: Int = 0) -> Variable<Scalar> {
     input.tape.convolution(input, weight, stride: stride, padding: padding)
 }
 
 extension Tape {
+    @inlinable
     func convolution(_ x: Variable<Scalar>, _ w: Variable<Scalar>, stride: Int, padding: Int) -> Variable<Scalar> {
         let nx = node(x), nw = node(w)
         require(nx.shape.rank == 4 && nw.shape.rank == 4 && nw.shape[2] == nw.shape[3],
@@ -42,11 +44,13 @@ extension Tape {
         return result
     }
 
-    private func geometry(_ input: Shape, _ weight: Shape, stride: Int, padding: Int) -> ConvolutionGeometry {
+    @inlinable
+    func geometry(_ input: Shape, _ weight: Shape, stride: Int, padding: Int) -> ConvolutionGeometry {
         ConvolutionGeometry(channels: input[1], height: input[2], width: input[3], kernel: weight[2],
                             stride: stride, padding: padding)
     }
 
+    @inlinable
     func convolutionVJP(_ node: TapeNode, _ gradient: UnsafeMutablePointer<Scalar>) {
         guard case let .convolution(stride, padding, rawColumns) = node.attributes else { return }
         let x = operand(node, 0), w = operand(node, 1)

@@ -10,12 +10,14 @@
 ///
 /// This is the score-function term of REINFORCE (Williams 1992): the sample is an action
 /// already taken, so only the mean that produced it is differentiated.
+@inlinable
 public func normalLogProbability<Scalar>(of sample: Variable<Scalar>, mean: Variable<Scalar>,
                                          standardDeviation: Scalar) -> Variable<Scalar> {
     mean.tape.normalLogProbability(mean: mean, sample: sample, standardDeviation: standardDeviation)
 }
 
 extension Tape {
+    @inlinable
     func normalLogProbability(mean: Variable<Scalar>, sample: Variable<Scalar>,
                               standardDeviation: Scalar) -> Variable<Scalar> {
         let nm = node(mean), ns = node(sample)
@@ -30,6 +32,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .normal(sd) = node.attributes else { return }
         let mean = operand(node, 0), sample = operand(node, 1)
@@ -47,6 +50,7 @@ extension Variable {
     /// pass then adds the REINFORCE gradient `-A * d log p(sample) / d mean` to the mean.
     /// `advantage` broadcasts to the sample's shape: pass one value per batch row, divided
     /// by the batch size to average over the batch.
+    @inlinable
     public func setAdvantage(_ advantage: Tensor<Scalar>) { tape.setAdvantage(of: self, advantage) }
 }
 
@@ -64,6 +68,7 @@ extension Tape {
     /// through the same kernel as `normalLogProbability`'s VJP, so this node and the
     /// explicit surrogate loss `-stopGradient(A) * log p` cannot drift apart. A backward pass
     /// that reaches the node before its advantage is set traps.
+    @inlinable
     public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
@@ -76,6 +81,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func setAdvantage(of sample: Variable<Scalar>, _ advantage: Tensor<Scalar>) {
         check(sample)
         let id = Int(sample.id)
@@ -95,6 +101,7 @@ extension Tape {
         nodes[id].attributes = .stochastic(standardDeviation: sd, negatedAdvantage: UnsafeMutableRawPointer(buffer))
     }
 
+    @inlinable
     func sampleNormalVJP(_ node: TapeNode) {
         guard case let .stochastic(sd, negatedAdvantage) = node.attributes else { return }
         let mean = operand(node, 0)

@@ -4,25 +4,38 @@
 
 extension Variable {
     /// Elementwise sum, broadcasting like numpy.
+    @inlinable
     public static func + (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.add, lhs, rhs) }
     /// Elementwise difference, broadcasting like numpy.
+    @inlinable
     public static func - (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.subtract, lhs, rhs) }
     /// Elementwise product, broadcasting like numpy.
+    @inlinable
     public static func * (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.multiply, lhs, rhs) }
     /// Elementwise quotient, broadcasting like numpy.
+    @inlinable
     public static func / (lhs: Variable, rhs: Variable) -> Variable { lhs.tape.binary(.divide, lhs, rhs) }
 
+    @inlinable
     public static func + (lhs: Variable, rhs: Scalar) -> Variable { lhs + lhs.tape.constant(rhs) }
+    @inlinable
     public static func - (lhs: Variable, rhs: Scalar) -> Variable { lhs - lhs.tape.constant(rhs) }
+    @inlinable
     public static func * (lhs: Variable, rhs: Scalar) -> Variable { lhs * lhs.tape.constant(rhs) }
+    @inlinable
     public static func / (lhs: Variable, rhs: Scalar) -> Variable { lhs / lhs.tape.constant(rhs) }
+    @inlinable
     public static func + (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) + rhs }
+    @inlinable
     public static func - (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) - rhs }
+    @inlinable
     public static func * (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) * rhs }
+    @inlinable
     public static func / (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) / rhs }
 }
 
 extension OpCode {
+    @inlinable
     var binaryOperator: BinaryOperator {
         switch self {
         case .add: .add
@@ -33,6 +46,7 @@ extension OpCode {
         }
     }
 
+    @inlinable
     var unaryOperator: UnaryOperator {
         switch self {
         case .negate: .negate
@@ -64,6 +78,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func binaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let a = operand(node, 0), b = operand(node, 1)
         let na = nodes[Int(a)], nb = nodes[Int(b)]
@@ -108,21 +123,29 @@ extension Tape {
 extension Variable {
     public static prefix func - (x: Variable) -> Variable { x.tape.unary(.negate, x) }
     /// e^x.
+    @inlinable
     public func exp() -> Variable { tape.unary(.exp, self) }
     /// The natural logarithm.
+    @inlinable
     public func log() -> Variable { tape.unary(.log, self) }
     /// The hyperbolic tangent; its VJP reuses the output: 1 - y^2.
+    @inlinable
     public func tanh() -> Variable { tape.unary(.tanh, self) }
     /// The logistic function 1 / (1 + e^-x); its VJP reuses the output: y (1 - y).
+    @inlinable
     public func sigmoid() -> Variable { tape.unary(.sigmoid, self) }
     /// max(x, 0). Its derivative at 0 is taken to be 0, as in PyTorch.
+    @inlinable
     public func relu() -> Variable { tape.unary(.relu, self) }
     /// x^2.
+    @inlinable
     public func squared() -> Variable { tape.unary(.square, self) }
     /// The square root; its VJP reuses the output: 1 / (2 y).
+    @inlinable
     public func squareRoot() -> Variable { tape.unary(.squareRoot, self) }
     /// min(max(x, lower), upper). The gradient passes where lower <= x <= upper, bounds
     /// included (as in PyTorch), and is 0 outside.
+    @inlinable
     public func clamped(to range: ClosedRange<Scalar>) -> Variable {
         tape.unary(.clamp, self, lower: range.lowerBound, upper: range.upperBound)
     }
@@ -139,6 +162,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func unaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }

@@ -7,12 +7,14 @@
 /// ```
 /// The VJP never materialises a transpose: each case is one `gemm` call with flags.
 /// - Precondition: both operands have rank 2 and matching inner dimensions.
+@inlinable
 public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
     a.tape.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
 }
 
 extension Tape {
+    @inlinable
     func matmul(_ a: Variable<Scalar>, _ b: Variable<Scalar>, transposeA: Bool, transposeB: Bool) -> Variable<Scalar> {
         let na = node(a), nb = node(b)
         require(na.shape.rank == 2 && nb.shape.rank == 2,
@@ -29,6 +31,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func matmulVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .matmul(transposeA, transposeB) = node.attributes else { return }
         let a = operand(node, 0), b = operand(node, 1)

@@ -2,22 +2,27 @@
 
 extension Variable {
     /// The sum over the given axes, which are removed from the shape.
+    @inlinable
     public func sum(alongAxes axes: [Int]) -> Variable { tape.sum(self, axes: axes) }
 
     /// The sum of every element: a scalar.
+    @inlinable
     public func sum() -> Variable { tape.sum(self, axes: Array(0..<shape.rank)) }
 
     /// The maximum along `axis`, which is removed from the shape. The gradient goes to the
     /// first maximal element (ties broken by position, as in PyTorch's `max(dim)`).
+    @inlinable
     public func max(alongAxis axis: Int) -> Variable { tape.maximum(self, axis: axis) }
 
     /// `x - log(sum(exp(x)))` along the last axis, computed stably (the maximum is
     /// subtracted first). Its VJP reuses the output: `g - softmax * sum(g)`.
+    @inlinable
     public func logSoftmax() -> Variable { tape.logSoftmax(self) }
 }
 
 extension Shape {
     /// The view of this shape as `outer x size(axis) x inner`.
+    @inlinable
     func split(at axis: Int) -> (outer: Int, axis: Int, inner: Int) {
         var outer = 1, inner = 1
         for i in 0..<axis { outer *= self[i] }
@@ -26,6 +31,7 @@ extension Shape {
     }
 
     /// This shape without `axis`.
+    @inlinable
     func removing(axis: Int) -> Shape {
         var dims = dimensions
         dims.remove(at: axis)
@@ -34,6 +40,7 @@ extension Shape {
 }
 
 extension Tape {
+    @inlinable
     func sum(_ x: Variable<Scalar>, axes: [Int]) -> Variable<Scalar> {
         let shape = node(x).shape
         var mask: UInt8 = 0
@@ -51,15 +58,18 @@ extension Tape {
     }
 
     /// The input shape with reduced axes set to 1: the output laid out at the input's rank.
-    private func keptShape(_ shape: Shape, _ mask: UInt8) -> Shape {
+    @inlinable
+    func keptShape(_ shape: Shape, _ mask: UInt8) -> Shape {
         Shape((0..<shape.rank).map { mask & (1 << $0) == 0 ? shape[$0] : 1 })
     }
 
-    private func zeroed(_ p: UnsafeMutablePointer<Scalar>, _ count: Int) -> UnsafeMutablePointer<Scalar> {
+    @inlinable
+    func zeroed(_ p: UnsafeMutablePointer<Scalar>, _ count: Int) -> UnsafeMutablePointer<Scalar> {
         UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Scalar>.stride)
         return p
     }
 
+    @inlinable
     func sumVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .reducedAxes(mask) = node.attributes else { return }
         let x = operand(node, 0)
@@ -71,6 +81,7 @@ extension Tape {
             target: dx, targetStrides: shape.strides4)
     }
 
+    @inlinable
     func maximum(_ x: Variable<Scalar>, axis: Int) -> Variable<Scalar> {
         let nx = node(x)
         require(axis >= 0 && axis < nx.shape.rank, "max: axis \(axis) is out of range for shape \(nx.shape)")
@@ -84,6 +95,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func maxVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .maximum(axis, argmax) = node.attributes else { return }
         let x = operand(node, 0)
@@ -92,6 +104,7 @@ extension Tape {
         Scalar.Kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: argmax, dx: dx)
     }
 
+    @inlinable
     func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let nx = node(x)
         require(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
@@ -102,6 +115,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func logSoftmaxVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }

@@ -2,15 +2,19 @@
 
 extension Variable {
     /// The same elements under another shape with the same count (no copy).
+    @inlinable
     public func reshaped(to shape: Shape) -> Variable { tape.reshape(self, to: shape) }
 
     /// Axes permuted: output axis i is input axis `permutation[i]`.
+    @inlinable
     public func transposed(_ permutation: [Int]) -> Variable { tape.transpose(self, permutation) }
 
     /// A matrix's transpose.
+    @inlinable
     public func transposed() -> Variable { tape.transpose(self, [1, 0]) }
 
     /// `length` entries of `axis` starting at `start`.
+    @inlinable
     public func slice(alongAxis axis: Int, start: Int, length: Int) -> Variable {
         tape.slice(self, axis: axis, start: start, length: length)
     }
@@ -18,34 +22,40 @@ extension Variable {
     /// Picks one entry along `axis` for every position of the other axes; the axis is removed.
     /// `indices` is in row-major order of the output (for logits `[batch, classes]` and
     /// `axis: 1`, one class per row: the logit of each label).
+    @inlinable
     public func gathering(_ indices: [Int], alongAxis axis: Int) -> Variable {
         tape.gather(self, indices, axis: axis)
     }
 
     /// The same value, through which no gradient flows back.
+    @inlinable
     public func stoppingGradient() -> Variable {
         tape.recordAlias(.stopGradient, self, shape: shape, requiresGradient: false)
     }
 }
 
 /// Joins variables along `axis`; all other dimensions must agree.
+@inlinable
 public func concatenate<Scalar>(_ parts: [Variable<Scalar>], alongAxis axis: Int) -> Variable<Scalar> {
     require(!parts.isEmpty, "concatenate: needs at least one operand")
     return parts[0].tape.concatenate(parts, axis: axis)
 }
 
 extension Tape {
+    @inlinable
     func reshape(_ x: Variable<Scalar>, to shape: Shape) -> Variable<Scalar> {
         let nx = node(x)
         require(nx.shape.count == shape.count, "reshape: cannot reshape \(nx.shape) to \(shape)")
         return recordAlias(.reshape, x, shape: shape, requiresGradient: nx.requiresGradient)
     }
 
+    @inlinable
     func reshapeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let x = operand(node, 0)
         accumulate(g, shape: nodes[Int(x)].shape, into: x)
     }
 
+    @inlinable
     func transpose(_ x: Variable<Scalar>, _ permutation: [Int]) -> Variable<Scalar> {
         let nx = node(x)
         require(permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
@@ -62,13 +72,15 @@ extension Tape {
     }
 
     /// The input's strides in the output's axis order, padded to rank 4.
-    private func permutedStrides(_ input: Shape, _ packed: UInt32) -> Index4 {
+    @inlinable
+    func permutedStrides(_ input: Shape, _ packed: UInt32) -> Index4 {
         let strides = input.strides4, pad = Shape.maximumRank - input.rank
         var result = Index4(0, 0, 0, 0)
         for i in 0..<input.rank { result[pad + i] = strides[pad + Int((packed >> (8 * i)) & 0xFF)] }
         return result
     }
 
+    @inlinable
     func transposeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .permutation(packed) = node.attributes else { return }
         let x = operand(node, 0)
@@ -82,7 +94,8 @@ extension Tape {
     /// Moves a block of `length` entries along `axis`, between a tensor of `shape` (at entry
     /// `start`) and a contiguous tensor holding just the block. Slicing reads the block out;
     /// concatenation writes blocks in; their VJPs do the reverse, adding instead of copying.
-    private func transferBlock(_ shape: Shape, axis: Int, start: Int, length: Int,
+    @inlinable
+    func transferBlock(_ shape: Shape, axis: Int, start: Int, length: Int,
                                whole: UnsafeMutablePointer<Scalar>, block: UnsafeMutablePointer<Scalar>,
                                toBlock: Bool, overwrite: Bool) {
         let view = shape.split(at: axis)
@@ -101,6 +114,7 @@ extension Tape {
         }
     }
 
+    @inlinable
     func slice(_ x: Variable<Scalar>, axis: Int, start: Int, length: Int) -> Variable<Scalar> {
         let nx = node(x)
         require(axis >= 0 && axis < nx.shape.rank, "slice: axis \(axis) is out of range for shape \(nx.shape)")
@@ -114,6 +128,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func sliceVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .slice(axis, start) = node.attributes else { return }
         let x = operand(node, 0)
@@ -122,6 +137,7 @@ extension Tape {
                       whole: dx, block: g, toBlock: false, overwrite: false)
     }
 
+    @inlinable
     func concatenate(_ parts: [Variable<Scalar>], axis: Int) -> Variable<Scalar> {
         let first = node(parts[0]).shape
         require(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first)")
@@ -145,6 +161,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func concatenateVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .concatenate(axis) = node.attributes else { return }
         var start = 0
@@ -159,6 +176,7 @@ extension Tape {
         }
     }
 
+    @inlinable
     func gather(_ x: Variable<Scalar>, _ selected: [Int], axis: Int) -> Variable<Scalar> {
         let nx = node(x)
         require(axis >= 0 && axis < nx.shape.rank, "gather: axis \(axis) is out of range for shape \(nx.shape)")
@@ -178,6 +196,7 @@ extension Tape {
         return result
     }
 
+    @inlinable
     func gatherVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         guard case let .gather(axis, stored) = node.attributes else { return }
         let x = operand(node, 0)
