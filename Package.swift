@@ -46,7 +46,7 @@ let package = Package(
                           dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "NotebookSupport"],
                           path: "Notebooks-as-scripts/SequentialMNIST"),
         .executableTarget(name: "adding-problem", dependencies: ["Autograd", "NeuralNetworks", "Imaging", "NotebookSupport"],
-                          path: "Notebooks-as-scripts/AddingProblem"),
+                          path: "Notebooks-as-scripts/AddingProblem", exclude: ["learning-curves.png"]),
         .executableTarget(name: "gridworld", dependencies: ["Autograd", "NeuralNetworks", "NotebookSupport"],
                           path: "Notebooks-as-scripts/GridWorld"),
         .executableTarget(name: "ram-in-a-page",
