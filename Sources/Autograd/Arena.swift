@@ -15,7 +15,9 @@ final class Arena {
     // Single-threaded and never accessed reentrantly: no dynamic exclusivity checks.
     @exclusivity(unchecked) @usableFromInline var chunks: [Chunk] = []
     @exclusivity(unchecked) @usableFromInline var chunkIndex = 0
-    @exclusivity(unchecked) @usableFromInline var used = 0
+    /// The next free byte of the current chunk and its end: allocating is a bump between them.
+    @exclusivity(unchecked) @usableFromInline var cursor: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) @usableFromInline var end: UnsafeMutableRawPointer?
     @usableFromInline let minimumChunkBytes: Int
 
     /// Buffers start on a 64-byte line, so kernels can use aligned vector loads and
@@ -48,24 +50,27 @@ final class Arena {
     @inlinable
     func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
-        // The common case: the current chunk has room.
-        if chunkIndex < chunks.count && used + rounded <= chunks[chunkIndex].capacity {
-            defer { used += rounded }
-            return chunks[chunkIndex].base + used
+        if let cursor, let end, end - cursor >= rounded {
+            self.cursor = cursor + rounded
+            return cursor
         }
-        while chunkIndex + 1 < chunks.count {
-            chunkIndex += 1
-            used = 0
-            if rounded <= chunks[chunkIndex].capacity {
-                used = rounded
-                return chunks[chunkIndex].base
-            }
+        return allocateInNextChunk(rounded)
+    }
+
+    /// The slow path: move to the next chunk that fits, or add one.
+    @usableFromInline
+    func allocateInNextChunk(_ rounded: Int) -> UnsafeMutableRawPointer {
+        var next = cursor == nil ? 0 : chunkIndex + 1
+        while next < chunks.count && chunks[next].capacity < rounded { next += 1 }
+        if next == chunks.count {
+            let capacity = max(rounded, minimumChunkBytes, (chunks.last?.capacity ?? 0) * 2)
+            chunks.append(Chunk(base: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment),
+                                capacity: capacity))
         }
-        let capacity = max(rounded, minimumChunkBytes, (chunks.last?.capacity ?? 0) * 2)
-        let base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
-        chunks.append(Chunk(base: base, capacity: capacity))
-        chunkIndex = chunks.count - 1
-        used = rounded
+        chunkIndex = next
+        let base = chunks[next].base
+        cursor = base + rounded
+        end = base + chunks[next].capacity
         return base
     }
 
@@ -73,7 +78,8 @@ final class Arena {
     @usableFromInline
     func reset() {
         chunkIndex = 0
-        used = 0
+        cursor = chunks.first?.base
+        end = chunks.first.map { $0.base + $0.capacity }
     }
 
     /// Total bytes held, for memory reports.

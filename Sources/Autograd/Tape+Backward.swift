@@ -61,14 +61,14 @@ extension Tape {
     // MARK: Helpers for the VJPs
 
     /// The id of the node's `index`-th operand.
-    @usableFromInline
+    @inlinable
     func operand(_ node: TapeNode, _ index: Int) -> Int32 {
         operands[Int(node.firstOperand) + index]
     }
 
     /// The gradient buffer of a node, allocated and zeroed on first use; nil when the node
     /// needs no gradient (then the VJP skips that operand's work).
-    @usableFromInline
+    @inlinable
     func gradientBuffer(_ id: Int32) -> UnsafeMutablePointer<Scalar>? {
         let i = Int(id)
         guard nodes[i].requiresGradient else { return nil }
@@ -79,13 +79,13 @@ extension Tape {
     }
 
     /// Temporary room for a VJP, freed when the next backward pass starts.
-    @usableFromInline
+    @inlinable
     func scratch(_ count: Int) -> UnsafeMutablePointer<Scalar> { gradients.allocate(count, of: Scalar.self) }
 
     /// Adds `alpha * contribution` (shaped like an op's output) into an operand's gradient,
     /// summing over the axes along which the operand was broadcast. This is the one place
     /// where broadcasting is undone.
-    @usableFromInline
+    @inlinable
     func accumulate(_ contribution: UnsafePointer<Scalar>, shape: Shape, into id: Int32, alpha: Scalar = 1) {
         guard let target = gradientBuffer(id) else { return }
         let targetShape = nodes[Int(id)].shape

@@ -117,25 +117,25 @@ public final class Tape<Scalar: TensorScalar> {
 
     // MARK: Recording (used by the ops)
 
-    @usableFromInline
+    @inlinable
     func node(_ variable: Variable<Scalar>) -> TapeNode {
         check(variable)
         return nodes[Int(variable.id)]
     }
 
-    @usableFromInline
+    @inlinable
     func check(_ variable: Variable<Scalar>) {
         require(variable.tape === self, "Tape: a variable from another tape was used")
         require(variable.generation == generation,
                      "Tape: a variable recorded before reset() was used after it")
     }
 
-    @inline(__always) @usableFromInline
+    @inline(__always) @inlinable
     func pointer(_ raw: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Scalar> {
         raw.assumingMemoryBound(to: Scalar.self)
     }
 
-    @usableFromInline
+    @inlinable
     func append(_ node: TapeNode) -> Variable<Scalar> {
         nodes.append(node)
         return Variable(tape: self, id: Int32(nodes.count - 1), generation: generation)
@@ -143,7 +143,7 @@ public final class Tape<Scalar: TensorScalar> {
 
     /// Records an op on the given operands with a freshly allocated output of `shape`.
     /// The caller computes the output into the returned pointer.
-    @usableFromInline
+    @inlinable
     func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
                 attributes: OpAttributes = .none, requiresGradient: Bool? = nil)
         -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
@@ -164,7 +164,7 @@ public final class Tape<Scalar: TensorScalar> {
     }
 
     /// Records an op whose output aliases an operand's value (reshape, stop-gradient).
-    @usableFromInline
+    @inlinable
     func recordAlias(_ op: OpCode, _ a: Variable<Scalar>, shape: Shape, requiresGradient: Bool) -> Variable<Scalar> {
         let source = nodes[Int(a.id)]
         let first = Int32(operands.count)
@@ -175,7 +175,7 @@ public final class Tape<Scalar: TensorScalar> {
     }
 
     /// Records an op with any number of operands (concatenate).
-    @usableFromInline
+    @inlinable
     func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes)
         -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
         let output = values.allocate(shape.count, of: Scalar.self)

@@ -64,7 +64,7 @@ extension OpCode {
 }
 
 extension Tape {
-    @usableFromInline
+    @inlinable
     func binary(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let na = node(a), nb = node(b)
         guard let shape = Shape.broadcast(na.shape, nb.shape) else {
@@ -152,7 +152,7 @@ extension Variable {
 }
 
 extension Tape {
-    @usableFromInline
+    @inlinable
     func unary(_ op: OpCode, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
         let nx = node(x)
         let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
