@@ -45,13 +45,12 @@ extension Tape {
         case .matmul: matmulVJP(node, g)
         case .convolution: convolutionVJP(node, g)
         case .sum: sumVJP(node, g)
-        case .max: maxVJP(node, g)
         case .logSoftmax: logSoftmaxVJP(node, g)
         case .reshape: reshapeVJP(node, g)
         case .transpose: transposeVJP(node, g)
         case .concatenate: concatenateVJP(node, g)
         case .slice: sliceVJP(node, g)
-        case .gather: gatherVJP(node, g)
+        case .gather, .max: gatherVJP(node, g)  // max scatters to its argmax like a gather
         case .stopGradient: break  // by definition: no gradient flows to the operand
         case .normalLogProbability: normalLogProbabilityVJP(node, g)
         case .sampleNormal: break  // handled in `backward`: it runs without an incoming gradient

@@ -36,12 +36,11 @@ enum OpAttributes {
     case clamp(lower: Double, upper: Double)
     /// A bit set of the axes a `sum` reduces.
     case reducedAxes(UInt8)
-    /// `max`: the reduced axis and the winning index of each output element.
-    case maximum(axis: Int, argmax: UnsafeMutablePointer<Int32>)
     /// `transpose`: output axis i is input axis `permutation[i]` (four packed bytes).
     case permutation(UInt32)
     case concatenate(axis: Int)
     case slice(axis: Int, start: Int)
+    /// `gather`, and `max` with its winning indices: the axis and one index per output element.
     case gather(axis: Int, indices: UnsafeMutablePointer<Int32>)
     case normal(standardDeviation: Double)
     /// `sampleNormal`: the negated advantage, broadcast to the sample's shape, once it is set.

@@ -89,19 +89,11 @@ extension Tape {
         let view = nx.shape.split(at: axis)
         let outputShape = nx.shape.removing(axis: axis)
         let argmax = indices.allocate(outputShape.count, of: Int32.self)
-        let (result, out) = record(.max, x, shape: outputShape, attributes: .maximum(axis: axis, argmax: argmax))
+        // The VJP of max is the VJP of gathering its argmax, so it records the same attributes.
+        let (result, out) = record(.max, x, shape: outputShape, attributes: .gather(axis: axis, indices: argmax))
         Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
                                x: pointer(nx.value), y: out, argmax: argmax)
         return result
-    }
-
-    @inlinable
-    func maxVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .maximum(axis, argmax) = node.attributes else { return }
-        let x = operand(node, 0)
-        guard let dx = gradientBuffer(x) else { return }
-        let view = nodes[Int(x)].shape.split(at: axis)
-        Scalar.Kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: argmax, dx: dx)
     }
 
     @inlinable
