@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
+        // The paper's dynamic environment, and the RAM agent that plays it.
+        .target(name: "Catch", dependencies: ["RecurrentAttention", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
 
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention"],
                           exclude: ["reference"]),
@@ -36,7 +38,7 @@ let package = Package(
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
-                                                     "RecurrentAttention", "Baselines"]),
+                                                     "RecurrentAttention", "Baselines", "Catch"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Autograd", "AutogradTesting"]),
         .testTarget(name: "RecurrentAttentionTests",
                     dependencies: ["RecurrentAttention", "Baselines", "NeuralNetworks", "Autograd", "Datasets"]),
+        .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
         .testTarget(name: "ramTests", dependencies: ["ram"]),

@@ -16,9 +16,7 @@ import NeuralNetworks
 public final class RecurrentAttentionModel {
     public let configuration: RAMConfiguration
     public let store: ParameterStore<Float>
-    let sensor: GlimpseSensor
-    let glimpseImage: Linear<Float>, glimpseLocation: Linear<Float>
-    let glimpseFromImage: Linear<Float>, glimpseFromLocation: Linear<Float>
+    let glimpse: GlimpseNetwork
     let core: CoreNetwork
     let location: Linear<Float>
     let baseline: Linear<Float>
@@ -30,15 +28,8 @@ public final class RecurrentAttentionModel {
         let c = configuration
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: seed)
-        sensor = c.sensor
-        glimpseImage = Linear(inputSize: sensor.featureCount, outputSize: c.glimpseHidden, name: "glimpse.image",
-                              store: store, generator: &generator)
-        glimpseLocation = Linear(inputSize: 2, outputSize: c.locationHidden, name: "glimpse.location",
-                                 store: store, generator: &generator)
-        glimpseFromImage = Linear(inputSize: c.glimpseHidden, outputSize: c.glimpseSize, name: "glimpse.what",
-                                  store: store, generator: &generator)
-        glimpseFromLocation = Linear(inputSize: c.locationHidden, outputSize: c.glimpseSize, name: "glimpse.where",
-                                     store: store, generator: &generator)
+        glimpse = GlimpseNetwork(sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
+                                 outputSize: c.glimpseSize, store: store, generator: &generator)
         switch c.core {
         case .relu:
             core = .relu(RNNCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core",
@@ -85,6 +76,7 @@ public final class RecurrentAttentionModel {
         let batch = images.shape[0]
         var state = core.zeroState(batchSize: batch, on: tape)
         var where_ = [Float](repeating: 0, count: batch * 2)
+        let sensor = glimpse.sensor
         var glimpseBuffer = [Float](repeating: 0, count: batch * sensor.featureCount)
         var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
         var hidden: Variable<Float>!
@@ -99,7 +91,7 @@ public final class RecurrentAttentionModel {
             }
             let rho = tape.constant(Tensor(shape: [batch, sensor.featureCount], scalars: glimpseBuffer))
             let l = tape.constant(Tensor(shape: [batch, 2], scalars: where_))
-            let g = (glimpseFromImage(glimpseImage(rho).relu()) + glimpseFromLocation(glimpseLocation(l).relu())).relu()
+            let g = glimpse(rho, at: l)
             state = core(g, state: state)
             hidden = state.hidden
             guard t < c.glimpses - 1 else { break }  // a location chosen after the last glimpse is never used
