@@ -8,5 +8,6 @@ enum RootCommand {
             EvaluateCommand.command,
             VisualizeCommand.command,
             DataCommand.command,
+            CatchCommand.command,
         ])
 }

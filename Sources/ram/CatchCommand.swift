@@ -1,0 +1,160 @@
+import Autograd
+import Catch
+import Foundation
+import Imaging
+import NeuralNetworks
+
+/// `ram catch`: the paper's game, played by RAM through its retina and trained by reward alone.
+enum CatchCommand {
+    /// `ram catch evaluate` deals its games from this seed; training never sees them.
+    static let evaluationSeed: UInt64 = 2_000_003
+
+    static let command = Command(
+        name: "catch",
+        summary: "Train RAM to play Catch by reward alone, evaluate its catch rate, render it playing.",
+        subcommands: [train, evaluate, render])
+
+    static let train = Command(
+        name: "train",
+        summary: "Train a Catch agent with REINFORCE, keeping the best checkpoint by validation catch rate.",
+        options: [
+            .number("frames", default: 20, range: 0.001...10_000, help: "Millions of frames to train on (23 per game)."),
+            .integer("batch-size", default: 64, range: 1...4096, help: "Games played in parallel per update."),
+            .number("learning-rate", default: 1e-3, range: 1e-8...10, help: "Adam's initial learning rate."),
+            .choice("schedule", ["constant", "linear"], default: "linear",
+                    help: "Learning-rate schedule (linear: decay to zero at the last frame)."),
+            .number("entropy", default: 0.01, range: 0...10, help: "Weight of the move policy's entropy bonus."),
+            .number("location-std", default: 0.15, range: 1e-4...2, help: "Standard deviation of the location policy."),
+            .flag("fixed-glimpse", help: "Always look at the centre (the comparison agent) instead of learning where."),
+            .flag("detach-baseline", help: "Keep the baseline's squared error out of the core (default: it trains the core too)."),
+            .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
+            .number("validate-every", default: 0.5, range: 0.001...10_000,
+                    help: "Millions of frames between validations on 1,000 fixed games (and checkpoints)."),
+            .number("time-budget", default: 0, range: 0...1e7,
+                    help: "Stop after this many minutes, saving a checkpoint (0: no limit)."),
+            .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
+            .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
+            .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
+        ],
+        run: runTraining)
+
+    static let evaluate = Command(
+        name: "evaluate",
+        summary: "Report a Catch agent's catch rate (greedy and sampled) and a random agent's, on the same fixed games.",
+        options: [
+            .string("checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
+            .integer("episodes", default: 1000, range: 1...10_000_000, help: "Games to play."),
+            .integer("seed", default: 2, range: 0...Int.max, help: "Seed for the sampled moves and locations."),
+        ],
+        run: runEvaluation)
+
+    static let render = Command(
+        name: "render",
+        summary: "Render a Catch agent playing, as an animated PNG (plays in a browser): screens, glimpse boxes, paddle.",
+        options: [
+            .string("checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
+            .string("output", valueName: "file.png", isRequired: true, help: "The animated PNG to write."),
+            .integer("episodes", default: 6, range: 1...64, help: "Games shown side by side."),
+            .choice("policy", ["greedy", "sample"], default: "greedy", help: "Most likely moves, or sampled ones."),
+            .integer("seed", default: 1, range: 0...Int.max, help: "Which games (a seeded deal)."),
+        ],
+        run: runRendering)
+
+    static func summary(_ c: CatchAgentConfiguration) -> String {
+        "\(c.patchSize)x\(c.patchSize) retina at \(c.scales) scales, LSTM \(c.coreSize), "
+            + (c.fixedGlimpse ? "fixed central glimpse" : "location std \(c.locationStandardDeviation)")
+    }
+
+    static func runTraining(_ arguments: ParsedArguments) throws {
+        let fixed = arguments.flag("fixed-glimpse")
+        let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
+        var options = CatchTrainingOptions()
+        options.frames = Int(arguments.number("frames") * 1e6)
+        options.batchSize = arguments.integer("batch-size")
+        options.learningRate = arguments.number("learning-rate")
+        options.schedule = .init(rawValue: arguments.string("schedule")!)!
+        options.entropyWeight = arguments.number("entropy")
+        options.gradientClip = arguments.number("gradient-clip")
+        options.validationInterval = max(1, Int(arguments.number("validate-every") * 1e6))
+        options.seed = UInt64(arguments.integer("seed"))
+        var configuration = CatchAgentConfiguration()
+        configuration.locationStandardDeviation = Float(arguments.number("location-std"))
+        configuration.fixedGlimpse = fixed
+        configuration.baselineTrainsCore = !arguments.flag("detach-baseline")
+
+        if arguments.flag("resume") {
+            // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.
+            let saved = try SavedCatchRun(path: directory.appendingPathComponent(CatchTrainer.lastCheckpoint))
+            let frames = arguments.isGiven("frames") ? options.frames : saved.options.frames
+            (configuration, options) = (saved.configuration, saved.options)
+            options.frames = frames
+        }
+        let trainer = CatchTrainer(configuration: configuration, options: options, directory: directory)
+        if arguments.flag("resume") { try trainer.resume() }
+        let budget = arguments.number("time-budget")
+        try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil)
+    }
+
+    static func runEvaluation(_ arguments: ParsedArguments) throws {
+        let (run, agent) = try loadAgent(arguments.string("checkpoint")!)
+        let episodes = arguments.integer("episodes"), seed = UInt64(arguments.integer("seed"))
+        let m = run.checkpoint.metadata
+        CommandLineTool.say("Catch agent: \(summary(run.configuration))")
+        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(m["frames"] ?? "?") frames, "
+            + "\(Int(Double(m["elapsed_seconds"] ?? "") ?? 0)) s of training")
+        func report(_ label: String, _ rate: Double) {
+            CommandLineTool.say(String(format: "catch rate, %@: %.1f%% +- %.1f (standard error; %d games)",
+                                       label, 100 * rate, 100 * CatchEvaluation.standardError(rate, episodes), episodes))
+        }
+        var sampling = SeededGenerator(seed: seed)
+        report("greedy (most likely move, mean location)",
+               CatchEvaluation.catchRate(of: agent, policy: .greedy, episodes: episodes, seed: evaluationSeed,
+                                         sampling: &sampling))
+        report("sampled moves and locations", CatchEvaluation.catchRate(of: agent, policy: .sample, episodes: episodes,
+                                                                        seed: evaluationSeed, sampling: &sampling))
+        report("random moves (for comparison)", CatchEvaluation.randomCatchRate(episodes: episodes, seed: evaluationSeed))
+    }
+
+    static func runRendering(_ arguments: ParsedArguments) throws {
+        let (_, agent) = try loadAgent(arguments.string("checkpoint")!)
+        var generator = SeededGenerator(seed: UInt64(arguments.integer("seed")))
+        let games = CatchGame(count: arguments.integer("episodes"), using: &generator)
+        let policy: CatchAgent.Policy = arguments.string("policy") == "greedy" ? .greedy : .sample
+        let episode = agent.play(games, on: Tape<Float>(), policy: policy, using: &generator)
+        let drawing = CatchDrawing(sensor: agent.configuration.sensor, episode: episode)
+        let frames = (0..<episode.states.count).map { drawing.frame($0) }
+        let output = arguments.string("output")!
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        try APNGEncoder.write(frames: frames, delayMilliseconds: frames.indices.map { $0 == frames.count - 1 ? 2500 : 250 },
+                              to: output)
+        CommandLineTool.say("wrote \(output): \(games.count) games, \(frames.count) frames each, "
+            + "\(Int(episode.rewards.reduce(0, +))) caught")
+    }
+
+    static func loadAgent(_ path: String) throws -> (SavedCatchRun, CatchAgent) {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path): no such checkpoint") }
+        let run = try SavedCatchRun(path: URL(fileURLWithPath: path))
+        let agent = CatchAgent(run.configuration, seed: 0)
+        try run.checkpoint.load(into: agent.store)
+        return (run, agent)
+    }
+}
+
+/// What a Catch checkpoint says about the run that wrote it.
+struct SavedCatchRun {
+    let configuration: CatchAgentConfiguration
+    let options: CatchTrainingOptions
+    let checkpoint: Checkpoint
+
+    init(path: URL) throws {
+        checkpoint = try Checkpoint(contentsOf: path)
+        guard let agent = checkpoint.metadata["catch_agent"]?.data(using: .utf8),
+              let configuration = try? JSONDecoder().decode(CatchAgentConfiguration.self, from: agent),
+              let opts = checkpoint.metadata["options"]?.data(using: .utf8),
+              let options = try? JSONDecoder().decode(CatchTrainingOptions.self, from: opts) else {
+            throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram catch train'")
+        }
+        (self.configuration, self.options) = (configuration, options)
+    }
+}

@@ -1,0 +1,50 @@
+import Catch
+import Imaging
+import RecurrentAttention
+
+/// Draws a batch of Catch games, one frame per move: each screen scaled up, the ball's trail,
+/// the paddle, the glimpse's boxes (finest scale brightest), and the outcome at the end.
+struct CatchDrawing {
+    let sensor: GlimpseSensor
+    let episode: CatchAgent.Episode
+
+    static let scale = 8
+    static let boxColors = [Color(red: 255, green: 220, blue: 40), Color(red: 255, green: 140, blue: 30),
+                            Color(red: 200, green: 60, blue: 60)]
+
+    /// The picture after `move` moves (0 is the start; `CatchGame.moves` the end).
+    func frame(_ move: Int) -> Image {
+        let size = CatchGame.size, s = Self.scale, margin = 8, labelHeight = 22
+        let games = episode.rewards.count
+        let cellWidth = size * s + margin, cellHeight = size * s + labelHeight + margin
+        var picture = Image(width: games * cellWidth + margin, height: cellHeight + margin, background: Color(gray: 60))
+        let state = episode.states[move]
+        for i in 0..<games {
+            let x0 = margin + i * cellWidth, y0 = margin
+            picture.fill(Rectangle(x: x0, y: y0, width: size * s, height: size * s), color: Color(gray: 10))
+            for t in 0..<move {  // the trail of the ball so far
+                let past = episode.states[t]
+                picture.fill(Rectangle(x: x0 + past.ballColumns[i] * s + s / 4, y: y0 + t * s + s / 4, width: s / 2, height: s / 2),
+                             color: Color(gray: 70))
+            }
+            picture.fill(Rectangle(x: x0 + state.ballColumns[i] * s, y: y0 + state.ballRow * s, width: s, height: s), color: .white)
+            picture.fill(Rectangle(x: x0 + state.paddleColumns[i] * s, y: y0 + (size - 1) * s,
+                                   width: CatchGame.paddleWidth * s, height: s), color: Color(red: 90, green: 170, blue: 255))
+            if move < episode.locations.count {
+                let (x, y) = (episode.locations[move][2 * i], episode.locations[move][2 * i + 1])
+                for k in (0..<sensor.scales).reversed() {
+                    let w = sensor.window(x: x, y: y, scale: k, height: size, width: size)
+                    picture.stroke(Rectangle(x: x0 + w.column * s, y: y0 + w.row * s, width: w.size * s, height: w.size * s)
+                                       .clipped(to: Rectangle(x: x0, y: y0, width: size * s, height: size * s)),
+                                   color: Self.boxColors[min(k, Self.boxColors.count - 1)], thickness: k == 0 ? 2 : 1)
+                }
+                _ = picture.draw(text: "MOVE \(move + 1)", atX: x0, y: y0 + size * s + 6, scale: 2, color: .gray)
+            } else {
+                let caught = episode.rewards[i] == 1
+                _ = picture.draw(text: caught ? "CAUGHT" : "MISSED", atX: x0, y: y0 + size * s + 6, scale: 3,
+                                 color: caught ? .green : .red)
+            }
+        }
+        return picture
+    }
+}

@@ -1,0 +1,164 @@
+import Autograd
+import Catch
+import Foundation
+import NeuralNetworks
+
+/// How a Catch agent is trained; saved in every checkpoint so a resumed run continues as it began.
+struct CatchTrainingOptions: Codable, Sendable, Equatable {
+    var learningRate = 1e-3
+    var schedule = TrainingOptions.ScheduleKind.linear
+    /// Games played in parallel per update.
+    var batchSize = 64
+    /// Frames to train on (each game shows the agent 23).
+    var frames = 20_000_000
+    /// The weight of the move policy's entropy in the loss.
+    var entropyWeight = 0.01
+    var gradientClip = 0.0
+    /// Frames between validations (and checkpoints).
+    var validationInterval = 500_000
+    var seed: UInt64 = 1
+}
+
+/// Trains a Catch agent by REINFORCE with Adam, validating on a fixed set of games and keeping
+/// the best agent by its greedy catch rate. Every random draw of update `s` comes from a
+/// generator derived from `(seed, s)`, so a resumed run draws what the killed one would have.
+final class CatchTrainer {
+    static let lastCheckpoint = "last.safetensors"
+    static let bestCheckpoint = "best.safetensors"
+    /// Validation games are dealt from this seed; `ram catch evaluate` uses other games.
+    static let validationSeed: UInt64 = 1_000_003
+    static let validationEpisodes = 1000
+
+    let configuration: CatchAgentConfiguration
+    var options: CatchTrainingOptions
+    let agent: CatchAgent
+    let optimizer: Adam<Float>
+    let directory: URL
+
+    private(set) var step = 0
+    private(set) var framesSeen = 0
+    private(set) var bestCatchRate = -1.0
+    private var history: [Record] = []
+    private var elapsedBefore = 0.0
+
+    /// One validation, saved in checkpoints.
+    struct Record: Codable {
+        var frames: Int
+        var trainingCatchRate: Double
+        var validationCatchRate: Double
+        var seconds: Double
+    }
+
+    init(configuration: CatchAgentConfiguration, options: CatchTrainingOptions, directory: URL) {
+        self.configuration = configuration
+        self.options = options
+        self.directory = directory
+        agent = CatchAgent(configuration, seed: options.seed)
+        optimizer = Adam(for: agent.store, learningRate: options.learningRate)
+    }
+
+    /// Restores parameters, optimizer state and progress from the last checkpoint.
+    func resume() throws {
+        let checkpoint = try Checkpoint(contentsOf: directory.appendingPathComponent(Self.lastCheckpoint))
+        try checkpoint.load(into: agent.store)
+        try checkpoint.restore(optimizer)
+        let m = checkpoint.metadata
+        step = Int(m["step"] ?? "") ?? 0
+        framesSeen = Int(m["frames"] ?? "") ?? 0
+        bestCatchRate = Double(m["best_validation_catch_rate"] ?? "") ?? -1
+        elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
+        history = (m["history"]?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([Record].self, from: $0) } ?? []
+    }
+
+    /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
+    func run(timeBudget: Double?) throws {
+        let tape = Tape<Float>()
+        let started = Date()
+        let framesPerStep = options.batchSize * CatchGame.moves
+        CommandLineTool.say("Catch agent: \(CatchCommand.summary(configuration)); \(agent.store.count) parameters; "
+            + "adam lr \(options.learningRate) (\(options.schedule.rawValue)), \(options.batchSize) games per update, "
+            + "entropy weight \(options.entropyWeight), \(options.frames) frames, seed \(options.seed)")
+        if framesSeen > 0 { CommandLineTool.say("resuming after \(framesSeen) frames, update \(step)") }
+
+        var intervalStarted = Date(), intervalCaught = 0.0, intervalGames = 0, entropy = 0.0, baselineError = 0.0
+        var progress = ProgressReporter(total: options.validationInterval, label: "frames")
+        var nextValidation = (framesSeen / options.validationInterval + 1) * options.validationInterval
+        while framesSeen < options.frames {
+            optimizer.learningRate = learningRate()
+            tape.reset()
+            agent.store.zeroGradients()
+            var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
+            let games = CatchGame(count: options.batchSize, using: &generator)
+            let episode = agent.play(games, on: tape, policy: .sample, using: &generator)
+            let (loss, statistics) = agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
+            tape.backward(from: loss)
+            if options.gradientClip > 0 { _ = clipGradientNorm(agent.store, maxNorm: options.gradientClip) }
+            optimizer.update()
+            step += 1
+            framesSeen += framesPerStep
+            intervalGames += options.batchSize
+            intervalCaught += Double(statistics.catchRate) * Double(options.batchSize)
+            entropy = 0.95 * entropy + 0.05 * Double(statistics.entropy)
+            baselineError = 0.95 * baselineError + 0.05 * Double(statistics.baselineError)
+            let done = options.validationInterval - max(0, nextValidation - framesSeen)
+            progress.update(done: min(done, options.validationInterval), samples: intervalGames * CatchGame.moves,
+                            details: String(format: "caught %.1f%% entropy %.2f baseline mse %.3f",
+                                            100 * intervalCaught / Double(intervalGames), entropy, baselineError))
+
+            let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
+            if framesSeen >= nextValidation || framesSeen >= options.frames || outOfTime {
+                var unused = SeededGenerator(seed: 0)  // the greedy policy draws nothing
+                let validation = CatchEvaluation.catchRate(of: agent, policy: .greedy, episodes: Self.validationEpisodes,
+                                                           seed: Self.validationSeed, sampling: &unused)
+                let seconds = Date().timeIntervalSince(intervalStarted)
+                let record = Record(frames: framesSeen, trainingCatchRate: intervalCaught / Double(intervalGames),
+                                    validationCatchRate: validation, seconds: seconds)
+                history.append(record)
+                let improved = validation > bestCatchRate
+                if improved { bestCatchRate = validation }
+                let elapsed = Date().timeIntervalSince(started)
+                try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
+                if improved { try save(Self.bestCheckpoint, elapsed: elapsed, withOptimizer: false) }
+                CommandLineTool.say(String(
+                    format: "%.2fM frames: caught %.1f%% while training, %.1f%% on validation (greedy)%@; %.0f frames/s, %@ elapsed",
+                    Double(framesSeen) / 1e6, 100 * record.trainingCatchRate, 100 * validation, improved ? " (best)" : "",
+                    Double(intervalGames * CatchGame.moves) / seconds, ProgressReporter.clock(elapsedBefore + elapsed)))
+                if outOfTime {
+                    CommandLineTool.say("time budget of \(Int(timeBudget!)) s reached after \(framesSeen) frames; checkpoint saved")
+                    return
+                }
+                nextValidation += options.validationInterval
+                (intervalStarted, intervalCaught, intervalGames) = (Date(), 0, 0)
+                progress = ProgressReporter(total: options.validationInterval, label: "frames")
+            }
+        }
+        CommandLineTool.say(String(format: "done: %d frames, best validation catch rate %.1f%%, %.0f s in all; checkpoints in %@",
+                                   framesSeen, 100 * bestCatchRate, elapsedBefore + Date().timeIntervalSince(started),
+                                   directory.path))
+    }
+
+    private func learningRate() -> Double {
+        switch options.schedule {
+        case .linear: options.learningRate * max(0, 1 - Double(framesSeen) / Double(options.frames))
+        default: options.learningRate
+        }
+    }
+
+    private func save(_ name: String, elapsed: Double, withOptimizer: Bool) throws {
+        var writer = CheckpointWriter()
+        writer.addParameters(of: agent.store)
+        if withOptimizer { writer.addState(of: optimizer) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func json(_ value: some Encodable) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
+        writer.metadata["catch_agent"] = json(configuration)
+        writer.metadata["options"] = json(options)
+        writer.metadata["step"] = String(step)
+        writer.metadata["frames"] = String(framesSeen)
+        writer.metadata["best_validation_catch_rate"] = String(bestCatchRate)
+        writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
+        writer.metadata["history"] = json(history)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try writer.write(to: directory.appendingPathComponent(name))
+    }
+}
