@@ -8,7 +8,7 @@ extension Tape {
     public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil) {
         check(root)
         gradients.reset()
-        for i in nodes.indices where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
+        for i in 0..<nodes.count where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
 
         let rootNode = nodes[Int(root.id)]
         if let seed {

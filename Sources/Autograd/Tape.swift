@@ -15,17 +15,19 @@
 public final class Tape<Scalar: TensorScalar> {
     // The tape is used from one thread at a time and its accessors never overlap, so the
     // dynamic exclusivity checks are skipped: they cost about a third of recording an op.
-    @exclusivity(unchecked) @usableFromInline var nodes: [TapeNode] = []
-    @exclusivity(unchecked) @usableFromInline var operands: [Int32] = []
+    @exclusivity(unchecked) @usableFromInline var nodes = FlatBuffer<TapeNode>(capacity: 1024)
+    @exclusivity(unchecked) @usableFromInline var operands = FlatBuffer<Int32>(capacity: 2048)
     @usableFromInline let values = Arena()
     @usableFromInline let gradients = Arena()
     @usableFromInline let indices = Arena()
     /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
     @exclusivity(unchecked) @usableFromInline var generation: UInt32 = 0
 
-    public init() {
-        nodes.reserveCapacity(1024)
-        operands.reserveCapacity(2048)
+    public init() {}
+
+    deinit {
+        nodes.deallocate()
+        operands.deallocate()
     }
 
     /// How many times `reset()` has run: it changes exactly when earlier variables expire,
@@ -39,8 +41,8 @@ public final class Tape<Scalar: TensorScalar> {
     /// Variables recorded before the reset must not be used afterwards (it traps).
     @inlinable
     public func reset() {
-        nodes.removeAll(keepingCapacity: true)
-        operands.removeAll(keepingCapacity: true)
+        nodes.removeAll()
+        operands.removeAll()
         values.reset()
         gradients.reset()
         indices.reset()
