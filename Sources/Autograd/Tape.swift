@@ -144,7 +144,8 @@ public final class Tape<Scalar: TensorScalar> {
     }
 
     /// Records an op on the given operands with a freshly allocated output of `shape`.
-    /// The caller computes the output into the returned pointer.
+    /// The caller has checked the operands (`node(_:)` does) and computes the output into
+    /// the returned pointer.
     @inlinable
     func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
                 attributes: OpAttributes = .none, requiresGradient: Bool? = nil)
@@ -153,10 +154,9 @@ public final class Tape<Scalar: TensorScalar> {
         let first = Int32(operands.count)
         operands.append(a.id)
         var needs = nodes[Int(a.id)].requiresGradient
-        if let b {
-            check(b)
-            operands.append(b.id)
-            needs = needs || nodes[Int(b.id)].requiresGradient
+        if let id = b?.id {  // binding the id, not the variable, saves retaining the tape
+            operands.append(id)
+            needs = needs || nodes[Int(id)].requiresGradient
         }
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
                                        firstOperand: first, operandCount: b == nil ? 1 : 2,
