@@ -47,7 +47,7 @@ final class Arena {
         return raw.assumingMemoryBound(to: Element.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
         if let cursor, let end, end - cursor >= rounded {

@@ -24,15 +24,16 @@ extension Tape {
         }
 
         for id in stride(from: Int(root.id), through: 0, by: -1) {
-            let node = nodes[id]
+            // Fields are read in place: a node is copied only when its VJP runs.
+            guard let op = nodes[id].op else { continue }  // an input
             // A stochastic node passes nothing through its sample; it injects REINFORCE into
             // its mean whatever reached the sample, so it runs even without a gradient.
-            if node.op == .sampleNormal {
-                sampleNormalVJP(node)
+            if op == .sampleNormal {
+                sampleNormalVJP(nodes[id])
                 continue
             }
-            guard let op = node.op, node.requiresGradient, let gradient = node.gradient else { continue }
-            backpropagate(op, node, pointer(gradient))
+            guard nodes[id].requiresGradient, let gradient = nodes[id].gradient else { continue }
+            backpropagate(op, nodes[id], pointer(gradient))
         }
     }
 

@@ -137,7 +137,7 @@ public final class Tape<Scalar: TensorScalar> {
         raw.assumingMemoryBound(to: Scalar.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func append(_ node: TapeNode) -> Variable<Scalar> {
         nodes.append(node)
         return Variable(tape: self, id: Int32(nodes.count - 1), generation: generation)

@@ -106,6 +106,38 @@ extension TensorKernels {
                               lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
                               rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
                               out: UnsafeMutablePointer<Scalar>) {
+        // Operands laid out exactly like the output (the common case) take a small separate
+        // function: the strided loops' register saves and setup would cost more than the
+        // arithmetic on the tiny tensors of a recurrent step.
+        let contiguous = e.contiguousStrides
+        if a == contiguous && b == contiguous {
+            flatBinary(op, count: e.product, lhs: lhs, rhs: rhs, out: out)
+        } else {
+            stridedBinary(op, extent: e, lhs: lhs, lhsStrides: a, rhs: rhs, rhsStrides: b, out: out)
+        }
+    }
+
+    /// `out[j] = lhs[j] op rhs[j]`: one flat loop, no index arithmetic.
+    @inlinable @inline(never)
+    static func flatBinary(_ op: BinaryOperator, count n: Int, lhs: UnsafePointer<Scalar>,
+                           rhs: UnsafePointer<Scalar>, out: UnsafeMutablePointer<Scalar>) {
+        @inline(__always)
+        func flat(_ f: (Scalar, Scalar) -> Scalar) {
+            for j in 0..<n { out[j] = f(lhs[j], rhs[j]) }
+        }
+        switch op {
+        case .add: flat(+)
+        case .subtract: flat(-)
+        case .multiply: flat(*)
+        case .divide: flat(/)
+        }
+    }
+
+    @inlinable @inline(never)
+    static func stridedBinary(_ op: BinaryOperator, extent e: Index4,
+                              lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
+                              rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
+                              out: UnsafeMutablePointer<Scalar>) {
         // One loop per operator and stride pattern, so the innermost loop vectorises.
         @inline(__always)
         func run(_ f: (Scalar, Scalar) -> Scalar) {
@@ -127,21 +159,11 @@ extension TensorKernels {
                 }
             }
         }
-        /// Operands laid out exactly like the output: one flat loop, no index arithmetic.
-        @inline(__always)
-        func flat(_ f: (Scalar, Scalar) -> Scalar) {
-            for j in 0..<e.product { out[j] = f(lhs[j], rhs[j]) }
-        }
-        let contiguous = e.contiguousStrides
-        switch (op, a == contiguous && b == contiguous) {
-        case (.add, true): flat(+)
-        case (.subtract, true): flat(-)
-        case (.multiply, true): flat(*)
-        case (.divide, true): flat(/)
-        case (.add, false): run(+)
-        case (.subtract, false): run(-)
-        case (.multiply, false): run(*)
-        case (.divide, false): run(/)
+        switch op {
+        case .add: run(+)
+        case .subtract: run(-)
+        case .multiply: run(*)
+        case .divide: run(/)
         }
     }
 

@@ -35,18 +35,19 @@ extension Variable {
 }
 
 extension OpCode {
-    @inlinable
+    // Small enough to inline into every op and VJP (the message lives out of line).
+    @inlinable @inline(__always)
     var binaryOperator: BinaryOperator {
         switch self {
         case .add: .add
         case .subtract: .subtract
         case .multiply: .multiply
         case .divide: .divide
-        default: fatalError("\(self) is not a binary elementwise op")
+        default: notElementwise(self, "binary")
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     var unaryOperator: UnaryOperator {
         switch self {
         case .negate: .negate
@@ -58,9 +59,14 @@ extension OpCode {
         case .square: .square
         case .squareRoot: .squareRoot
         case .clamp: .clamp
-        default: fatalError("\(self) is not a unary elementwise op")
+        default: notElementwise(self, "unary")
         }
     }
+}
+
+@usableFromInline
+func notElementwise(_ op: OpCode, _ kind: String) -> Never {
+    fatalError("\(op) is not a \(kind) elementwise op")
 }
 
 extension Tape {
@@ -176,11 +182,11 @@ extension Variable {
 extension Tape {
     @inlinable
     func unary(_ op: OpCode, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
-        let nx = node(x)
+        check(x)
+        let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
         let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
-        let (result, out) = record(op, x, shape: nx.shape, attributes: attributes)
-        Scalar.Kernels.unary(op.unaryOperator, count: nx.shape.count, x: pointer(nx.value), y: out,
-                             lower: lower, upper: upper)
+        let (result, out) = record(op, x, shape: shape, attributes: attributes)
+        Scalar.Kernels.unary(op.unaryOperator, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         return result
     }
 
