@@ -22,7 +22,7 @@ final class Arena {
 
     /// Buffers start on a 64-byte line, so kernels can use aligned vector loads and
     /// consecutive buffers never share a cache line.
-    @usableFromInline static var alignment: Int { 64 }
+    @inlinable static var alignment: Int { 64 }
 
     init(minimumChunkBytes: Int = 1 << 18) {
         self.minimumChunkBytes = minimumChunkBytes
@@ -33,13 +33,13 @@ final class Arena {
     }
 
     /// Uninitialized room for `count` elements of `type`, valid until the next `reset()`.
-    @usableFromInline
+    @inlinable
     func allocate<Element>(_ count: Int, of type: Element.Type) -> UnsafeMutablePointer<Element> {
         allocateBytes(count * MemoryLayout<Element>.stride).assumingMemoryBound(to: Element.self)
     }
 
     /// Room for `count` elements of `type`, every byte zero (0.0 for IEEE floats, 0 for integers).
-    @usableFromInline
+    @inlinable
     func allocateZeroed<Element>(_ count: Int, of type: Element.Type) -> UnsafeMutablePointer<Element> {
         let bytes = count * MemoryLayout<Element>.stride
         let raw = allocateBytes(bytes)
@@ -47,7 +47,7 @@ final class Arena {
         return raw.assumingMemoryBound(to: Element.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
         if let cursor, let end, end - cursor >= rounded {

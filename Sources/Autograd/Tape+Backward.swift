@@ -8,7 +8,7 @@ extension Tape {
     public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil) {
         check(root)
         gradients.reset()
-        for i in nodes.indices where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
+        for i in 0..<nodes.count where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
 
         let rootNode = nodes[Int(root.id)]
         if let seed {
@@ -24,15 +24,16 @@ extension Tape {
         }
 
         for id in stride(from: Int(root.id), through: 0, by: -1) {
-            let node = nodes[id]
+            // Fields are read in place: a node is copied only when its VJP runs.
+            guard let op = nodes[id].op else { continue }  // an input
             // A stochastic node passes nothing through its sample; it injects REINFORCE into
             // its mean whatever reached the sample, so it runs even without a gradient.
-            if node.op == .sampleNormal {
-                sampleNormalVJP(node)
+            if op == .sampleNormal {
+                sampleNormalVJP(nodes[id])
                 continue
             }
-            guard let op = node.op, node.requiresGradient, let gradient = node.gradient else { continue }
-            backpropagate(op, node, pointer(gradient))
+            guard nodes[id].requiresGradient, let gradient = nodes[id].gradient else { continue }
+            backpropagate(op, nodes[id], pointer(gradient))
         }
     }
 
@@ -69,12 +70,21 @@ extension Tape {
     /// needs no gradient (then the VJP skips that operand's work).
     @inlinable
     func gradientBuffer(_ id: Int32) -> UnsafeMutablePointer<Scalar>? {
+        guard let (buffer, isFresh) = gradientTarget(id) else { return nil }
+        return isFresh ? zeroed(buffer, nodes[Int(id)].shape.count) : buffer
+    }
+
+    /// The gradient buffer of a node, for a VJP that can write its first contribution
+    /// instead of adding it to zeros: `isFresh` says the buffer was just allocated and holds
+    /// garbage, so the VJP must overwrite it. nil when the node needs no gradient.
+    @inlinable
+    func gradientTarget(_ id: Int32) -> (buffer: UnsafeMutablePointer<Scalar>, isFresh: Bool)? {
         let i = Int(id)
         guard nodes[i].requiresGradient else { return nil }
-        if let existing = nodes[i].gradient { return pointer(existing) }
-        let buffer = gradients.allocateZeroed(nodes[i].shape.count, of: Scalar.self)
+        if let existing = nodes[i].gradient { return (pointer(existing), false) }
+        let buffer = gradients.allocate(nodes[i].shape.count, of: Scalar.self)
         nodes[i].gradient = UnsafeMutableRawPointer(buffer)
-        return buffer
+        return (buffer, true)
     }
 
     /// Temporary room for a VJP, freed when the next backward pass starts.
@@ -86,8 +96,17 @@ extension Tape {
     /// where broadcasting is undone.
     @inlinable
     func accumulate(_ contribution: UnsafePointer<Scalar>, shape: Shape, into id: Int32, alpha: Scalar = 1) {
-        guard let target = gradientBuffer(id) else { return }
         let targetShape = nodes[Int(id)].shape
+        if targetShape == shape {
+            // Nothing was broadcast: the first contribution is written, later ones added.
+            guard let (target, isFresh) = gradientTarget(id) else { return }
+            let strides = shape.strides4
+            Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: alpha, overwrite: isFresh,
+                                             source: contribution, sourceStrides: strides,
+                                             target: target, targetStrides: strides)
+            return
+        }
+        guard let target = gradientBuffer(id) else { return }
         Scalar.Kernels.stridedAccumulate(
             extent: shape.extent4, alpha: alpha, overwrite: false,
             source: contribution, sourceStrides: shape.strides4,

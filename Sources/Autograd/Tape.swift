@@ -15,17 +15,19 @@
 public final class Tape<Scalar: TensorScalar> {
     // The tape is used from one thread at a time and its accessors never overlap, so the
     // dynamic exclusivity checks are skipped: they cost about a third of recording an op.
-    @exclusivity(unchecked) @usableFromInline var nodes: [TapeNode] = []
-    @exclusivity(unchecked) @usableFromInline var operands: [Int32] = []
+    @exclusivity(unchecked) @usableFromInline var nodes = FlatBuffer<TapeNode>(capacity: 1024)
+    @exclusivity(unchecked) @usableFromInline var operands = FlatBuffer<Int32>(capacity: 2048)
     @usableFromInline let values = Arena()
     @usableFromInline let gradients = Arena()
     @usableFromInline let indices = Arena()
     /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
     @exclusivity(unchecked) @usableFromInline var generation: UInt32 = 0
 
-    public init() {
-        nodes.reserveCapacity(1024)
-        operands.reserveCapacity(2048)
+    public init() {}
+
+    deinit {
+        nodes.deallocate()
+        operands.deallocate()
     }
 
     /// How many times `reset()` has run: it changes exactly when earlier variables expire,
@@ -39,8 +41,8 @@ public final class Tape<Scalar: TensorScalar> {
     /// Variables recorded before the reset must not be used afterwards (it traps).
     @inlinable
     public func reset() {
-        nodes.removeAll(keepingCapacity: true)
-        operands.removeAll(keepingCapacity: true)
+        nodes.removeAll()
+        operands.removeAll()
         values.reset()
         gradients.reset()
         indices.reset()
@@ -135,14 +137,15 @@ public final class Tape<Scalar: TensorScalar> {
         raw.assumingMemoryBound(to: Scalar.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func append(_ node: TapeNode) -> Variable<Scalar> {
         nodes.append(node)
         return Variable(tape: self, id: Int32(nodes.count - 1), generation: generation)
     }
 
     /// Records an op on the given operands with a freshly allocated output of `shape`.
-    /// The caller computes the output into the returned pointer.
+    /// The caller has checked the operands (`node(_:)` does) and computes the output into
+    /// the returned pointer.
     @inlinable
     func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
                 attributes: OpAttributes = .none, requiresGradient: Bool? = nil)
@@ -151,10 +154,9 @@ public final class Tape<Scalar: TensorScalar> {
         let first = Int32(operands.count)
         operands.append(a.id)
         var needs = nodes[Int(a.id)].requiresGradient
-        if let b {
-            check(b)
-            operands.append(b.id)
-            needs = needs || nodes[Int(b.id)].requiresGradient
+        if let id = b?.id {  // binding the id, not the variable, saves retaining the tape
+            operands.append(id)
+            needs = needs || nodes[Int(id)].requiresGradient
         }
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
                                        firstOperand: first, operandCount: b == nil ? 1 : 2,

@@ -24,6 +24,14 @@ public protocol TensorKernels {
                        lhs: UnsafePointer<Scalar>, lhsStrides: Index4,
                        rhs: UnsafePointer<Scalar>, rhsStrides: Index4,
                        out: UnsafeMutablePointer<Scalar>)
+    /// The VJP of `y = a op b` when `a`, `b` and `y` have one shape: `da (+)= g * dy/da` and
+    /// `db (+)= g * dy/db`, each skipped when nil and stored rather than added when its
+    /// `overwrite` flag is set (a gradient's first contribution). `da` is done before `db`,
+    /// so `a` and `b` may be the same variable. The arithmetic is the broadcasting path's.
+    static func binaryBackward(_ op: BinaryOperator, count: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+                               y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                               da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
+                               db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool)
     /// `target[t(i)] (+)= alpha * source[s(i)]` over a rank-4 extent: copies, broadcasts,
     /// reductions (target stride 0), transposes, slices and concatenation all use it.
     static func stridedAccumulate(extent: Index4, alpha: Scalar, overwrite: Bool,
@@ -32,10 +40,11 @@ public protocol TensorKernels {
     /// `y = f(x)` elementwise.
     static func unary(_ op: UnaryOperator, count: Int, x: UnsafePointer<Scalar>,
                       y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar)
-    /// `dx += g * f'(x)`, given x, y = f(x) and the cotangent g.
+    /// `dx += g * f'(x)`, given x, y = f(x) and the cotangent g; `overwrite` stores
+    /// `g * f'(x)` instead (a gradient's first contribution, into uninitialized memory).
     static func unaryBackward(_ op: UnaryOperator, count: Int, x: UnsafePointer<Scalar>,
                               y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                              dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar)
+                              dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar, overwrite: Bool)
     /// Row-wise log-softmax of a `rows x columns` matrix.
     static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>)
     /// `dx += g - exp(y) * rowSum(g)`; `scratch` holds one row.
@@ -97,6 +106,38 @@ extension TensorKernels {
                               lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
                               rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
                               out: UnsafeMutablePointer<Scalar>) {
+        // Operands laid out exactly like the output (the common case) take a small separate
+        // function: the strided loops' register saves and setup would cost more than the
+        // arithmetic on the tiny tensors of a recurrent step.
+        let contiguous = e.contiguousStrides
+        if a == contiguous && b == contiguous {
+            flatBinary(op, count: e.product, lhs: lhs, rhs: rhs, out: out)
+        } else {
+            stridedBinary(op, extent: e, lhs: lhs, lhsStrides: a, rhs: rhs, rhsStrides: b, out: out)
+        }
+    }
+
+    /// `out[j] = lhs[j] op rhs[j]`: one flat loop, no index arithmetic.
+    @inlinable @inline(never)
+    static func flatBinary(_ op: BinaryOperator, count n: Int, lhs: UnsafePointer<Scalar>,
+                           rhs: UnsafePointer<Scalar>, out: UnsafeMutablePointer<Scalar>) {
+        @inline(__always)
+        func flat(_ f: (Scalar, Scalar) -> Scalar) {
+            for j in 0..<n { out[j] = f(lhs[j], rhs[j]) }
+        }
+        switch op {
+        case .add: flat(+)
+        case .subtract: flat(-)
+        case .multiply: flat(*)
+        case .divide: flat(/)
+        }
+    }
+
+    @inlinable @inline(never)
+    static func stridedBinary(_ op: BinaryOperator, extent e: Index4,
+                              lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
+                              rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
+                              out: UnsafeMutablePointer<Scalar>) {
         // One loop per operator and stride pattern, so the innermost loop vectorises.
         @inline(__always)
         func run(_ f: (Scalar, Scalar) -> Scalar) {
@@ -118,21 +159,42 @@ extension TensorKernels {
                 }
             }
         }
-        /// Operands laid out exactly like the output: one flat loop, no index arithmetic.
-        @inline(__always)
-        func flat(_ f: (Scalar, Scalar) -> Scalar) {
-            for j in 0..<e.product { out[j] = f(lhs[j], rhs[j]) }
+        switch op {
+        case .add: run(+)
+        case .subtract: run(-)
+        case .multiply: run(*)
+        case .divide: run(/)
         }
-        let contiguous = e.contiguousStrides
-        switch (op, a == contiguous && b == contiguous) {
-        case (.add, true): flat(+)
-        case (.subtract, true): flat(-)
-        case (.multiply, true): flat(*)
-        case (.divide, true): flat(/)
-        case (.add, false): run(+)
-        case (.subtract, false): run(-)
-        case (.multiply, false): run(*)
-        case (.divide, false): run(/)
+    }
+
+    @inlinable
+    public static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                      da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
+                                      db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
+        @inline(__always)
+        func run(_ d: UnsafeMutablePointer<Scalar>?, _ overwrite: Bool, _ term: (Int) -> Scalar) {
+            guard let d else { return }
+            if overwrite {
+                for i in 0..<n { d[i] = term(i) }
+            } else {
+                for i in 0..<n { d[i] += term(i) }
+            }
+        }
+        switch op {
+        case .add:
+            run(da, overwriteA) { g[$0] }
+            run(db, overwriteB) { g[$0] }
+        case .subtract:
+            run(da, overwriteA) { g[$0] }
+            run(db, overwriteB) { -g[$0] }
+        case .multiply:
+            run(da, overwriteA) { g[$0] * b[$0] }
+            run(db, overwriteB) { g[$0] * a[$0] }
+        case .divide:
+            // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b, reusing the output a/b.
+            run(da, overwriteA) { g[$0] / b[$0] }
+            run(db, overwriteB) { -(g[$0] * y[$0] / b[$0]) }
         }
     }
 
@@ -199,19 +261,29 @@ extension TensorKernels {
     @inlinable
     public static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
+                                     overwrite: Bool) {
+        // One loop per operator and mode; adding to zeros and overwriting give the same numbers.
+        @inline(__always)
+        func run(_ term: (Int) -> Scalar) {
+            if overwrite {
+                for i in 0..<n { dx[i] = term(i) }
+            } else {
+                for i in 0..<n { dx[i] += term(i) }
+            }
+        }
         switch op {
-        case .negate: for i in 0..<n { dx[i] -= g[i] }
-        case .exp: for i in 0..<n { dx[i] += g[i] * y[i] }
-        case .log: for i in 0..<n { dx[i] += g[i] / x[i] }
-        case .tanh: for i in 0..<n { dx[i] += g[i] * (1 - y[i] * y[i]) }
-        case .sigmoid: for i in 0..<n { dx[i] += g[i] * y[i] * (1 - y[i]) }
+        case .negate: run { -g[$0] }
+        case .exp: run { g[$0] * y[$0] }
+        case .log: run { g[$0] / x[$0] }
+        case .tanh: run { g[$0] * (1 - y[$0] * y[$0]) }
+        case .sigmoid: run { g[$0] * y[$0] * (1 - y[$0]) }
         // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
-        case .relu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : 0 }
-        case .square: for i in 0..<n { dx[i] += 2 * x[i] * g[i] }
-        case .squareRoot: for i in 0..<n { dx[i] += g[i] / (2 * y[i]) }
+        case .relu: run { x[$0] > 0 ? g[$0] : 0 }
+        case .square: run { 2 * x[$0] * g[$0] }
+        case .squareRoot: run { g[$0] / (2 * y[$0]) }
         // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.
-        case .clamp: for i in 0..<n { dx[i] += (x[i] >= lower && x[i] <= upper) ? g[i] : 0 }
+        case .clamp: run { (x[$0] >= lower && x[$0] <= upper) ? g[$0] : 0 }
         }
     }
 

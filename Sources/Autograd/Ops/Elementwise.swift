@@ -35,18 +35,19 @@ extension Variable {
 }
 
 extension OpCode {
-    @inlinable
+    // Small enough to inline into every op and VJP (the message lives out of line).
+    @inlinable @inline(__always)
     var binaryOperator: BinaryOperator {
         switch self {
         case .add: .add
         case .subtract: .subtract
         case .multiply: .multiply
         case .divide: .divide
-        default: fatalError("\(self) is not a binary elementwise op")
+        default: notElementwise(self, "binary")
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     var unaryOperator: UnaryOperator {
         switch self {
         case .negate: .negate
@@ -58,22 +59,38 @@ extension OpCode {
         case .square: .square
         case .squareRoot: .squareRoot
         case .clamp: .clamp
-        default: fatalError("\(self) is not a unary elementwise op")
+        default: notElementwise(self, "unary")
         }
     }
+}
+
+@usableFromInline
+func notElementwise(_ op: OpCode, _ kind: String) -> Never {
+    fatalError("\(op) is not a \(kind) elementwise op")
 }
 
 extension Tape {
     @inlinable
     func binary(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
-        let na = node(a), nb = node(b)
-        guard let shape = Shape.broadcast(na.shape, nb.shape) else {
-            fatalError("\(op): shapes \(na.shape) and \(nb.shape) cannot be broadcast together")
+        check(a)
+        check(b)
+        let sa = nodes[Int(a.id)].shape, sb = nodes[Int(b.id)].shape
+        let lhs = pointer(nodes[Int(a.id)].value), rhs = pointer(nodes[Int(b.id)].value)
+        if sa == sb {
+            // The common case: nothing to broadcast, both operands read like the output.
+            let (result, out) = record(op, a, b, shape: sa)
+            let contiguous = sa.strides4
+            Scalar.Kernels.binary(op.binaryOperator, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
+                                  rhs: rhs, rhsStrides: contiguous, out: out)
+            return result
+        }
+        guard let shape = Shape.broadcast(sa, sb) else {
+            fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
         let (result, out) = record(op, a, b, shape: shape)
         Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
-                              lhs: pointer(na.value), lhsStrides: na.shape.broadcastStrides4(over: shape),
-                              rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape),
+                              lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
+                              rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
                               out: out)
         return result
     }
@@ -81,8 +98,19 @@ extension Tape {
     @inlinable
     func binaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let a = operand(node, 0), b = operand(node, 1)
+        let shape = node.shape
+        if nodes[Int(a)].shape == shape && nodes[Int(b)].shape == shape {
+            // Nothing was broadcast: one fused pass writes both gradients, with no scratch.
+            let da = gradientTarget(a), db = gradientTarget(b)
+            Scalar.Kernels.binaryBackward(op.binaryOperator, count: shape.count,
+                                          a: pointer(nodes[Int(a)].value), b: pointer(nodes[Int(b)].value),
+                                          y: pointer(node.value), g: g,
+                                          da: da?.buffer, overwriteA: da?.isFresh ?? false,
+                                          db: db?.buffer, overwriteB: db?.isFresh ?? false)
+            return
+        }
         let na = nodes[Int(a)], nb = nodes[Int(b)]
-        let shape = node.shape, contiguous = shape.strides4
+        let contiguous = shape.strides4
         /// `g op other`, with `other` read broadcast to the output's shape.
         func product(_ op: BinaryOperator, _ other: TapeNode) -> UnsafeMutablePointer<Scalar> {
             let out = scratch(shape.count)
@@ -154,21 +182,22 @@ extension Variable {
 extension Tape {
     @inlinable
     func unary(_ op: OpCode, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
-        let nx = node(x)
+        check(x)
+        let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
         let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
-        let (result, out) = record(op, x, shape: nx.shape, attributes: attributes)
-        Scalar.Kernels.unary(op.unaryOperator, count: nx.shape.count, x: pointer(nx.value), y: out,
-                             lower: lower, upper: upper)
+        let (result, out) = record(op, x, shape: shape, attributes: attributes)
+        Scalar.Kernels.unary(op.unaryOperator, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         return result
     }
 
     @inlinable
     func unaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let x = operand(node, 0)
-        guard let dx = gradientBuffer(x) else { return }
+        guard let (dx, isFresh) = gradientTarget(x) else { return }
         var lower: Scalar = 0, upper: Scalar = 0
         if case let .clamp(l, u) = node.attributes { (lower, upper) = (Scalar(l), Scalar(u)) }
         Scalar.Kernels.unaryBackward(op.unaryOperator, count: node.shape.count, x: pointer(nodes[Int(x)].value),
-                                     y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper)
+                                     y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
+                                     overwrite: isFresh)
     }
 }
