@@ -22,8 +22,32 @@ public struct CatchAgentConfiguration: Codable, Sendable, Equatable {
     /// Torch7 RAM): predicting the catch needs the ball and the paddle, which the policies need.
     /// Off, the baseline reads the core through a stop-gradient and only fits itself.
     public var baselineTrainsCore = true
+    /// Whether the location policy's REINFORCE gradient trains the core and glimpse networks.
+    /// Off, the location network reads the core through a stop-gradient, as RAM's default.
+    public var locationTrainsCore = false
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case patchSize, scales, glimpseHidden, locationHidden, glimpseSize, coreSize, locationStandardDeviation
+        case fixedGlimpse, baselineTrainsCore, locationTrainsCore
+    }
+
+    /// Decodes a configuration; checkpoints written before `locationTrainsCore` existed let the
+    /// location gradient reach the core.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        patchSize = try c.decode(Int.self, forKey: .patchSize)
+        scales = try c.decode(Int.self, forKey: .scales)
+        glimpseHidden = try c.decode(Int.self, forKey: .glimpseHidden)
+        locationHidden = try c.decode(Int.self, forKey: .locationHidden)
+        glimpseSize = try c.decode(Int.self, forKey: .glimpseSize)
+        coreSize = try c.decode(Int.self, forKey: .coreSize)
+        locationStandardDeviation = try c.decode(Float.self, forKey: .locationStandardDeviation)
+        fixedGlimpse = try c.decode(Bool.self, forKey: .fixedGlimpse)
+        baselineTrainsCore = try c.decode(Bool.self, forKey: .baselineTrainsCore)
+        locationTrainsCore = try c.decodeIfPresent(Bool.self, forKey: .locationTrainsCore) ?? true
+    }
 
     public var sensor: GlimpseSensor { GlimpseSensor(patchSize: patchSize, scales: scales) }
 }
@@ -39,8 +63,8 @@ public struct CatchAgentConfiguration: Codable, Sendable, Equatable {
 /// b_t = Linear(h_t)
 /// ```
 /// There is no supervised signal: both policies learn by REINFORCE from the final reward with
-/// the baseline `b_t` subtracted, and their gradients train the core and the glimpse network;
-/// so, by default, does the baseline's squared error.
+/// the baseline `b_t` subtracted. The move policy's gradient trains the core and the glimpse
+/// network; by default so does the baseline's squared error, and the location policy's does not.
 public final class CatchAgent {
     public let configuration: CatchAgentConfiguration
     public let store: ParameterStore<Float>
@@ -134,7 +158,7 @@ public final class CatchAgent {
             game.play(chosen.map { CatchGame.Action(rawValue: $0)! })
 
             guard t < CatchGame.moves - 1, !configuration.fixedGlimpse else { continue }
-            let mean = location(state.hidden).tanh()
+            let mean = location(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient()).tanh()
             switch policy {
             case .sample:
                 let sample = Normal(mean: mean, standardDeviation: configuration.locationStandardDeviation)

@@ -26,6 +26,7 @@ enum CatchCommand {
             .number("entropy", default: 0.01, range: 0...10, help: "Weight of the move policy's entropy bonus."),
             .number("location-std", default: 0.15, range: 1e-4...2, help: "Standard deviation of the location policy."),
             .flag("fixed-glimpse", help: "Always look at the centre (the comparison agent) instead of learning where."),
+            .flag("location-gradient-to-core", help: "Let the location policy's REINFORCE gradient train the core too."),
             .flag("detach-baseline", help: "Keep the baseline's squared error out of the core (default: it trains the core too)."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
             .number("validate-every", default: 0.5, range: 0.001...10_000,
@@ -81,6 +82,7 @@ enum CatchCommand {
         configuration.locationStandardDeviation = Float(arguments.number("location-std"))
         configuration.fixedGlimpse = fixed
         configuration.baselineTrainsCore = !arguments.flag("detach-baseline")
+        configuration.locationTrainsCore = arguments.flag("location-gradient-to-core")
 
         if arguments.flag("resume") {
             // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.

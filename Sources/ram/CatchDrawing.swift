@@ -3,7 +3,8 @@ import Imaging
 import RecurrentAttention
 
 /// Draws a batch of Catch games, one frame per move: each screen scaled up, the ball's trail,
-/// the paddle, the glimpse's boxes (finest scale brightest), and the outcome at the end.
+/// the paddle, the glimpse's boxes (finest scale brightest), the move number, and at the end
+/// a green frame around each game caught and a red one around each missed.
 struct CatchDrawing {
     let sensor: GlimpseSensor
     let episode: CatchAgent.Episode
@@ -14,7 +15,7 @@ struct CatchDrawing {
 
     /// The picture after `move` moves (0 is the start; `CatchGame.moves` the end).
     func frame(_ move: Int) -> Image {
-        let size = CatchGame.size, s = Self.scale, margin = 8, labelHeight = 22
+        let size = CatchGame.size, s = Self.scale, margin = 14, labelHeight = 22
         let games = episode.rewards.count
         let cellWidth = size * s + margin, cellHeight = size * s + labelHeight + margin
         var picture = Image(width: games * cellWidth + margin, height: cellHeight + margin, background: Color(gray: 60))
@@ -27,9 +28,9 @@ struct CatchDrawing {
                 picture.fill(Rectangle(x: x0 + past.ballColumns[i] * s + s / 4, y: y0 + t * s + s / 4, width: s / 2, height: s / 2),
                              color: Color(gray: 70))
             }
-            picture.fill(Rectangle(x: x0 + state.ballColumns[i] * s, y: y0 + state.ballRow * s, width: s, height: s), color: .white)
             picture.fill(Rectangle(x: x0 + state.paddleColumns[i] * s, y: y0 + (size - 1) * s,
                                    width: CatchGame.paddleWidth * s, height: s), color: Color(red: 90, green: 170, blue: 255))
+            picture.fill(Rectangle(x: x0 + state.ballColumns[i] * s, y: y0 + state.ballRow * s, width: s, height: s), color: .white)
             if move < episode.locations.count {
                 let (x, y) = (episode.locations[move][2 * i], episode.locations[move][2 * i + 1])
                 for k in (0..<sensor.scales).reversed() {
@@ -38,12 +39,11 @@ struct CatchDrawing {
                                        .clipped(to: Rectangle(x: x0, y: y0, width: size * s, height: size * s)),
                                    color: Self.boxColors[min(k, Self.boxColors.count - 1)], thickness: k == 0 ? 2 : 1)
                 }
-                _ = picture.draw(text: "MOVE \(move + 1)", atX: x0, y: y0 + size * s + 6, scale: 2, color: .gray)
-            } else {
-                let caught = episode.rewards[i] == 1
-                _ = picture.draw(text: caught ? "CAUGHT" : "MISSED", atX: x0, y: y0 + size * s + 6, scale: 3,
-                                 color: caught ? .green : .red)
+            } else {  // the outcome: a green frame for a catch, red for a miss
+                picture.stroke(Rectangle(x: x0 - 4, y: y0 - 4, width: size * s + 8, height: size * s + 8),
+                               color: episode.rewards[i] == 1 ? .green : .red, thickness: 4)
             }
+            _ = picture.draw(text: "\(move)/\(CatchGame.moves)", atX: x0, y: y0 + size * s + 6, scale: 2, color: .gray)
         }
         return picture
     }
