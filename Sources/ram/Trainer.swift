@@ -83,7 +83,7 @@ final class Trainer {
             let epochStarted = Date()
             var progress = ProgressReporter(total: batcher.batchCount, label: "epoch \(epoch + 1)/\(options.epochs)")
             var seen = 0, correct = 0, lossSum: Float = 0
-            for (i, batch) in batcher.batches(epoch: epoch).enumerated() {
+            for (i, batch) in PrefetchedBatches(batcher, epoch: epoch).enumerated() {  // rendered on another core
                 optimizer.learningRate = learningRate(at: step, totalSteps: totalSteps)
                 tape.reset()
                 model.store.zeroGradients()

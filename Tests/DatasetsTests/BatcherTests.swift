@@ -20,6 +20,23 @@ import Datasets
         #expect(first.images.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
+    /// Rendering on another thread gives exactly the batches of the plain sequence, in order.
+    @Test func prefetchedBatchesEqualThePlainOnes() {
+        let b = batcher(.translated, batchSize: 4_096)
+        let plain = Array(b.batches(epoch: 3)), prefetched = Array(PrefetchedBatches(b, epoch: 3, depth: 2))
+        #expect(plain.count == 13 && prefetched.count == 13 && prefetched.last!.count == 50_000 - 12 * 4_096)
+        for (x, y) in zip(plain, prefetched) { #expect(x.indices == y.indices && x.images == y.images) }
+    }
+
+    /// A consumer that stops early (a time budget) lets the rendering thread go.
+    @Test func leavingAnEpochEarlyDoesNotHang() {
+        let b = batcher(.mnist, batchSize: 100)
+        for _ in 0..<20 {
+            let first = PrefetchedBatches(b, epoch: 0, depth: 1).prefix(2).map(\.indices)
+            #expect(first == Array(b.batches(epoch: 0).prefix(2)).map(\.indices))
+        }
+    }
+
     @Test func anEpochVisitsEverySampleOnce() {
         let b = batcher(.mnist, batchSize: 4_096)
         #expect(b.batchCount == 13)
