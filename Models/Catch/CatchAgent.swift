@@ -124,7 +124,6 @@ public final class CatchAgent {
         require(game.ballRow == 0, "CatchAgent: the games must be at their start, not at move \(game.ballRow)")
         let batch = game.count, size = CatchGame.size, sensor = glimpse.sensor
         var screens = [Float](repeating: 0, count: batch * size * size)
-        var retina = [Float](repeating: 0, count: batch * sensor.featureCount)
         var where_ = [Float](repeating: 0, count: batch * 2)
         var state = core.zeroState(batchSize: batch, on: tape)
         var logProbabilities: [Variable<Float>] = [], entropies: [Variable<Float>] = [], baselines: [Variable<Float>] = []
@@ -134,15 +133,15 @@ public final class CatchAgent {
             states.append(game)
             locations.append(where_)
             screens.withUnsafeMutableBufferPointer { game.render(into: $0.baseAddress!) }
-            screens.withUnsafeBufferPointer { pixels in
-                retina.withUnsafeMutableBufferPointer { out in
+            // The retina writes straight into the tape's memory.
+            let rho = tape.constant(shape: [batch, sensor.featureCount]) { out in
+                screens.withUnsafeBufferPointer { pixels in
                     sensor.extract(images: pixels.baseAddress!, batch: batch, height: size, width: size,
                                    locations: where_, into: out.baseAddress!)
-                    Self.summingPatches(out, sensor: sensor)
                 }
+                Self.summingPatches(out, sensor: sensor)
             }
-            let g = glimpse(tape.constant(Tensor(shape: [batch, sensor.featureCount], scalars: retina)),
-                            at: tape.constant(Tensor(shape: [batch, 2], scalars: where_)))
+            let g = glimpse(rho, at: tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: where_) })
             state = core(g, state: state)
             let moves = Categorical(logits: action(state.hidden))
             let chosen: [Int]

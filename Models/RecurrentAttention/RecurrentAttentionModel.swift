@@ -77,20 +77,19 @@ public final class RecurrentAttentionModel {
         var state = core.zeroState(batchSize: batch, on: tape)
         var where_ = [Float](repeating: 0, count: batch * 2)
         let sensor = glimpse.sensor
-        var glimpseBuffer = [Float](repeating: 0, count: batch * sensor.featureCount)
         var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
         var hidden: Variable<Float>!
 
         for t in 0..<c.glimpses {
             visited.append(where_)
-            images.withUnsafeBufferPointer { pixels in
-                glimpseBuffer.withUnsafeMutableBufferPointer { out in
+            // The retina writes straight into the tape's memory.
+            let rho = tape.constant(shape: [batch, sensor.featureCount]) { out in
+                images.withUnsafeBufferPointer { pixels in
                     sensor.extract(images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
                                    locations: where_, into: out.baseAddress!)
                 }
             }
-            let rho = tape.constant(Tensor(shape: [batch, sensor.featureCount], scalars: glimpseBuffer))
-            let l = tape.constant(Tensor(shape: [batch, 2], scalars: where_))
+            let l = tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: where_) }
             let g = glimpse(rho, at: l)
             state = core(g, state: state)
             hidden = state.hidden

@@ -67,6 +67,19 @@ public final class Tape<Scalar: TensorScalar> {
                                hasExternalGradient: false, attributes: .none))
     }
 
+    /// Records a constant that `initialize` writes straight into the tape's memory, with no
+    /// tensor in between: inputs made fresh each step (a batch's glimpses) cost no allocation.
+    /// `initialize` must write all `shape.count` elements.
+    @inlinable
+    public func constant(shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void)
+        -> Variable<Scalar> {
+        let pointer = values.allocate(shape.count, of: Scalar.self)
+        initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count))
+        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
+                               firstOperand: 0, operandCount: 0, requiresGradient: false,
+                               hasExternalGradient: false, attributes: .none))
+    }
+
     /// Records a tensor whose gradient `backward` computes; read it with `gradient(of:)`.
     @inlinable
     public func variable(_ tensor: Tensor<Scalar>) -> Variable<Scalar> {

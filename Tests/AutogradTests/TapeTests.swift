@@ -59,6 +59,18 @@ import Testing
         #expect(tape.reservedBytes == reserved)
         #expect(reserved > 0)
     }
+
+    /// A constant written in place holds what the closure wrote and takes no gradient.
+    @Test func aConstantWrittenInPlace() {
+        let tape = Tape<Double>()
+        let c = tape.constant(shape: [2, 3]) { out in
+            for i in out.indices { out[i] = Double(i * i) }
+        }
+        let w = tape.variable(Tensor([1, 2, 3]))
+        tape.backward(from: (c * w).sum())
+        #expect(c.value == Tensor(shape: [2, 3], scalars: [0, 1, 4, 9, 16, 25]))
+        #expect(tape.gradient(of: w) == Tensor([9, 17, 29]))
+    }
 }
 
 import Foundation
