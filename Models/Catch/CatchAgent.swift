@@ -87,6 +87,12 @@ public final class CatchAgent {
         action = Linear(inputSize: c.coreSize, outputSize: CatchGame.Action.allCases.count, name: "action",
                         store: store, generator: &generator)
         location = Linear(inputSize: c.coreSize, outputSize: 2, name: "location", store: store, generator: &generator)
+        // The location network starts at zero: every first glimpse looks at the centre, where
+        // the coarsest patch sees the whole screen, so the move policy can learn before the
+        // location policy has anything to say. (Drawn first, so the other parameters do not change.)
+        for parameter in [location.weight, location.bias!] {
+            store.setValue(parameter, .zeros(store.entry(parameter).shape))
+        }
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
         self.store = store
     }
