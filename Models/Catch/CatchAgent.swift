@@ -15,7 +15,7 @@ public struct CatchAgentConfiguration: Codable, Sendable, Equatable {
     public var glimpseSize = 256
     public var coreSize = 256
     /// The fixed standard deviation of the Gaussian location policy (the paper does not give it).
-    public var locationStandardDeviation: Float = 0.15
+    public var locationStandardDeviation: Float = 0.1
     /// Look at the centre of the screen every move instead of learning where: the comparison agent.
     public var fixedGlimpse = false
     /// Whether the baseline's squared error trains the core and glimpse networks too (as in the

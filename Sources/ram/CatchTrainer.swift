@@ -5,12 +5,12 @@ import NeuralNetworks
 
 /// How a Catch agent is trained; saved in every checkpoint so a resumed run continues as it began.
 struct CatchTrainingOptions: Codable, Sendable, Equatable {
-    var learningRate = 1e-3
+    var learningRate = 3e-3
     var schedule = TrainingOptions.ScheduleKind.linear
     /// Games played in parallel per update.
     var batchSize = 64
     /// Frames to train on (each game shows the agent 23).
-    var frames = 20_000_000
+    var frames = 25_000_000
     /// The weight of the move policy's entropy in the loss.
     var entropyWeight = 0.01
     var gradientClip = 0.0
