@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
-        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks", "CKernels"]),
+        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks"]),
     ]
 )
