@@ -38,7 +38,7 @@ let package = Package(
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
-                                                     "RecurrentAttention", "Baselines", "Catch"]),
+                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),

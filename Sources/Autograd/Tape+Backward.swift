@@ -29,12 +29,20 @@ extension Tape {
             // A stochastic node passes nothing through its sample; it injects REINFORCE into
             // its mean whatever reached the sample, so it runs even without a gradient.
             if op == .sampleNormal {
-                sampleNormalVJP(nodes[id])
+                timedBackward(op) { sampleNormalVJP(nodes[id]) }
                 continue
             }
             guard nodes[id].requiresGradient, let gradient = nodes[id].gradient else { continue }
-            backpropagate(op, nodes[id], pointer(gradient))
+            timedBackward(op) { backpropagate(op, nodes[id], pointer(gradient)) }
         }
+    }
+
+    /// Runs one node's VJP, timed into the profile when one is set (see `timed`).
+    @inlinable @inline(__always)
+    func timedBackward(_ op: OpCode, _ work: () -> Void) {
+        let start = profile == nil ? 0 : profileClock()
+        work()
+        if start != 0 { profiled(op, backwardSince: start) }
     }
 
     /// The vector-Jacobian product of one node: the registry's dispatch.

@@ -23,6 +23,10 @@ public final class Tape<Scalar: TensorScalar> {
     /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
     @exclusivity(unchecked) @usableFromInline var generation: UInt32 = 0
 
+    /// When set, every op's forward and backward work is counted and timed into it (see
+    /// `TapeProfile`); nil, the default, times nothing. It survives `reset()`.
+    @exclusivity(unchecked) public var profile: TapeProfile?
+
     public init() {}
 
     deinit {
@@ -61,7 +65,7 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     public func constant(_ value: Scalar, shape: Shape = .scalar) -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
-        pointer.initialize(repeating: value, count: shape.count)
+        timed(nil) { pointer.initialize(repeating: value, count: shape.count) }
         return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
                                firstOperand: 0, operandCount: 0, requiresGradient: false,
                                hasExternalGradient: false, attributes: .none))
@@ -94,7 +98,8 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     public func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
                      shape: Shape) -> Variable<Scalar> {
-        append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(value),
+        profile?.count(nil)  // nothing to copy: counted, not timed
+        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(value),
                         gradient: gradient.map(UnsafeMutableRawPointer.init),
                         firstOperand: 0, operandCount: 0, requiresGradient: gradient != nil,
                         hasExternalGradient: gradient != nil, attributes: .none))
@@ -103,9 +108,11 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     func input(_ tensor: Tensor<Scalar>, requiresGradient: Bool) -> Variable<Scalar> {
         let pointer = values.allocate(tensor.shape.count, of: Scalar.self)
-        tensor.scalars.withUnsafeBufferPointer { source in
-            UnsafeMutableRawPointer(pointer).copyMemory(from: source.baseAddress!,
-                                                        byteCount: source.count * MemoryLayout<Scalar>.stride)
+        timed(nil) {
+            tensor.scalars.withUnsafeBufferPointer { source in
+                UnsafeMutableRawPointer(pointer).copyMemory(from: source.baseAddress!,
+                                                            byteCount: source.count * MemoryLayout<Scalar>.stride)
+            }
         }
         return append(TapeNode(op: nil, shape: tensor.shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
                                firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
@@ -156,13 +163,31 @@ public final class Tape<Scalar: TensorScalar> {
         return Variable(tape: self, id: Int32(nodes.count - 1), generation: generation)
     }
 
-    /// Records an op on the given operands with a freshly allocated output of `shape`.
-    /// The caller has checked the operands (`node(_:)` does) and computes the output into
-    /// the returned pointer.
+    /// Runs an op's forward work, timed into the profile when one is set. The work stays inline
+    /// between two tests of `profile` rather than being handed to the profile as a closure:
+    /// building that closure's context cost about 50 instructions an op even with profiling off.
+    @inlinable @inline(__always)
+    func timed(_ op: OpCode?, _ work: () -> Void) {
+        let start = profile == nil ? 0 : profileClock()
+        work()
+        if start != 0 { profiled(op, forwardSince: start) }
+    }
+
+    // Out of line and reached only when profiling, so the inlined op bodies grow by no more
+    // than the two tests.
+    @usableFromInline
+    func profiled(_ op: OpCode?, forwardSince start: UInt64) { profile?.addForward(op, since: start) }
+
+    @usableFromInline
+    func profiled(_ op: OpCode, backwardSince start: UInt64) { profile?.addBackward(op, since: start) }
+
+    /// Records an op on the given operands with a freshly allocated output of `shape`, which
+    /// `compute` fills. The caller has checked the operands (`node(_:)` does). Only `compute`
+    /// is timed when profiling: it is the op's own work.
     @inlinable
     func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
-                attributes: OpAttributes = .none, requiresGradient: Bool? = nil)
-        -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
+                attributes: OpAttributes = .none, requiresGradient: Bool? = nil,
+                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         let first = Int32(operands.count)
         operands.append(a.id)
@@ -175,7 +200,8 @@ public final class Tape<Scalar: TensorScalar> {
                                        firstOperand: first, operandCount: b == nil ? 1 : 2,
                                        requiresGradient: requiresGradient ?? needs,
                                        hasExternalGradient: false, attributes: attributes))
-        return (variable, output)
+        timed(op) { compute(output) }
+        return variable
     }
 
     /// Records an op whose output aliases an operand's value (reshape, stop-gradient).
@@ -184,15 +210,16 @@ public final class Tape<Scalar: TensorScalar> {
         let source = nodes[Int(a.id)]
         let first = Int32(operands.count)
         operands.append(a.id)
+        profile?.count(op)  // no work of its own: counted, not timed
         return append(TapeNode(op: op, shape: shape, value: source.value, gradient: nil,
                                firstOperand: first, operandCount: 1, requiresGradient: requiresGradient,
                                hasExternalGradient: false, attributes: .none))
     }
 
-    /// Records an op with any number of operands (concatenate).
+    /// Records an op with any number of operands (concatenate); `compute` fills the output.
     @inlinable
-    func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes)
-        -> (Variable<Scalar>, UnsafeMutablePointer<Scalar>) {
+    func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes,
+                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         let first = Int32(operands.count)
         var needs = false
@@ -204,7 +231,8 @@ public final class Tape<Scalar: TensorScalar> {
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
                                        firstOperand: first, operandCount: Int32(list.count),
                                        requiresGradient: needs, hasExternalGradient: false, attributes: attributes))
-        return (variable, output)
+        timed(op) { compute(output) }
+        return variable
     }
 
     /// Bytes held by the tape's arenas, for memory reports.

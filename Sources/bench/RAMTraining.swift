@@ -5,8 +5,10 @@ import RecurrentAttention
 
 /// RAM training-step throughput: forward (glimpses, networks, hybrid loss), backward, and
 /// the Adam update timed separately, for the configurations the performance issue compares.
-func runRAMTrainingBenchmark(steps: Int) {
-    print("\nRAM training step (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, Float)")
+func runRAMTrainingBenchmark(steps: Int, threads: Int = 1) {
+    // One thread is the default and prints the header as it always did.
+    let threading = threads == 1 ? "" : ", \(threads) threads for matrix products"
+    print("\nRAM training step (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, Float\(threading))")
     print("config                               batch  forward  backward   update   total ms   steps/s  samples/s")
     let configs: [(String, Int, Int, Int)] = [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
                                                ("translated 60x60, 12x12, 3 scales", 60, 12, 3)]
@@ -21,8 +23,29 @@ func runRAMTrainingBenchmark(steps: Int) {
     }
 }
 
-/// Median seconds per phase of one training step.
-func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int)
+/// Where a RAM training step's time goes, op by op, at batch 128: one table per configuration,
+/// summed over `steps` steps after the warm-up (the tape's clock reads are included, tens of
+/// nanoseconds per op).
+func runRAMProfile(steps: Int) {
+    for (name, size, patch, scales) in [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
+                                        ("translated 60x60, 12x12, 3 scales", 60, 12, 3)] {
+        let profile = TapeProfile()
+        let t = ramStepTimes(size: size, patch: patch, scales: scales, batch: 128, steps: steps, profile: profile)
+        print("\nprofile: \(name), batch 128, summed over \(steps) steps (median step: "
+              + String(format: "forward %.2f ms, backward %.2f ms)", t.forward * 1000, t.backward * 1000))
+        print(profile)
+        // What the tape saw against the step: the rest of the forward pass is work outside the
+        // tape (the glimpse sensor cuts its patches from the images untaped).
+        let forward = profile.entries.reduce(0) { $0 + $1.forwardSeconds } / Double(steps)
+        let backward = profile.entries.reduce(0) { $0 + $1.backwardSeconds } / Double(steps)
+        print(String(format: "per step, ops on the tape: forward %.2f ms of %.2f, backward %.2f ms of %.2f",
+                     forward * 1000, t.forward * 1000, backward * 1000, t.backward * 1000))
+    }
+}
+
+/// Median seconds per phase of one training step. A profile, when given, is attached to the
+/// tape after the warm-up, so it covers exactly the timed steps.
+func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, profile: TapeProfile? = nil)
     -> (forward: Double, backward: Double, update: Double) {
     var configuration = RAMConfiguration(imageHeight: size, imageWidth: size)
     (configuration.patchSize, configuration.scales) = (patch, scales)
@@ -34,6 +57,7 @@ func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int)
     let tape = Tape<Float>()
     var forward: [Double] = [], backward: [Double] = [], update: [Double] = []
     for step in 0..<(steps + 5) {
+        if step == 5 { tape.profile = profile }
         let clock = ContinuousClock()
         let t0 = clock.now
         tape.reset()

@@ -37,6 +37,7 @@ enum CatchCommand {
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
+            Threads.option,
         ],
         run: runTraining)
 
@@ -68,6 +69,7 @@ enum CatchCommand {
     }
 
     static func runTraining(_ arguments: ParsedArguments) throws {
+        Threads.apply(arguments)
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
         var options = CatchTrainingOptions()

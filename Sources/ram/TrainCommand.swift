@@ -39,10 +39,12 @@ enum TrainCommand {
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
+            Threads.option,
         ],
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
+        Threads.apply(arguments)
         let resuming = arguments.flag("resume")
         let saved = resuming ? try SavedRun(directory: checkpointDirectory(arguments)) : nil
         let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!

@@ -139,3 +139,55 @@ extension KernelLevelTests {
         }
     }
 }
+
+extension KernelLevelTests {
+    /// A product split over threads must equal the single-threaded one bit for bit, so a
+    /// training run's results do not depend on `--threads`: each thread computes whole tiles
+    /// of C with the same k-blocking, in the same order, as one thread would.
+    @Suite struct GemmThreadsAreBitwiseIdentical {
+        /// Above the two-thread threshold (2^20 multiply-adds), split by columns (m < n) and by
+        /// rows, with ragged edges, k spanning several KC blocks, and RAM's weight gradient.
+        static let shapes: [(Int, Int, Int)] = [
+            (130, 300, 600), (300, 40, 100), (40, 600, 100), (128, 256, 256), (256, 256, 128),
+            (97, 1031, 65), (1031, 97, 65), (64, 4100, 8),
+        ]
+
+        func product<T: GemmElement>(_: T.Type, _ m: Int, _ n: Int, _ k: Int, transA: Bool, transB: Bool,
+                                     beta: Double, threads: Int) -> [T] {
+            var rng = SplitMix64(seed: UInt64(m * 7 + n * 13 + k))
+            func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
+            let a = random(m * k), b = random(k * n)
+            var c = random(m * n)
+            ck_set_thread_count(Int32(threads))
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        T.gemm(transA, transB, m, n, k, T(0.75), pa.baseAddress!, transA ? m : k,
+                               pb.baseAddress!, transB ? k : n, T(beta), pc.baseAddress!, n)
+                    }
+                }
+            }
+            return c
+        }
+
+        @Test(arguments: KernelLevelTests.levels)
+        func oneAndTwoThreadsAgree(level: UInt32) {
+            KernelLevelTests.with(level: level) {
+                for (m, n, k) in Self.shapes {
+                    for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                        for beta in [0.0, 1.0] {
+                            let one = product(Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
+                            let two = product(Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
+                            #expect(one.map(\.bitPattern) == two.map(\.bitPattern),
+                                    "sgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
+                            let oneD = product(Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
+                            let twoD = product(Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
+                            #expect(oneD.map(\.bitPattern) == twoD.map(\.bitPattern),
+                                    "dgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -21,6 +21,18 @@ import Testing
                  "--validate-every", "0.0015", "--checkpoint-dir", directory] + (resume ? ["--resume"] : []))
     }
 
+    /// `--threads` is declared on both training commands, 1 by default, 1...64. (That 2 threads
+    /// train the same numbers is checked at the kernel, bit for bit, in CKernelsTests: a
+    /// training run here would race with those tests, which switch the process-wide level.)
+    @Test func threadsIsAnOptionOfBothTrainingCommands() throws {
+        for words in [["catch", "train"], ["train"]] {
+            let parsed = try RootCommand.command.parse(words + ["--threads", "2"]).1
+            #expect(parsed.integer("threads") == 2)
+            #expect(try RootCommand.command.parse(words).1.integer("threads") == 1)
+            #expect(throws: UsageError.self) { try RootCommand.command.parse(words + ["--threads", "65"]) }
+        }
+    }
+
     /// A run stopped and resumed ends with exactly the parameters of a run that went straight through.
     @Test func aResumedRunMatchesAnUninterruptedOne() throws {
         let straight = Self.temporaryDirectory(), interrupted = Self.temporaryDirectory()

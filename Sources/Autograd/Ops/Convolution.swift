@@ -31,17 +31,17 @@ extension Tape {
                      "convolution2D: kernel \(g.kernel) does not fit input \(nx.shape) with padding \(padding)")
         let batch = nx.shape[0], outChannels = nw.shape[0]
         let columns = values.allocate(batch * g.patchSize * g.positions, of: Scalar.self)
-        let (result, out) = record(.convolution, x, w, shape: [batch, outChannels, g.outHeight, g.outWidth],
-                                   attributes: .convolution(stride: stride, padding: padding, columns: UnsafeMutableRawPointer(columns)))
-        let image = pointer(nx.value), weight = pointer(nw.value)
-        for n in 0..<batch {
-            let cols = columns + n * g.patchSize * g.positions
-            Scalar.Kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
-            Scalar.Kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
-                                alpha: 1, a: weight, lda: g.patchSize, b: cols, ldb: g.positions,
-                                beta: 0, c: out + n * outChannels * g.positions, ldc: g.positions)
+        return record(.convolution, x, w, shape: [batch, outChannels, g.outHeight, g.outWidth],
+                      attributes: .convolution(stride: stride, padding: padding, columns: UnsafeMutableRawPointer(columns))) { out in
+            let image = pointer(nx.value), weight = pointer(nw.value)
+            for n in 0..<batch {
+                let cols = columns + n * g.patchSize * g.positions
+                Scalar.Kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
+                Scalar.Kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
+                                    alpha: 1, a: weight, lda: g.patchSize, b: cols, ldb: g.positions,
+                                    beta: 0, c: out + n * outChannels * g.positions, ldc: g.positions)
+            }
         }
-        return result
     }
 
     @inlinable

@@ -24,12 +24,12 @@ extension Tape {
         require(nm.shape == ns.shape,
                      "normalLogProbability: mean shape \(nm.shape) and sample shape \(ns.shape) differ")
         require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
-        let (result, out) = record(.normalLogProbability, mean, sample, shape: nm.shape,
-                                   attributes: .normal(standardDeviation: Double(standardDeviation)),
-                                   requiresGradient: nm.requiresGradient)
-        Scalar.Kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
-                                            standardDeviation: standardDeviation, y: out)
-        return result
+        return record(.normalLogProbability, mean, sample, shape: nm.shape,
+                      attributes: .normal(standardDeviation: Double(standardDeviation)),
+                      requiresGradient: nm.requiresGradient) { out in
+            Scalar.Kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
+                                                standardDeviation: standardDeviation, y: out)
+        }
     }
 
     @inlinable
@@ -73,12 +73,12 @@ extension Tape {
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
         require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
-        let (result, out) = record(.sampleNormal, mean, shape: nm.shape,
-                                   attributes: .stochastic(standardDeviation: Double(standardDeviation), negatedAdvantage: nil),
-                                   requiresGradient: false)
-        let mu = pointer(nm.value)
-        for i in 0..<nm.shape.count { out[i] = mu[i] + standardDeviation * Scalar(generator.nextNormal()) }
-        return result
+        return record(.sampleNormal, mean, shape: nm.shape,
+                      attributes: .stochastic(standardDeviation: Double(standardDeviation), negatedAdvantage: nil),
+                      requiresGradient: false) { out in
+            let mu = pointer(nm.value)
+            for i in 0..<nm.shape.count { out[i] = mu[i] + standardDeviation * Scalar(generator.nextNormal()) }
+        }
     }
 
     @inlinable

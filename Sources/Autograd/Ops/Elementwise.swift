@@ -78,21 +78,21 @@ extension Tape {
         let lhs = pointer(nodes[Int(a.id)].value), rhs = pointer(nodes[Int(b.id)].value)
         if sa == sb {
             // The common case: nothing to broadcast, both operands read like the output.
-            let (result, out) = record(op, a, b, shape: sa)
-            let contiguous = sa.strides4
-            Scalar.Kernels.binary(op.binaryOperator, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
-                                  rhs: rhs, rhsStrides: contiguous, out: out)
-            return result
+            return record(op, a, b, shape: sa) { out in
+                let contiguous = sa.strides4
+                Scalar.Kernels.binary(op.binaryOperator, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
+                                      rhs: rhs, rhsStrides: contiguous, out: out)
+            }
         }
         guard let shape = Shape.broadcast(sa, sb) else {
             fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
-        let (result, out) = record(op, a, b, shape: shape)
-        Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
-                              lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
-                              rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
-                              out: out)
-        return result
+        return record(op, a, b, shape: shape) { out in
+            Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
+                                  lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
+                                  rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
+                                  out: out)
+        }
     }
 
     @inlinable
@@ -185,9 +185,9 @@ extension Tape {
         check(x)
         let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
         let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
-        let (result, out) = record(op, x, shape: shape, attributes: attributes)
-        Scalar.Kernels.unary(op.unaryOperator, count: shape.count, x: input, y: out, lower: lower, upper: upper)
-        return result
+        return record(op, x, shape: shape, attributes: attributes) { out in
+            Scalar.Kernels.unary(op.unaryOperator, count: shape.count, x: input, y: out, lower: lower, upper: upper)
+        }
     }
 
     @inlinable

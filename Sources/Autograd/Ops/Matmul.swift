@@ -23,12 +23,12 @@ extension Tape {
         let (k2, n) = transposeB ? (nb.shape[1], nb.shape[0]) : (nb.shape[0], nb.shape[1])
         require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
                      + " with transposeA: \(transposeA), transposeB: \(transposeB)")
-        let (result, out) = record(.matmul, a, b, shape: [m, n],
-                                   attributes: .matmul(transposeA: transposeA, transposeB: transposeB))
-        Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                            alpha: 1, a: pointer(na.value), lda: na.shape[1],
-                            b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
-        return result
+        return record(.matmul, a, b, shape: [m, n],
+                      attributes: .matmul(transposeA: transposeA, transposeB: transposeB)) { out in
+            Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                alpha: 1, a: pointer(na.value), lda: na.shape[1],
+                                b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
+        }
     }
 
     @inlinable

@@ -49,12 +49,12 @@ extension Tape {
             mask |= 1 << axis
         }
         let outputShape = Shape((0..<shape.rank).filter { mask & (1 << $0) == 0 }.map { shape[$0] })
-        let (result, out) = record(.sum, x, shape: outputShape, attributes: .reducedAxes(mask))
-        Scalar.Kernels.stridedAccumulate(
-            extent: shape.extent4, alpha: 1, overwrite: false,
-            source: pointer(node(x).value), sourceStrides: shape.strides4,
-            target: zeroed(out, outputShape.count), targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
-        return result
+        return record(.sum, x, shape: outputShape, attributes: .reducedAxes(mask)) { out in
+            Scalar.Kernels.stridedAccumulate(
+                extent: shape.extent4, alpha: 1, overwrite: false,
+                source: pointer(node(x).value), sourceStrides: shape.strides4,
+                target: zeroed(out, outputShape.count), targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
+        }
     }
 
     /// The input shape with reduced axes set to 1: the output laid out at the input's rank.
@@ -90,10 +90,10 @@ extension Tape {
         let outputShape = nx.shape.removing(axis: axis)
         let argmax = indices.allocate(outputShape.count, of: Int32.self)
         // The VJP of max is the VJP of gathering its argmax, so it records the same attributes.
-        let (result, out) = record(.max, x, shape: outputShape, attributes: .gather(axis: axis, indices: argmax))
-        Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
-                               x: pointer(nx.value), y: out, argmax: argmax)
-        return result
+        return record(.max, x, shape: outputShape, attributes: .gather(axis: axis, indices: argmax)) { out in
+            Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
+                                   x: pointer(nx.value), y: out, argmax: argmax)
+        }
     }
 
     @inlinable
@@ -102,9 +102,9 @@ extension Tape {
         require(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
                      "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
         let columns = nx.shape[nx.shape.rank - 1]
-        let (result, out) = record(.logSoftmax, x, shape: nx.shape)
-        Scalar.Kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
-        return result
+        return record(.logSoftmax, x, shape: nx.shape) { out in
+            Scalar.Kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
+        }
     }
 
     @inlinable

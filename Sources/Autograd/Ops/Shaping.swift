@@ -63,12 +63,12 @@ extension Tape {
         let outputShape = Shape(permutation.map { nx.shape[$0] })
         var packed: UInt32 = 0
         for (i, p) in permutation.enumerated() { packed |= UInt32(p) << (8 * i) }
-        let (result, out) = record(.transpose, x, shape: outputShape, attributes: .permutation(packed))
-        Scalar.Kernels.stridedAccumulate(
-            extent: outputShape.extent4, alpha: 1, overwrite: true,
-            source: pointer(nx.value), sourceStrides: permutedStrides(nx.shape, packed),
-            target: out, targetStrides: outputShape.strides4)
-        return result
+        return record(.transpose, x, shape: outputShape, attributes: .permutation(packed)) { out in
+            Scalar.Kernels.stridedAccumulate(
+                extent: outputShape.extent4, alpha: 1, overwrite: true,
+                source: pointer(nx.value), sourceStrides: permutedStrides(nx.shape, packed),
+                target: out, targetStrides: outputShape.strides4)
+        }
     }
 
     /// The input's strides in the output's axis order, padded to rank 4.
@@ -122,10 +122,10 @@ extension Tape {
                      "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
         var outputShape = nx.shape
         outputShape[axis] = length
-        let (result, out) = record(.slice, x, shape: outputShape, attributes: .slice(axis: axis, start: start))
-        transferBlock(nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
-                      toBlock: true, overwrite: true)
-        return result
+        return record(.slice, x, shape: outputShape, attributes: .slice(axis: axis, start: start)) { out in
+            transferBlock(nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
+                          toBlock: true, overwrite: true)
+        }
     }
 
     @inlinable
@@ -150,15 +150,15 @@ extension Tape {
             require(probe == first, "concatenate: shapes \(first) and \(shape) differ outside axis \(axis)")
             outputShape[axis] += shape[axis]
         }
-        let (result, out) = record(.concatenate, operands: parts, shape: outputShape, attributes: .concatenate(axis: axis))
-        var start = 0
-        for part in parts {
-            let np = node(part)
-            transferBlock(outputShape, axis: axis, start: start, length: np.shape[axis],
-                          whole: out, block: pointer(np.value), toBlock: false, overwrite: true)
-            start += np.shape[axis]
+        return record(.concatenate, operands: parts, shape: outputShape, attributes: .concatenate(axis: axis)) { out in
+            var start = 0
+            for part in parts {
+                let np = node(part)
+                transferBlock(outputShape, axis: axis, start: start, length: np.shape[axis],
+                              whole: out, block: pointer(np.value), toBlock: false, overwrite: true)
+                start += np.shape[axis]
+            }
         }
-        return result
     }
 
     @inlinable
@@ -189,11 +189,11 @@ extension Tape {
                          "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
             stored[i] = Int32(index)
         }
-        let (result, out) = record(.gather, x, shape: outputShape, attributes: .gather(axis: axis, indices: stored))
-        let view = nx.shape.split(at: axis)
-        Scalar.Kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
-                              x: pointer(nx.value), indices: stored, y: out)
-        return result
+        return record(.gather, x, shape: outputShape, attributes: .gather(axis: axis, indices: stored)) { out in
+            let view = nx.shape.split(at: axis)
+            Scalar.Kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
+                                  x: pointer(nx.value), indices: stored, y: out)
+        }
     }
 
     @inlinable
