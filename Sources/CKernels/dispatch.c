@@ -1,9 +1,11 @@
-// CPU detection and the process-wide settings (level, thread count).
+// CPU detection, the code path in use and the thread count.
 #include "internal.h"
 
-_Atomic int ck_level_in_use = CK_LEVEL_PORTABLE;
 _Atomic int ck_threads_wanted = 1;
 static ck_level detected = CK_LEVEL_PORTABLE;
+// A level forced by this thread, or -1. Per thread, so a test that forces the portable path
+// cannot change the numbers of another test running at the same time.
+static _Thread_local int forced = -1;
 
 // Runs before main (and before Swift touches the module), so reads need no synchronisation.
 __attribute__((constructor)) static void ck_detect(void)
@@ -13,16 +15,15 @@ __attribute__((constructor)) static void ck_detect(void)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         detected = CK_LEVEL_AVX2_FMA;
 #endif
-    atomic_store_explicit(&ck_level_in_use, detected, memory_order_relaxed);
 }
 
 ck_level ck_detected_level(void) { return detected; }
-ck_level ck_active_level(void) { return (ck_level)atomic_load_explicit(&ck_level_in_use, memory_order_relaxed); }
+ck_level ck_active_level(void) { return forced < 0 ? detected : (ck_level)forced; }
 
 ck_level ck_force_level(ck_level level)
 {
     ck_level chosen = level > detected ? detected : (level < CK_LEVEL_PORTABLE ? CK_LEVEL_PORTABLE : level);
-    atomic_store_explicit(&ck_level_in_use, chosen, memory_order_relaxed);
+    forced = (int)chosen;
     return chosen;
 }
 

@@ -186,7 +186,7 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
                 C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
         return;
     }
-    int avx2 = atomic_load_explicit(&ck_level_in_use, memory_order_relaxed) == CK_LEVEL_AVX2_FMA;
+    int avx2 = ck_active_level() == CK_LEVEL_AVX2_FMA;
     NAME(job) g = { transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, avx2 };
     double work = (double)m * (double)n * (double)k;
     if (work <= DIRECT_WORK) {

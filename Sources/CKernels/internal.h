@@ -12,9 +12,9 @@
 #define CK_X86 0
 #endif
 
-/// The settings in force. Atomic because tests change them while other threads may run
-/// kernels; relaxed loads compile to plain loads, so kernels read them on every call.
-extern _Atomic int ck_level_in_use;
+/// The thread count in force. Atomic because it may change while other threads run kernels;
+/// a relaxed load compiles to a plain load, so kernels read it on every call. (The level is
+/// read with ck_active_level(), once per call on the calling thread; pool workers follow it.)
 extern _Atomic int ck_threads_wanted;
 
 /// Runs `task(ctx, i, chunks)` once for each i in 0..<chunks, on the calling thread and up to

@@ -113,7 +113,7 @@ AVX2_LOOP(vexp_avx2, exp8)
 AVX2_LOOP(vlog_avx2, log8)
 AVX2_LOOP(vtanh_avx2, tanh8)
 AVX2_LOOP(vsigmoid_avx2, sigmoid8)
-#define DISPATCH(NAME) if (atomic_load_explicit(&ck_level_in_use, memory_order_relaxed) == CK_LEVEL_AVX2_FMA) { NAME(n, x, y); return; }
+#define DISPATCH(NAME) if (ck_active_level() == CK_LEVEL_AVX2_FMA) { NAME(n, x, y); return; }
 #else
 #define DISPATCH(NAME)
 #endif

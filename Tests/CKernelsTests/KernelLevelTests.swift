@@ -1,5 +1,8 @@
 import CKernels
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every test that forces a level or a thread count lives under this suite, so they run one
 /// at a time (`.serialized` reaches nested suites) and each restores what it changed.
@@ -46,5 +49,22 @@ struct SplitMix64: RandomNumberGenerator {
     }
     KernelLevelTests.with(level: CK_LEVEL_PORTABLE.rawValue, threads: 0) {
         #expect(ck_thread_count() == 1)
+    }
+}
+
+/// A forced level belongs to the thread that forced it, so a test on the portable path
+/// cannot change the numbers of a test running beside it.
+@Test func aForcedLevelStaysOnItsThread() {
+    KernelLevelTests.with(level: CK_LEVEL_PORTABLE.rawValue) {
+        let other = UnsafeMutablePointer<ck_level>.allocate(capacity: 1)
+        defer { other.deallocate() }
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { pointer in
+            pointer!.assumingMemoryBound(to: ck_level.self).pointee = ck_active_level()
+            return nil
+        }, other)
+        pthread_join(thread, nil)
+        #expect(ck_active_level() == CK_LEVEL_PORTABLE)
+        #expect(other.pointee == ck_detected_level())
     }
 }

@@ -20,10 +20,11 @@ typedef enum {
 
 /// The best level this CPU supports.
 ck_level ck_detected_level(void);
-/// The level in use (the detected one unless forced).
+/// The level the calling thread uses (the detected one unless it forced another).
 ck_level ck_active_level(void);
-/// Forces a level (tests use it to exercise the portable path); a level above the detected
-/// one is lowered to the detected one. Returns the level now in use.
+/// Forces a level for the calling thread only (tests use it to exercise the portable path;
+/// a matrix product's pool workers follow the thread that called it). A level above the
+/// detected one is lowered to the detected one. Returns the level now in use.
 ck_level ck_force_level(ck_level level);
 
 /// Number of threads large matrix products may use (1 = single-threaded). Default 1.
