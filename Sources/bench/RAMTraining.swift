@@ -40,7 +40,32 @@ func runRAMProfile(steps: Int) {
         let backward = profile.entries.reduce(0) { $0 + $1.backwardSeconds } / Double(steps)
         print(String(format: "per step, ops on the tape: forward %.2f ms of %.2f, backward %.2f ms of %.2f",
                      forward * 1000, t.forward * 1000, backward * 1000, t.backward * 1000))
+        print(String(format: "per step, the glimpse sensor (6 glimpses of 128 images, untaped): %.2f ms",
+                     sensorSecondsPerStep(size: size, patch: patch, scales: scales, batch: 128) * 1000))
     }
+}
+
+/// The median time of the sensor's work in one step: 6 extractions at random locations.
+func sensorSecondsPerStep(size: Int, patch: Int, scales: Int, batch: Int) -> Double {
+    let sensor = GlimpseSensor(patchSize: patch, scales: scales)
+    var generator = SeededGenerator(seed: 3)
+    let images = Tensor<Float>.uniform([batch, size, size], in: 0...1, using: &generator)
+    let locations = Tensor<Float>.uniform([batch, 2], in: -1...1, using: &generator)
+    var out = [Float](repeating: 0, count: batch * sensor.featureCount)
+    var samples: [Double] = []
+    for _ in 0..<25 {
+        let clock = ContinuousClock(), start = clock.now
+        for _ in 0..<6 {
+            images.withUnsafeBufferPointer { pixels in
+                locations.withUnsafeBufferPointer { where_ in
+                    out.withUnsafeMutableBufferPointer { sensor.extract(images: pixels.baseAddress!, batch: batch,
+                        height: size, width: size, locations: where_.baseAddress!, into: $0.baseAddress!) }
+                }
+            }
+        }
+        samples.append(seconds(clock.now - start))
+    }
+    return median(samples)
 }
 
 /// Median seconds per phase of one training step. A profile, when given, is attached to the
