@@ -33,8 +33,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// A tensor of the given shape with independent uniform draws in `range`.
     public static func uniform(_ shape: Shape, in range: ClosedRange<Scalar>,
                                using generator: inout SeededGenerator) -> Tensor {
-        let scalars = (0..<shape.count).map { _ in
-            range.lowerBound + (range.upperBound - range.lowerBound) * generator.nextUniform(Scalar.self)
+        let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
+            Scalar.fillUniform(out, lower: range.lowerBound, upper: range.upperBound, using: &generator)
+            initialized = shape.count
         }
         return Tensor(shape: shape, scalars: scalars)
     }
@@ -42,7 +43,10 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// A tensor of the given shape with independent normal draws.
     public static func normal(_ shape: Shape, mean: Scalar = 0, standardDeviation: Scalar = 1,
                               using generator: inout SeededGenerator) -> Tensor {
-        let scalars = (0..<shape.count).map { _ in mean + standardDeviation * Scalar(generator.nextNormal()) }
+        let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
+            Scalar.fillNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
+            initialized = shape.count
+        }
         return Tensor(shape: shape, scalars: scalars)
     }
 

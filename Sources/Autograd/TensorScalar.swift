@@ -6,16 +6,54 @@ public protocol TensorScalar: BinaryFloatingPoint, Sendable where RawSignificand
     associatedtype Kernels: TensorKernels where Kernels.Scalar == Self
     /// The element's name in checkpoints (safetensors' dtype).
     static var dtypeName: String { get }
+    /// Fills `out` with `lower + (upper - lower) * u`, `u` uniform in [0, 1), in order.
+    static func fillUniform(_ out: UnsafeMutableBufferPointer<Self>, lower: Self, upper: Self,
+                            using generator: inout SeededGenerator)
+    /// Fills `out` with `mean + standardDeviation * z`, `z` standard normal, in order.
+    static func fillNormal(_ out: UnsafeMutableBufferPointer<Self>, mean: Self, standardDeviation: Self,
+                           using generator: inout SeededGenerator)
+}
+
+// The fills are requirements, not generic code, so each conformance runs them specialised:
+// generic callers (a layer's initialiser) otherwise paid over a thousand instructions a draw.
+extension TensorScalar {
+    @inlinable
+    static func drawUniform(_ out: UnsafeMutableBufferPointer<Self>, lower: Self, upper: Self,
+                            using generator: inout SeededGenerator) {
+        for i in out.indices { out[i] = lower + (upper - lower) * generator.nextUniform(Self.self) }
+    }
+
+    @inlinable
+    static func drawNormal(_ out: UnsafeMutableBufferPointer<Self>, mean: Self, standardDeviation: Self,
+                           using generator: inout SeededGenerator) {
+        for i in out.indices { out[i] = mean + standardDeviation * Self(generator.nextNormal()) }
+    }
 }
 
 extension Float: TensorScalar {
     public typealias Kernels = FloatKernels
     public static var dtypeName: String { "F32" }
+    public static func fillUniform(_ out: UnsafeMutableBufferPointer<Float>, lower: Float, upper: Float,
+                                   using generator: inout SeededGenerator) {
+        drawUniform(out, lower: lower, upper: upper, using: &generator)
+    }
+    public static func fillNormal(_ out: UnsafeMutableBufferPointer<Float>, mean: Float, standardDeviation: Float,
+                                  using generator: inout SeededGenerator) {
+        drawNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
+    }
 }
 
 extension Double: TensorScalar {
     public typealias Kernels = DoubleKernels
     public static var dtypeName: String { "F64" }
+    public static func fillUniform(_ out: UnsafeMutableBufferPointer<Double>, lower: Double, upper: Double,
+                                   using generator: inout SeededGenerator) {
+        drawUniform(out, lower: lower, upper: upper, using: &generator)
+    }
+    public static func fillNormal(_ out: UnsafeMutableBufferPointer<Double>, mean: Double, standardDeviation: Double,
+                                  using generator: inout SeededGenerator) {
+        drawNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
+    }
 }
 
 /// Float kernels: matrix products and transcendental functions from the C kernels, the rest

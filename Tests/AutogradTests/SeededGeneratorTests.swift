@@ -13,6 +13,15 @@ import Testing
         }
     }
 
+    /// Tensors of draws hold the draws in order, as an element-by-element loop gives them.
+    @Test func tensorDrawsFollowTheStream() {
+        var g = SeededGenerator(seed: 3), reference = SeededGenerator(seed: 3)
+        let u = Tensor<Float>.uniform([5, 7], in: -2...3, using: &g)
+        #expect(u.scalars == (0..<35).map { _ in Float(-2) + 5 * reference.nextUniform(Float.self) })
+        let n = Tensor<Double>.normal([9], mean: 1, standardDeviation: 0.5, using: &g)
+        #expect(n.scalars == (0..<9).map { _ in 1 + 0.5 * reference.nextNormal() })
+    }
+
     /// The same seed gives the same stream; another seed and a derived stream differ.
     @Test func streamsAreDeterminedBySeed() {
         var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5), c = SeededGenerator(seed: 6)
