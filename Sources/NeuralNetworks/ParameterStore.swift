@@ -116,7 +116,12 @@ public final class ParameterStore<Scalar: TensorScalar> {
     }
 
     /// Sets every gradient to zero (call before each backward pass).
-    public func zeroGradients() { gradientStorage.update(repeating: 0, count: count) }
+    public func zeroGradients() {
+        // All-zero bytes are +0.0; a byte fill avoids the element-by-element generic path,
+        // which cost about 3 % of a RAM training step.
+        UnsafeMutableRawPointer(gradientStorage).initializeMemory(as: UInt8.self, repeating: 0,
+                                                                  count: count * MemoryLayout<Scalar>.stride)
+    }
 
     /// The variable for `parameter` on `tape`: bound (without copying) on first use in a
     /// forward pass, then reused, so an RNN unrolled over many steps binds each weight once.

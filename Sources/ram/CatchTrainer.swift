@@ -80,8 +80,9 @@ final class CatchTrainer {
             + "entropy weight \(options.entropyWeight), \(options.frames) frames, seed \(options.seed)")
         if framesSeen > 0 { CommandLineTool.say("resuming after \(framesSeen) frames, update \(step)") }
 
-        var intervalStarted = Date(), intervalCaught = 0.0, intervalGames = 0, entropy = 0.0, baselineError = 0.0
-        var progress = ProgressReporter(total: options.validationInterval, label: "frames")
+        var intervalStarted = Date(), intervalCaught = 0.0, intervalGames = 0
+        var entropy: Double?, baselineError: Double?  // moving averages over recent updates
+        var progress = ProgressReporter(total: options.validationInterval, label: "frames", unit: "frames/s")
         var nextValidation = (framesSeen / options.validationInterval + 1) * options.validationInterval
         while framesSeen < options.frames {
             optimizer.learningRate = learningRate()
@@ -98,12 +99,13 @@ final class CatchTrainer {
             framesSeen += framesPerStep
             intervalGames += options.batchSize
             intervalCaught += Double(statistics.catchRate) * Double(options.batchSize)
-            entropy = 0.95 * entropy + 0.05 * Double(statistics.entropy)
-            baselineError = 0.95 * baselineError + 0.05 * Double(statistics.baselineError)
+            entropy = entropy.map { 0.95 * $0 + 0.05 * Double(statistics.entropy) } ?? Double(statistics.entropy)
+            baselineError = baselineError.map { 0.95 * $0 + 0.05 * Double(statistics.baselineError) }
+                ?? Double(statistics.baselineError)
             let done = options.validationInterval - max(0, nextValidation - framesSeen)
             progress.update(done: min(done, options.validationInterval), samples: intervalGames * CatchGame.moves,
                             details: String(format: "caught %.1f%% entropy %.2f baseline mse %.3f",
-                                            100 * intervalCaught / Double(intervalGames), entropy, baselineError))
+                                            100 * intervalCaught / Double(intervalGames), entropy!, baselineError!))
 
             let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
             if framesSeen >= nextValidation || framesSeen >= options.frames || outOfTime {
@@ -129,7 +131,7 @@ final class CatchTrainer {
                 }
                 nextValidation += options.validationInterval
                 (intervalStarted, intervalCaught, intervalGames) = (Date(), 0, 0)
-                progress = ProgressReporter(total: options.validationInterval, label: "frames")
+                progress = ProgressReporter(total: options.validationInterval, label: "frames", unit: "frames/s")
             }
         }
         CommandLineTool.say(String(format: "done: %d frames, best validation catch rate %.1f%%, %.0f s in all; checkpoints in %@",

@@ -10,13 +10,16 @@ import Foundation
 struct ProgressReporter {
     let total: Int
     let label: String
+    /// What the rate counts, e.g. `img/s`.
+    let unit: String
     private let started = Date()
     private var lastDrawn = Date.distantPast
     private let isTerminal = isatty(2) != 0
 
-    init(total: Int, label: String) {
+    init(total: Int, label: String, unit: String = "img/s") {
         self.total = total
         self.label = label
+        self.unit = unit
     }
 
     /// Redraws the line if enough time passed since the last one.
@@ -32,7 +35,7 @@ struct ProgressReporter {
             + String(repeating: " ", count: max(0, width - filled - 1))
         let rate = Double(samples) / max(elapsed, 1e-9)
         let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
-        let line = "\(label) [\(bar)] \(done)/\(total) \(Int(rate)) img/s ETA \(Self.clock(eta)) \(details)"
+        let line = "\(label) [\(bar)] \(done)/\(total) \(Int(rate)) \(unit) ETA \(Self.clock(eta)) \(details)"
         CommandLineTool.printError(isTerminal ? "\r\u{1B}[K" + line + (done == total ? "\n" : "") : line, newline: !isTerminal)
     }
 

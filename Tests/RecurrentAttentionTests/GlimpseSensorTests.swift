@@ -27,6 +27,46 @@ import Testing
         return out
     }
 
+    /// The documented order of additions, in Float: each cell summed row by row, left to right,
+    /// from zero, then scaled. The sensor must give exactly these bits (so results stay
+    /// reproducible across implementations).
+    func floatGlimpse(_ image: [Float], height: Int, width: Int, x: Float, y: Float,
+                      sensor: GlimpseSensor) -> [Float] {
+        var out: [Float] = []
+        for k in 0..<sensor.scales {
+            let w = sensor.window(x: x, y: y, scale: k, height: height, width: width), factor = 1 << k
+            for i in 0..<sensor.patchSize {
+                for j in 0..<sensor.patchSize {
+                    var sum: Float = 0
+                    for r in (w.row + i * factor)..<(w.row + (i + 1) * factor) where r >= 0 && r < height {
+                        for c in (w.column + j * factor)..<(w.column + (j + 1) * factor) where c >= 0 && c < width {
+                            sum += image[r * width + c]
+                        }
+                    }
+                    out.append(sum * (1 / Float(factor * factor)))
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [(8, 1, 28), (12, 3, 60), (6, 3, 24)])
+    func theSumsAreAddedInTheDocumentedOrder(patch: Int, scales: Int, size: Int) {
+        var generator = SeededGenerator(seed: UInt64(patch + scales))
+        let batch = 7
+        let images = (0..<(batch * size * size)).map { _ in generator.nextUniform(Float.self) }
+        var locations = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2.4 - 1.2 }
+        locations[0] = -1; locations[1] = 1
+        let sensor = GlimpseSensor(patchSize: patch, scales: scales)
+        var out = [Float](repeating: .nan, count: batch * sensor.featureCount)
+        sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
+        for b in 0..<batch {
+            let expected = floatGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
+                                        width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
+            #expect(Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)]) == expected)
+        }
+    }
+
     @Test func aHandWorkedGlimpse() {
         // A 4x4 image 0...15; centre location; 2x2 patches at 2 scales.
         let image = (0..<16).map(Float.init)

@@ -5,9 +5,9 @@
 #
 #   Sources/bench/reference/compare_ram.sh [--quick]     # --quick: 10 timed steps, not 50
 #
-# Environment: JAX_THREADS (default 2) is XLA's intra-op thread count; SCRATCH, a build
-# directory other than .build; PYTHON, the interpreter (default python3).
-# Ours runs with the kernels' default thread count (1); JAX gets JAX_THREADS. The two run one
+# Environment: JAX_THREADS (default 2) is XLA's intra-op thread count; OURS_THREADS (default
+# 1) is ours (bench --threads); SCRATCH, a build directory other than .build; PYTHON, the
+# interpreter (default python3). The two run one
 # after the other, never at once. Both use random images and labels; both time the whole
 # step (sensor, forward, hybrid loss, backward, Adam); JAX's excludes compilation.
 set -euo pipefail
@@ -16,6 +16,8 @@ steps=50
 ours_args=(--ram-only)
 if [[ "${1:-}" == "--quick" ]]; then steps=10; ours_args+=(--quick); fi
 threads=${JAX_THREADS:-2}
+ours_threads=${OURS_THREADS:-1}
+ours_args+=(--threads "$ours_threads")
 python=${PYTHON:-python3}
 build=(swift build -c release --product bench)
 [[ -n "${SCRATCH:-}" ]] && build+=(--scratch-path "$SCRATCH")
@@ -32,7 +34,7 @@ XLA_FLAGS="--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads=$threa
 # Config rows: the name fills the first 36 columns. Ours: batch forward backward update
 # total steps/s samples/s; JAX: batch total steps/s samples/s compile-s.
 echo
-echo "RAM training step, median ms/step: ours (1 thread) vs JAX/XLA ($threads threads)"
+echo "RAM training step, median ms/step: ours ($ours_threads thread(s) for matrix products) vs JAX/XLA ($threads threads)"
 awk '
     function trim(s) { gsub(/^ +| +$/, "", s); return s }
     /^(MNIST|translated) / {
