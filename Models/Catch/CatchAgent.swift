@@ -89,7 +89,8 @@ public final class CatchAgent {
         location = Linear(inputSize: c.coreSize, outputSize: 2, name: "location", store: store, generator: &generator)
         // The location network starts at zero: every first glimpse looks at the centre, where
         // the coarsest patch sees the whole screen, so the move policy can learn before the
-        // location policy has anything to say. (Drawn first, so the other parameters do not change.)
+        // location policy has anything to say. (Still drawn, then zeroed, so every other
+        // parameter keeps its seeded value.)
         for parameter in [location.weight, location.bias!] {
             store.setValue(parameter, .zeros(store.entry(parameter).shape))
         }
