@@ -49,7 +49,9 @@ public struct CatchAgentConfiguration: Codable, Sendable, Equatable {
         locationTrainsCore = try c.decodeIfPresent(Bool.self, forKey: .locationTrainsCore) ?? true
     }
 
-    public var sensor: GlimpseSensor { GlimpseSensor(patchSize: patchSize, scales: scales) }
+    /// The retina sums its coarse patches: averaged, the one-pixel ball would read 1/16 at the
+    /// coarsest scale, far below the first layer's biases (no agent learned so).
+    public var sensor: GlimpseSensor { GlimpseSensor(patchSize: patchSize, scales: scales, pooling: .sum) }
 }
 
 /// RAM playing Catch: it sees each frame only through its retina, and after each glimpse picks
@@ -146,7 +148,6 @@ public final class CatchAgent {
                     sensor.extract(images: pixels.baseAddress!, batch: batch, height: size, width: size,
                                    locations: where_, into: out.baseAddress!)
                 }
-                Self.summingPatches(out, sensor: sensor)
             }
             let g = glimpse(rho, at: tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: where_) })
             state = core(g, state: state)
@@ -179,19 +180,6 @@ public final class CatchAgent {
         states.append(game)
         return Episode(actionLogProbabilities: logProbabilities, entropies: entropies, baselines: baselines,
                        locationSamples: samples, locations: locations, states: states, rewards: game.rewards)
-    }
-
-    /// Turns the retina's averaged patches into sums. The screen is almost empty (three lit
-    /// pixels), so averaging would dim the ball to 1/16 at the coarsest scale, far below the
-    /// first layer's biases; summed, a ball reads 1 at every scale.
-    static func summingPatches(_ retina: UnsafeMutableBufferPointer<Float>, sensor: GlimpseSensor) {
-        let patch = sensor.patchSize * sensor.patchSize
-        for start in stride(from: 0, to: retina.count, by: sensor.featureCount) {
-            for scale in 1..<max(sensor.scales, 1) {
-                let factor = Float(1 << (2 * scale)), offset = start + scale * patch
-                for i in offset..<(offset + patch) { retina[i] *= factor }
-            }
-        }
     }
 
     /// What one training step measured.

@@ -2,7 +2,7 @@ import Autograd
 
 /// The retina of RAM (Mnih et al. 2014): `scales` square patches centred on one location,
 /// the first `patchSize` wide and each next one twice as wide as the last, every patch
-/// shrunk to `patchSize` x `patchSize` by averaging and the results concatenated.
+/// shrunk to `patchSize` x `patchSize` by averaging (or summing) and the results concatenated.
 ///
 /// Locations are `(x, y)` in [-1, 1]^2: `(0, 0)` is the image centre, `(-1, -1)` its top-left
 /// corner, `x` runs along columns and `y` along rows. Pixels outside the image read as zero.
@@ -10,11 +10,22 @@ import Autograd
 public struct GlimpseSensor: Sendable, Equatable {
     public let patchSize: Int
     public let scales: Int
+    public let pooling: Pooling
 
-    public init(patchSize: Int, scales: Int) {
+    /// How a coarse patch's blocks of pixels become one value.
+    public enum Pooling: Sendable {
+        /// The mean, as the paper shrinks patches: images keep their intensity range.
+        case average
+        /// The sum: on an almost empty screen (Catch's one-pixel ball) a lit pixel reads 1 at
+        /// every scale instead of fading to 1/4^scale.
+        case sum
+    }
+
+    public init(patchSize: Int, scales: Int, pooling: Pooling = .average) {
         require(patchSize >= 1 && scales >= 1, "GlimpseSensor: patch size \(patchSize) and scales \(scales) must be positive")
         self.patchSize = patchSize
         self.scales = scales
+        self.pooling = pooling
     }
 
     /// Features per location: `scales * patchSize^2`.
@@ -55,7 +66,7 @@ public struct GlimpseSensor: Sendable, Equatable {
                     for scale in 0..<scales {
                         let w = window(x: locations[2 * b], y: locations[2 * b + 1], scale: scale, height: height, width: width)
                         let factor = 1 << scale
-                        let norm = 1 / Float(factor * factor)
+                        let norm = pooling == .average ? 1 / Float(factor * factor) : 1
                         for j in 0..<g {  // cell j's columns, clipped to the image (empty when outside it)
                             let left = w.column + j * factor
                             columns[2 * j] = max(left, 0)

@@ -154,10 +154,8 @@ struct SavedCatchRun {
 
     init(path: URL) throws {
         checkpoint = try Checkpoint(contentsOf: path)
-        guard let agent = checkpoint.metadata["catch_agent"]?.data(using: .utf8),
-              let configuration = try? JSONDecoder().decode(CatchAgentConfiguration.self, from: agent),
-              let opts = checkpoint.metadata["options"]?.data(using: .utf8),
-              let options = try? JSONDecoder().decode(CatchTrainingOptions.self, from: opts) else {
+        guard let configuration = checkpoint.json("catch_agent", as: CatchAgentConfiguration.self),
+              let options = checkpoint.json("options", as: CatchTrainingOptions.self) else {
             throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram catch train'")
         }
         (self.configuration, self.options) = (configuration, options)

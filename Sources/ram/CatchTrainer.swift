@@ -67,7 +67,7 @@ final class CatchTrainer {
         framesSeen = Int(m["frames"] ?? "") ?? 0
         bestCatchRate = Double(m["best_validation_catch_rate"] ?? "") ?? -1
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
-        history = (m["history"]?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([Record].self, from: $0) } ?? []
+        history = checkpoint.json("history") ?? []
     }
 
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
@@ -141,7 +141,7 @@ final class CatchTrainer {
 
     private func learningRate() -> Double {
         switch options.schedule {
-        case .linear: options.learningRate * max(0, 1 - Double(framesSeen) / Double(options.frames))
+        case .linear: LinearDecay(from: options.learningRate, overSteps: options.frames).learningRate(at: framesSeen)
         default: options.learningRate
         }
     }
@@ -150,17 +150,13 @@ final class CatchTrainer {
         var writer = CheckpointWriter()
         writer.addParameters(of: agent.store)
         if withOptimizer { writer.addState(of: optimizer) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        func json(_ value: some Encodable) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
-        writer.metadata["catch_agent"] = json(configuration)
-        writer.metadata["options"] = json(options)
+        writer.setJSON(configuration, forKey: "catch_agent")
+        writer.setJSON(options, forKey: "options")
         writer.metadata["step"] = String(step)
         writer.metadata["frames"] = String(framesSeen)
         writer.metadata["best_validation_catch_rate"] = String(bestCatchRate)
         writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
-        writer.metadata["history"] = json(history)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try writer.write(to: directory.appendingPathComponent(name))
+        writer.setJSON(history, forKey: "history")
+        try writer.write(named: name, in: directory)
     }
 }

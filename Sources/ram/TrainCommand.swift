@@ -115,10 +115,8 @@ struct SavedRun {
 
     init(path: URL) throws {
         checkpoint = try Checkpoint(contentsOf: path)
-        guard let spec = checkpoint.metadata["specification"]?.data(using: .utf8),
-              let specification = try? JSONDecoder().decode(ModelSpecification.self, from: spec),
-              let opts = checkpoint.metadata["options"]?.data(using: .utf8),
-              let options = try? JSONDecoder().decode(TrainingOptions.self, from: opts) else {
+        guard let specification = checkpoint.json("specification", as: ModelSpecification.self),
+              let options = checkpoint.json("options", as: TrainingOptions.self) else {
             throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram train' (no model specification in its metadata)")
         }
         self.specification = specification

@@ -64,8 +64,8 @@ final class Trainer {
         step = Int(m["step"] ?? "") ?? 0
         bestValidationError = Double(m["best_validation_error"] ?? "") ?? .infinity
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
-        history = (m["history"]?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([EpochRecord].self, from: $0) } ?? []
-        if let state = m["plateau"]?.data(using: .utf8) { plateau = try? JSONDecoder().decode(ReduceOnPlateau.self, from: state) }
+        history = checkpoint.json("history") ?? []
+        if m["plateau"] != nil { plateau = checkpoint.json("plateau") }
     }
 
     /// Trains until `options.epochs` epochs are complete or `timeBudget` seconds pass.
@@ -139,18 +139,14 @@ final class Trainer {
         var writer = CheckpointWriter()
         writer.addParameters(of: model.store)
         if withOptimizer { writer.addState(of: optimizer) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        func json(_ value: some Encodable) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
-        writer.metadata["specification"] = json(specification)
-        writer.metadata["options"] = json(options)
+        writer.setJSON(specification, forKey: "specification")
+        writer.setJSON(options, forKey: "options")
         writer.metadata["completed_epochs"] = String(completedEpochs)
         writer.metadata["step"] = String(step)
         writer.metadata["best_validation_error"] = String(bestValidationError)
         writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
-        writer.metadata["history"] = json(history)
-        if let plateau { writer.metadata["plateau"] = json(plateau) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try writer.write(to: directory.appendingPathComponent(name))
+        writer.setJSON(history, forKey: "history")
+        if let plateau { writer.setJSON(plateau, forKey: "plateau") }
+        try writer.write(named: name, in: directory)
     }
 }

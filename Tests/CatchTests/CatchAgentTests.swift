@@ -1,5 +1,5 @@
 import Autograd
-@testable import Catch
+import Catch
 import NeuralNetworks
 import Testing
 
@@ -81,7 +81,6 @@ import Testing
             retina.withUnsafeMutableBufferPointer { out in
                 sensor.extract(images: pixels.baseAddress!, batch: 1, height: 24, width: 24, locations: [0, 0],
                                into: out.baseAddress!)
-                CatchAgent.summingPatches(out, sensor: sensor)
             }
         }
         // Windows start at 9, 6 and 0; cells are 1, 2 and 4 pixels wide.

@@ -43,21 +43,22 @@ import Testing
                             sum += image[r * width + c]
                         }
                     }
-                    out.append(sum * (1 / Float(factor * factor)))
+                    out.append(sensor.pooling == .average ? sum * (1 / Float(factor * factor)) : sum)
                 }
             }
         }
         return out
     }
 
-    @Test(arguments: [(8, 1, 28), (12, 3, 60), (6, 3, 24)])
-    func theSumsAreAddedInTheDocumentedOrder(patch: Int, scales: Int, size: Int) {
+    @Test(arguments: [(8, 1, 28, GlimpseSensor.Pooling.average), (12, 3, 60, .average), (6, 3, 24, .average),
+                      (6, 3, 24, .sum)])
+    func theSumsAreAddedInTheDocumentedOrder(patch: Int, scales: Int, size: Int, pooling: GlimpseSensor.Pooling) {
         var generator = SeededGenerator(seed: UInt64(patch + scales))
         let batch = 7
         let images = (0..<(batch * size * size)).map { _ in generator.nextUniform(Float.self) }
         var locations = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2.4 - 1.2 }
         locations[0] = -1; locations[1] = 1
-        let sensor = GlimpseSensor(patchSize: patch, scales: scales)
+        let sensor = GlimpseSensor(patchSize: patch, scales: scales, pooling: pooling)
         var out = [Float](repeating: .nan, count: batch * sensor.featureCount)
         sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
         for b in 0..<batch {
