@@ -28,6 +28,6 @@ public struct ConvolutionalBaseline {
     public func callAsFunction(_ images: Variable<Float>) -> Variable<Float> {
         let (batch, height, width) = (images.shape[0], images.shape[1], images.shape[2])
         let features = convolution(images.reshaped(to: [batch, 1, height, width])).relu()
-        return classifier(hidden(features.reshaped(to: [batch, featureCount])).relu())
+        return classifier(hidden(features.reshaped(to: [batch, featureCount]), activation: .relu))
     }
 }

@@ -28,6 +28,7 @@ public struct GlimpseNetwork {
 
     /// `g` from the retina's output `[batch, featureCount]` and the locations `[batch, 2]`.
     public func callAsFunction(_ rho: Variable<Float>, at locations: Variable<Float>) -> Variable<Float> {
-        (fromImage(image(rho).relu()) + fromLocation(location(locations).relu())).relu()
+        fromImage(image(rho, activation: .relu), plus: fromLocation, of: location(locations, activation: .relu),
+                  activation: .relu)
     }
 }

@@ -9,8 +9,8 @@ public enum OpCode: UInt8, CaseIterable, Sendable {
     // Elementwise, broadcasting like numpy (Ops/Elementwise.swift).
     case add, subtract, multiply, divide
     case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
-    // Linear algebra (Ops/Matmul.swift).
-    case matmul, convolution
+    // Linear algebra (Ops/Matmul.swift, Ops/Linear.swift, Ops/Convolution.swift).
+    case matmul, linear, convolution
     // Reductions (Ops/Reductions.swift).
     case sum, max, logSoftmax
     // Shapes and selection (Ops/Shaping.swift).

@@ -52,6 +52,7 @@ extension Tape {
         case .add, .subtract, .multiply, .divide: binaryVJP(op, node, g)
         case .negate, .exp, .log, .tanh, .sigmoid, .relu, .square, .squareRoot, .clamp: unaryVJP(op, node, g)
         case .matmul: matmulVJP(node, g)
+        case .linear: linearVJP(node, g)
         case .convolution: convolutionVJP(node, g)
         case .sum: sumVJP(node, g)
         case .logSoftmax: logSoftmaxVJP(node, g)

@@ -220,16 +220,24 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes,
                 compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
-        let output = values.allocate(shape.count, of: Scalar.self)
         let first = Int32(operands.count)
-        var needs = false
         for v in list {
             check(v)
             operands.append(v.id)
-            needs = needs || nodes[Int(v.id)].requiresGradient
         }
+        return record(op, operandsFrom: first, shape: shape, attributes: attributes, compute: compute)
+    }
+
+    /// Records an op whose operand ids the caller has just appended to `operands`, from
+    /// `first` on (so no array of operands is built); `compute` fills the output.
+    @inlinable
+    func record(_ op: OpCode, operandsFrom first: Int32, shape: Shape, attributes: OpAttributes,
+                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
+        let output = values.allocate(shape.count, of: Scalar.self)
+        var needs = false
+        for i in Int(first)..<operands.count where nodes[Int(operands[i])].requiresGradient { needs = true }
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
-                                       firstOperand: first, operandCount: Int32(list.count),
+                                       firstOperand: first, operandCount: Int32(operands.count) - first,
                                        requiresGradient: needs, hasExternalGradient: false, attributes: attributes))
         timed(op) { compute(output) }
         return variable

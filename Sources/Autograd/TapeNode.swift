@@ -48,4 +48,7 @@ enum OpAttributes {
     /// `convolution`: stride, padding and the unfolded input saved for the VJP (the rest of
     /// the geometry follows from the operands' shapes, which keeps nodes small).
     case convolution(stride: Int, padding: Int, columns: UnsafeMutableRawPointer)
+    /// `linear`: how many (input, weight) terms, which of them have a bias (bit i for term
+    /// i), and the activation.
+    case linear(terms: UInt8, biases: UInt8, activation: Activation)
 }

@@ -13,6 +13,22 @@ public protocol TensorKernels {
                      alpha: Scalar, a: UnsafePointer<Scalar>, lda: Int,
                      b: UnsafePointer<Scalar>, ldb: Int,
                      beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int)
+    /// Independent products at once, with the results `gemm` gives on each in turn, spread
+    /// over the threads. No product's C may overlap another product's operands or C.
+    static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Scalar>>)
+    /// The fused linear op's epilogue over a `rows x columns` output:
+    /// `out = activation((out + bias) + (second + secondBias))`, each nil term left out; the
+    /// biases are rows broadcast down the columns.
+    static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Scalar>,
+                               bias: UnsafePointer<Scalar>?, second: UnsafePointer<Scalar>?,
+                               secondBias: UnsafePointer<Scalar>?)
+    /// The fused linear op's first backward pass: `dz = g * activation'(y)` (not written for
+    /// the identity, where dz is g), and each non-nil bias gradient `+= ` the column sums of
+    /// dz, added row by row.
+    static func linearBackward(rows: Int, columns: Int, activation: Activation, y: UnsafePointer<Scalar>,
+                               g: UnsafePointer<Scalar>, dz: UnsafeMutablePointer<Scalar>,
+                               biasGradient: UnsafeMutablePointer<Scalar>?,
+                               secondBiasGradient: UnsafeMutablePointer<Scalar>?)
     static func vectorExp(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
     static func vectorLog(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
     static func vectorTanh(_ count: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>)
@@ -251,7 +267,9 @@ extension TensorKernels {
         case .log: vectorLog(n, x, y)
         case .tanh: vectorTanh(n, x, y)
         case .sigmoid: vectorSigmoid(n, x, y)
-        case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+        // Both operands loaded before the select, so it compiles without a branch (a
+        // mispredicted branch per element cost more than the arithmetic).
+        case .relu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
         case .square: for i in 0..<n { y[i] = x[i] * x[i] }
         case .squareRoot: for i in 0..<n { y[i] = x[i].squareRoot() }
         case .clamp: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
@@ -279,7 +297,7 @@ extension TensorKernels {
         case .tanh: run { g[$0] * (1 - y[$0] * y[$0]) }
         case .sigmoid: run { g[$0] * y[$0] * (1 - y[$0]) }
         // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
-        case .relu: run { x[$0] > 0 ? g[$0] : 0 }
+        case .relu: run { let (xi, gi) = (x[$0], g[$0]); return xi > 0 ? gi : 0 }
         case .square: run { 2 * x[$0] * g[$0] }
         case .squareRoot: run { g[$0] / (2 * y[$0]) }
         // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.

@@ -14,6 +14,7 @@ enum { CK_MR = 6 };
 #define PARALLEL_WORK (1024.0 * 1024)
 
 #define T float
+#define ARGS ck_sgemm_args
 #define NAME(x) s_##x
 #define KERNEL ck_skernel
 #define KERNEL_AVX2 ck_skernel_avx2
@@ -29,6 +30,7 @@ enum { CK_MR = 6 };
 #endif
 #include "gemm_template.h"
 #undef T
+#undef ARGS
 #undef NAME
 #undef KERNEL
 #undef KERNEL_AVX2
@@ -42,6 +44,7 @@ enum { CK_MR = 6 };
 #undef PACK_BT16_AVX2
 
 #define T double
+#define ARGS ck_dgemm_args
 #define NAME(x) d_##x
 #define KERNEL ck_dkernel
 #define KERNEL_AVX2 ck_dkernel_avx2
@@ -66,3 +69,6 @@ void ck_dgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
 {
     d_gemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
+
+void ck_sgemm_many(int count, const ck_sgemm_args *products) { s_many(count, products); }
+void ck_dgemm_many(int count, const ck_dgemm_args *products) { d_many(count, products); }

@@ -1,6 +1,7 @@
 // The blocked GEMM driver, written once and included by gemm.c for float and for double.
 // Before inclusion define: T (element type), NAME(x) (prefixes names), KERNEL (micro-kernel
-// pointer type), and the block sizes MC, KC, NC.
+// pointer type), ARGS (the public argument struct of the *_many entry), and the block sizes
+// MC, KC, NC.
 //
 // Loop order follows the usual packed design (Goto and van de Geijn 2008): a KC x NC block of
 // op(B) is packed once into NR-wide panels that stay in L3/L2, an MC x KC block of op(A)
@@ -134,11 +135,10 @@ static void NAME(blocked)(const NAME(job) *g, ptrdiff_t i0, ptrdiff_t i1, ptrdif
     }
 }
 
-// Thread `index` of `count` takes a slab of C: columns when m < n (each thread then packs
-// all of A, the smaller operand), rows otherwise.
-static void NAME(task)(void *ctx, int index, int count)
+// Part `index` of `count` of one product: a slab of C, columns when m < n (each part then
+// packs all of A, the smaller operand), rows otherwise.
+static void NAME(slab)(const NAME(job) *g, int index, int count)
 {
-    const NAME(job) *g = ctx;
     int by_columns = g->m < g->n;
     ptrdiff_t total = by_columns ? g->n : g->m;
     ptrdiff_t unit = by_columns ? g->nr : CK_MR;
@@ -149,6 +149,8 @@ static void NAME(task)(void *ctx, int index, int count)
     if (by_columns) NAME(blocked)(g, 0, g->m, lo, hi);
     else NAME(blocked)(g, lo, hi, 0, g->n);
 }
+
+static void NAME(task)(void *ctx, int index, int count) { NAME(slab)(ctx, index, count); }
 
 // Small products: a direct loop, cheaper than packing. The body is inlined into a portable
 // and an AVX2+FMA wrapper so each is vectorised for its own instruction set.
@@ -175,37 +177,145 @@ static void NAME(direct_portable)(const NAME(job) *g) { NAME(direct_body)(g); }
 CK_AVX2 static void NAME(direct_avx2)(const NAME(job) *g) { NAME(direct_body)(g); }
 #endif
 
-static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
-                       const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T beta, T *C, ptrdiff_t ldc)
+// How a product is computed: nothing left to do, a direct loop, or packed panels.
+enum { NAME(done), NAME(direct), NAME(packed) };
+
+// Fills *g for C = alpha op(A) op(B) + beta C and says how to compute it; products with
+// nothing to multiply are finished here (C = beta C; beta == 0 clears without reading).
+static int NAME(prepare)(NAME(job) *g, int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                         const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T beta, T *C, ptrdiff_t ldc)
 {
-    if (m <= 0 || n <= 0) return;
+    if (m <= 0 || n <= 0) return NAME(done);
     if (k <= 0 || alpha == 0) {
-        // Nothing to multiply: C = beta * C, and beta == 0 clears without reading.
         for (ptrdiff_t i = 0; i < m; i++)
             for (ptrdiff_t j = 0; j < n; j++)
                 C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
-        return;
+        return NAME(done);
     }
     int avx2 = ck_active_level() == CK_LEVEL_AVX2_FMA;
-    NAME(job) g = { transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, avx2 };
-    double work = (double)m * (double)n * (double)k;
-    if (work <= DIRECT_WORK) {
+    *g = (NAME(job)){ transA, transB, m, n, k, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, avx2 };
 #if CK_X86
-        if (avx2) { NAME(direct_avx2)(&g); return; }
-#endif
-        NAME(direct_portable)(&g);
-        return;
-    }
-#if CK_X86
-    if (avx2) { g.kernel = KERNEL_AVX2; g.nr = NR_AVX2; }
+    if (avx2) { g->kernel = KERNEL_AVX2; g->nr = NR_AVX2; }
     else
 #endif
-    { g.kernel = KERNEL_PORTABLE; g.nr = NR_PORTABLE; }
+    { g->kernel = KERNEL_PORTABLE; g->nr = NR_PORTABLE; }
+    return (double)m * (double)n * (double)k <= DIRECT_WORK ? NAME(direct) : NAME(packed);
+}
+
+static void NAME(run_direct)(const NAME(job) *g)
+{
+#if CK_X86
+    if (g->avx2) { NAME(direct_avx2)(g); return; }
+#endif
+    NAME(direct_portable)(g);
+}
+
+static double NAME(work)(const NAME(job) *g) { return (double)g->m * (double)g->n * (double)g->k; }
+
+// The most parts a product may be cut into: one per MR rows or NR columns of its slab axis.
+static int NAME(max_parts)(const NAME(job) *g)
+{
+    ptrdiff_t units = g->m < g->n ? (g->n + g->nr - 1) / g->nr : (g->m + CK_MR - 1) / CK_MR;
+    return units > 64 ? 64 : (int)units;
+}
+
+static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
+                       const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T beta, T *C, ptrdiff_t ldc)
+{
+    NAME(job) g;
+    switch (NAME(prepare)(&g, transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc)) {
+    case NAME(done): return;
+    case NAME(direct): NAME(run_direct)(&g); return;
+    }
     int threads = atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed);
-    ptrdiff_t units = m < n ? (n + g.nr - 1) / g.nr : (m + CK_MR - 1) / CK_MR;
     // Two chunks per thread let the caller absorb a worker that starts late.
-    ptrdiff_t chunks = work < PARALLEL_WORK || threads < 2 ? 1 : 2 * (ptrdiff_t)threads;
-    if (chunks > units) chunks = units;
-    if (chunks > 1) ck_pool_run(threads, (int)chunks, NAME(task), &g);
+    int chunks = NAME(work)(&g) < PARALLEL_WORK || threads < 2 ? 1 : 2 * threads;
+    if (chunks > NAME(max_parts)(&g)) chunks = NAME(max_parts)(&g);
+    if (chunks > 1) ck_pool_run(threads, chunks, NAME(task), &g);
     else NAME(blocked)(&g, 0, m, 0, n);
+}
+
+// MARK: Independent products at once
+
+// Up to MANY_MAX products, each cut into parts[i] chunks numbered from first[i].
+enum { NAME(many_max) = 16 };
+typedef struct {
+    NAME(job) jobs[NAME(many_max)];
+    int direct[NAME(many_max)], first[NAME(many_max) + 1];
+    int count;
+} NAME(many_job);
+
+static void NAME(many_task)(void *ctx, int index, int count)
+{
+    (void)count;
+    const NAME(many_job) *w = ctx;
+    int p = 0;
+    while (index >= w->first[p + 1]) p++;
+    if (w->direct[p]) NAME(run_direct)(&w->jobs[p]);
+    else NAME(slab)(&w->jobs[p], index - w->first[p], w->first[p + 1] - w->first[p]);
+}
+
+// Runs up to many_max prepared products: each whole on one thread when there are at least as
+// many as threads (a whole product packs its operands once and runs at the single-thread
+// rate, where a split one shares packing and waits), cut in parts only to balance the load.
+static void NAME(many_group)(int count, const NAME(job) *jobs, const int *direct, int threads)
+{
+    NAME(many_job) w;
+    w.count = count;
+    double total = 0, largest = 0;
+    for (int i = 0; i < count; i++) {
+        w.jobs[i] = jobs[i];
+        w.direct[i] = direct[i];
+        double work = NAME(work)(&jobs[i]);
+        total += work;
+        if (work > largest) largest = work;
+    }
+    if (threads < 2 || total < PARALLEL_WORK) {
+        for (int i = 0; i < count; i++) {
+            if (direct[i]) NAME(run_direct)(&jobs[i]);
+            else NAME(blocked)(&jobs[i], 0, jobs[i].m, 0, jobs[i].n);
+        }
+        return;
+    }
+    // Whole products balance when there are as many as threads (or a multiple) of about
+    // equal size; otherwise each is cut into parts of at most about total / (2 threads), so that the
+    // chunks, claimed in turn, even out.
+    int whole = count % threads == 0 && largest <= 1.25 * total / count;
+    double target = total / (2.0 * threads);
+    w.first[0] = 0;
+    for (int i = 0; i < count; i++) {
+        int parts = 1;
+        if (!direct[i] && !whole) {
+            double cut = NAME(work)(&jobs[i]) / target;
+            parts = cut <= 1 ? 1 : (int)cut + (cut > (int)cut);
+            if (parts > NAME(max_parts)(&jobs[i])) parts = NAME(max_parts)(&jobs[i]);
+        }
+        w.first[i + 1] = w.first[i] + parts;
+    }
+    ck_pool_run(threads, w.first[count], NAME(many_task), &w);
+}
+
+static void NAME(many)(int count, const ARGS *products)
+{
+    int threads = atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed);
+    NAME(job) jobs[NAME(many_max)];
+    int direct[NAME(many_max)], ready = 0;
+    for (int i = 0; i < count; i++) {
+        const ARGS *p = &products[i];
+        int how = NAME(prepare)(&jobs[ready], p->transA, p->transB, p->m, p->n, p->k, p->alpha, p->A, p->lda,
+                                p->B, p->ldb, p->beta, p->C, p->ldc);
+        if (how == NAME(done)) continue;
+        direct[ready++] = how == NAME(direct);
+        if (ready == NAME(many_max)) {
+            NAME(many_group)(ready, jobs, direct, threads);
+            ready = 0;
+        }
+    }
+    if (ready == 1 && !direct[0]) {  // one product: split as ck_sgemm splits it
+        const NAME(job) *g = &jobs[0];
+        NAME(gemm)(g->transA, g->transB, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta,
+                   (T *)g->C, g->ldc);
+    } else if (ready > 0) {
+        NAME(many_group)(ready, jobs, direct, threads);
+    }
 }

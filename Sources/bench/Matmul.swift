@@ -83,7 +83,58 @@ func runMatmulBenchmark() {
         let name = "\(s.m)x\(s.n)x\(s.k) \(s.label)".padding(toLength: 26, withPad: " ", startingAt: 0)
         print("sgemm \(name)\(format(one, 8))\(format(two, 11))\(format(portable, 10))")
     }
+    runIndependentProductsBenchmark()
     runVectorMathBenchmark()
+}
+
+/// The products of one backward step of a fused linear op, at batch 128: each split over two
+/// threads in turn (ck_sgemm) against all at once (ck_sgemm_many), GFLOP/s.
+private func runIndependentProductsBenchmark() {
+    print("== Independent products on 2 threads: in turn (each split) vs at once (ck_sgemm_many), GFLOP/s ==")
+    // (m, n, k, transA, transB): weight gradients dY^T X and input gradients dY W.
+    typealias Product = (m: Int, n: Int, k: Int, transA: Bool, transB: Bool)
+    let groups: [(String, [Product])] = [
+        ("core 256->256: dW, dX", [(256, 256, 128, true, false), (128, 256, 256, false, false)]),
+        ("glimpse 128+128->256: 2 dW, 2 dX", [(256, 128, 128, true, false), (128, 128, 256, false, false),
+                                             (256, 128, 128, true, false), (128, 128, 256, false, false)]),
+        ("core, both terms: 2 dW, 2 dX", [(256, 256, 128, true, false), (128, 256, 256, false, false),
+                                          (256, 256, 128, true, false), (128, 256, 256, false, false)]),
+        ("core, both terms, first step: 2 dW, 1 dX", [(256, 256, 128, true, false), (128, 256, 256, false, false),
+                                                      (256, 256, 128, true, false)]),
+    ]
+    var rng = SeededGenerator(seed: 5)
+    for (name, products) in groups {
+        // Operands in buffers of their own, freed after the measurement.
+        func filled(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            for i in 0..<count { p[i] = Float.random(in: -1...1, using: &rng) }
+            return p
+        }
+        let arguments = products.map { p in
+            ck_sgemm_args(transA: p.transA ? 1 : 0, transB: p.transB ? 1 : 0, m: p.m, n: p.n, k: p.k,
+                          alpha: 1, A: filled(p.m * p.k), lda: p.transA ? p.m : p.k, B: filled(p.k * p.n),
+                          ldb: p.transB ? p.k : p.n, beta: 0, C: filled(p.m * p.n), ldc: p.n)
+        }
+        defer {
+            for p in arguments {
+                UnsafeMutablePointer(mutating: p.A!).deallocate()
+                UnsafeMutablePointer(mutating: p.B!).deallocate()
+                p.C!.deallocate()
+            }
+        }
+        let flops = products.reduce(0.0) { $0 + 2 * Double($1.m * $1.n * $1.k) }
+        let (inTurn, atOnce) = withSettings(level: ck_detected_level(), threads: 2) {
+            let inTurn = medianSeconds {
+                for p in arguments {
+                    ck_sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.A, p.lda, p.B, p.ldb, p.beta, p.C, p.ldc)
+                }
+            }
+            let atOnce = medianSeconds { ck_sgemm_many(Int32(arguments.count), arguments) }
+            return (inTurn, atOnce)
+        }
+        print("\(name.padding(toLength: 42, withPad: " ", startingAt: 0))\(format(flops / inTurn / 1e9, 8))"
+              + "\(format(flops / atOnce / 1e9, 8))   ratio \(String(format: "%.2f", inTurn / atOnce))")
+    }
 }
 
 /// Elements per nanosecond of the vector functions against a per-element libm loop.

@@ -122,6 +122,56 @@ extension OpCode {
                               apply: { Autograd.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) },
                               reference: { naiveMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) })
             }
+        case .linear:
+            // Inputs: x [3, 4], W [5, 4], b [5], x2 [3, 2], W2 [5, 2], b2 [5], W3 [5, 4].
+            let inputs = [draw.normal([3, 4]), draw.normal([5, 4]), draw.normal([5]),
+                          draw.normal([3, 2]), draw.normal([5, 2]), draw.normal([5]), draw.normal([5, 4])]
+            @Sendable func term(_ t: [Tensor<Double>], _ x: Int, _ w: Int, _ b: Int?) -> Tensor<Double> {
+                let product = naiveMatmul(t[x], t[w], transposeA: false, transposeB: true)
+                return b.map { naiveBroadcast(product, t[$0], +) } ?? product
+            }
+            @Sendable func activate(_ z: Tensor<Double>, _ activation: Activation) -> Tensor<Double> {
+                switch activation {
+                case .identity: z
+                case .relu: naiveMap(z) { Swift.max($0, 0) }
+                case .tanh: naiveMap(z) { Foundation.tanh($0) }
+                }
+            }
+            func linearCase(_ description: String, differentiable: [Bool] = Array(repeating: true, count: 7),
+                            _ apply: @escaping @Sendable ([Variable<Double>]) -> Variable<Double>,
+                            _ reference: @escaping @Sendable ([Tensor<Double>]) -> Tensor<Double>) -> OpCase {
+                OpCase(description: "linear, \(description)", inputs: inputs, differentiable: differentiable,
+                       apply: apply, reference: reference)
+            }
+            var cases = Activation.allCases.map { activation in
+                linearCase("bias, \(activation)", { v in Autograd.linear(v[0], weight: v[1], bias: v[2], activation: activation) },
+                           { activate(term($0, 0, 1, 2), activation) })
+            }
+            cases += [
+                linearCase("no bias, relu", { v in Autograd.linear(v[0], weight: v[1], activation: .relu) },
+                           { activate(term($0, 0, 1, nil), .relu) }),
+                linearCase("input held constant", differentiable: [false] + Array(repeating: true, count: 6),
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], activation: .tanh) },
+                           { activate(term($0, 0, 1, 2), .tanh) }),
+                linearCase("two terms, both biases, relu",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5],
+                                                  activation: .relu) },
+                           { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 3, 4, 5), +), .relu) }),
+                linearCase("two terms, second bias only, tanh",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: v[5],
+                                                  activation: .tanh) },
+                           { activate(naiveBroadcast(term($0, 0, 1, nil), term($0, 3, 4, 5), +), .tanh) }),
+                // The same input in both terms: its two gradients must add up, not race.
+                linearCase("two terms on one input, identity",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[6], bias: nil) },
+                           { naiveBroadcast(term($0, 0, 1, 2), term($0, 0, 6, nil), +) }),
+                // The same weight in both terms.
+                linearCase("two terms sharing a weight, relu",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[1], bias: v[5],
+                                                  activation: .relu) },
+                           { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 0, 1, 5), +), .relu) }),
+            ]
+            return cases
         case .sum:
             return [[1], [0, 2], [2], [0, 1, 2]].map { axes in
                 OpCase(description: "sum along \(axes)", inputs: [draw.normal([2, 3, 4])], differentiable: [true],

@@ -24,6 +24,14 @@ import Testing
         #expect(Self.stderr(result).contains("matmul: inner dimensions differ: shapes [2, 3] and [4, 5]"))
     }
 
+    @Test func linearMismatchNamesTheShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Float>()
+            _ = linear(tape.constant(.zeros([2, 3])), weight: tape.constant(.zeros([4, 5])))
+        }
+        #expect(Self.stderr(result).contains("linear: input [2, 3] and weight [4, 5] do not fit"))
+    }
+
     @Test func concatenateMismatchNamesTheShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let tape = Tape<Double>()

@@ -7,6 +7,10 @@ protocol GemmElement: BinaryFloatingPoint, Sendable {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
                      _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
                      _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    /// ck_*gemm_many over products given as (transA, transB, m, n, k, A, B, C), alpha 0.75,
+    /// beta 1, tight leading dimensions.
+    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Self>, UnsafePointer<Self>,
+                                       UnsafeMutablePointer<Self>)])
 }
 
 extension Float: GemmElement {
@@ -16,6 +20,14 @@ extension Float: GemmElement {
                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
+    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>,
+                                       UnsafeMutablePointer<Float>)]) {
+        let arguments = products.map { tA, tB, m, n, k, a, b, c in
+            ck_sgemm_args(transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
+                          lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
+        }
+        ck_sgemm_many(Int32(arguments.count), arguments)
+    }
 }
 
 extension Double: GemmElement {
@@ -24,6 +36,14 @@ extension Double: GemmElement {
                      _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
                      _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         ck_dgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Double>, UnsafePointer<Double>,
+                                       UnsafeMutablePointer<Double>)]) {
+        let arguments = products.map { tA, tB, m, n, k, a, b, c in
+            ck_dgemm_args(transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
+                          lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
+        }
+        ck_dgemm_many(Int32(arguments.count), arguments)
     }
 }
 
@@ -168,6 +188,68 @@ extension KernelLevelTests {
                 }
             }
             return c
+        }
+
+        /// Groups of independent products: two equal (each whole on a thread), three equal
+        /// (cut to balance), unequal with tiny direct ones and an empty one, and twenty (more
+        /// than one group of sixteen).
+        static let groups: [[(m: Int, n: Int, k: Int)]] = [
+            [(128, 256, 256), (256, 256, 128)],
+            [(128, 256, 256), (128, 256, 256), (128, 256, 256)],
+            [(300, 40, 100), (3, 4, 5), (130, 300, 600), (0, 7, 7), (2, 2, 2)],
+            (0..<20).map { i in (40 + i, 96 + 8 * i, 64 + i) },
+        ]
+
+        /// ck_*gemm_many on 1 and 2 threads must equal ck_*gemm on each product in turn, bit
+        /// for bit, so the fused linear op's results do not depend on the thread count either.
+        func manyAgreesWithInTurn<T: GemmElement>(_: T.Type) {
+            for (g, group) in Self.groups.enumerated() {
+                var rng = SplitMix64(seed: UInt64(g + 1))
+                func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
+                for (transA, transB) in [(false, false), (true, false), (false, true)] {
+                    let a = group.map { random($0.m * $0.k) }, b = group.map { random($0.k * $0.n) }
+                    let c = group.map { random($0.m * $0.n) }
+                    var inTurn = c
+                    ck_set_thread_count(1)
+                    for i in group.indices {
+                        let (m, n, k) = group[i]
+                        inTurn[i].withUnsafeMutableBufferPointer { pc in
+                            T.gemm(transA, transB, m, n, k, T(0.75), a[i], transA ? m : k, b[i], transB ? k : n,
+                                   T(1), pc.baseAddress!, n)
+                        }
+                    }
+                    for threads in [1, 2] {
+                        ck_set_thread_count(Int32(threads))
+                        let pa = a.map { UnsafeMutablePointer<T>.allocate(capacity: max($0.count, 1)) }
+                        let pb = b.map { UnsafeMutablePointer<T>.allocate(capacity: max($0.count, 1)) }
+                        let pc = c.map { UnsafeMutablePointer<T>.allocate(capacity: max($0.count, 1)) }
+                        defer { (pa + pb + pc).forEach { $0.deallocate() } }
+                        for i in group.indices {
+                            pa[i].initialize(from: a[i], count: a[i].count)
+                            pb[i].initialize(from: b[i], count: b[i].count)
+                            pc[i].initialize(from: c[i], count: c[i].count)
+                        }
+                        T.gemmMany(group.indices.map { i in
+                            (transA, transB, group[i].m, group[i].n, group[i].k, UnsafePointer(pa[i]),
+                             UnsafePointer(pb[i]), pc[i])
+                        })
+                        for i in group.indices {
+                            let many = Array(UnsafeBufferPointer(start: pc[i], count: c[i].count))
+                            #expect(many == inTurn[i] && many.count == c[i].count,
+                                    "\(T.self) group \(g) product \(i) tA=\(transA) tB=\(transB) threads \(threads)")
+                        }
+                    }
+                    ck_set_thread_count(1)
+                }
+            }
+        }
+
+        @Test(arguments: KernelLevelTests.levels)
+        func manyProductsAgreeWithProductsInTurn(level: UInt32) {
+            KernelLevelTests.with(level: level) {
+                manyAgreesWithInTurn(Float.self)
+                manyAgreesWithInTurn(Double.self)
+            }
         }
 
         @Test(arguments: KernelLevelTests.levels)

@@ -45,6 +45,53 @@ void ck_dgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               double alpha, const double *A, ptrdiff_t lda, const double *B, ptrdiff_t ldb,
               double beta, double *C, ptrdiff_t ldc);
 
+/// One product for ck_sgemm_many: the arguments of ck_sgemm, with the same meaning.
+typedef struct {
+    int transA, transB;
+    ptrdiff_t m, n, k;
+    float alpha;
+    const float *A;
+    ptrdiff_t lda;
+    const float *B;
+    ptrdiff_t ldb;
+    float beta;
+    float *C;
+    ptrdiff_t ldc;
+} ck_sgemm_args;
+/// One product for ck_dgemm_many.
+typedef struct {
+    int transA, transB;
+    ptrdiff_t m, n, k;
+    double alpha;
+    const double *A;
+    ptrdiff_t lda;
+    const double *B;
+    ptrdiff_t ldb;
+    double beta;
+    double *C;
+    ptrdiff_t ldc;
+} ck_dgemm_args;
+
+/// Computes `count` independent products, as ck_sgemm would one after another and with the
+/// same results, but spread over the threads at once: each product whole on one thread where
+/// that balances (no packing shared, no waiting inside a product), cut into slabs where not.
+/// No product's C may overlap another product's A, B or C.
+void ck_sgemm_many(int count, const ck_sgemm_args *products);
+/// The double-precision ck_sgemm_many.
+void ck_dgemm_many(int count, const ck_dgemm_args *products);
+
+/// The fused linear op's forward epilogue over a rows x n output:
+/// out = act((out + bias) + (second + second_bias)), each NULL term left out, the biases rows
+/// of n broadcast down; act is ReLU when `relu` is set, else the identity. No contraction
+/// into fused multiply-adds: the numbers equal separate additions.
+void ck_linear_epilogue_f32(ptrdiff_t rows, ptrdiff_t n, int relu, float *out, const float *bias,
+                            const float *second, const float *second_bias);
+/// The fused linear op's first backward pass: dz = g * act'(y) for activation 1 (ReLU:
+/// y > 0 ? g : 0) or 2 (tanh: g (1 - y^2)); for 0 (identity) dz is not written and g is
+/// used. Then db and db2 (when not NULL) += the column sums of dz, added row by row.
+void ck_linear_backward_f32(ptrdiff_t rows, ptrdiff_t n, int activation, const float *y, const float *g,
+                            float *dz, float *db, float *db2);
+
 /// y[i] = f(x[i]) for n elements; x and y may be the same pointer.
 /// Float: AVX2 polynomials within 2 ulp over the normal range (libm on the portable level);
 /// exp overflows to +inf and underflows to 0, tanh saturates at +-1, sigmoid(-large) = 0,

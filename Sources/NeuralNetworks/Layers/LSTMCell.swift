@@ -35,7 +35,7 @@ public struct LSTMCell<Scalar: TensorScalar> {
 
     /// The next state from input `[batch, input]`.
     public func callAsFunction(_ x: Variable<Scalar>, state: State) -> State {
-        let gates = input(x) + recurrent(state.hidden)
+        let gates = input(x, plus: recurrent, of: state.hidden)
         func gate(_ k: Int) -> Variable<Scalar> { gates.slice(alongAxis: 1, start: k * hiddenSize, length: hiddenSize) }
         let cell = gate(1).sigmoid() * state.cell + gate(0).sigmoid() * gate(2).tanh()
         return State(hidden: gate(3).sigmoid() * cell.tanh(), cell: cell)

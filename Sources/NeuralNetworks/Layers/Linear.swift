@@ -21,10 +21,24 @@ public struct Linear<Scalar: TensorScalar> {
         self.bias = bias ? store.addUniform("\(name).bias", shape: [outputSize], fanIn: inputSize, using: &generator) : nil
     }
 
-    /// Applies the layer to `x` of shape `[batch, inputSize]`, giving `[batch, outputSize]`.
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-        let y = matmul(x, store.variable(weight, on: x.tape), transposeB: true)
-        guard let bias else { return y }
-        return y + store.variable(bias, on: x.tape)
+    /// `activation(x W^T + b)` for `x` of shape `[batch, inputSize]`, giving
+    /// `[batch, outputSize]`: one fused op (see `Autograd.linear`).
+    public func callAsFunction(_ x: Variable<Scalar>, activation: Activation = .identity) -> Variable<Scalar> {
+        let tape = x.tape
+        return linear(x, weight: store.variable(weight, on: tape), bias: bias.map { store.variable($0, on: tape) },
+                      activation: activation)
+    }
+
+    /// `activation(self(x) + other(y))`: two layers with the same output size, summed as a
+    /// recurrent cell sums its input and recurrent projections, in one fused op whose two
+    /// products run at once.
+    public func callAsFunction(_ x: Variable<Scalar>, plus other: Linear, of y: Variable<Scalar>,
+                               activation: Activation = .identity) -> Variable<Scalar> {
+        require(other.outputSize == outputSize,
+                "Linear: cannot sum layers of output sizes \(outputSize) and \(other.outputSize)")
+        let tape = x.tape
+        return linear(x, weight: store.variable(weight, on: tape), bias: bias.map { store.variable($0, on: tape) },
+                      plus: y, weight: other.store.variable(other.weight, on: tape),
+                      bias: other.bias.map { other.store.variable($0, on: tape) }, activation: activation)
     }
 }

@@ -20,10 +20,10 @@ public struct MLP<Scalar: TensorScalar> {
     }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let between: Autograd.Activation = activation == .relu ? .relu : .tanh
         var h = x
         for (i, layer) in layers.enumerated() {
-            h = layer(h)
-            if i < layers.count - 1 { h = activation == .relu ? h.relu() : h.tanh() }
+            h = layer(h, activation: i < layers.count - 1 ? between : .identity)
         }
         return h
     }

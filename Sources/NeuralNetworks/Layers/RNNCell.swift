@@ -23,11 +23,7 @@ public struct RNNCell<Scalar: TensorScalar> {
 
     /// The next hidden state `[batch, hidden]` from input `[batch, input]` and state `[batch, hidden]`.
     public func callAsFunction(_ x: Variable<Scalar>, state h: Variable<Scalar>) -> Variable<Scalar> {
-        let preactivation = input(x) + recurrent(h)
-        switch nonlinearity {
-        case .tanh: return preactivation.tanh()
-        case .relu: return preactivation.relu()
-        }
+        input(x, plus: recurrent, of: h, activation: nonlinearity == .relu ? .relu : .tanh)
     }
 
     /// A zero state for a batch.
