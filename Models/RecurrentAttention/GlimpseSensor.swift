@@ -51,8 +51,22 @@ public struct GlimpseSensor: Sendable, Equatable {
     ///   - images: `[batch, height, width]`, row-major.
     ///   - locations: `[batch, 2]` as `(x, y)` pairs.
     ///   - glimpses: room for `[batch, featureCount]`: for each sample, scale 0's patch, then scale 1's, ...
+    ///
+    /// Large batches are split over the kernels' threads (`ck_set_thread_count`); every
+    /// sample's numbers are the same either way.
     public func extract(images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>) {
+        // A slice of at least ~16k pixels read, so a slice outweighs the hand-off to a thread.
+        let pixelsPerSample = patchSize * patchSize * ((1 << (2 * scales)) - 1) / 3
+        forEachSlice(of: batch, minimumSlice: max(1, 16_384 / pixelsPerSample)) { samples in
+            extractSerially(images: images + samples.lowerBound * height * width, batch: samples.count,
+                            height: height, width: width, locations: locations + 2 * samples.lowerBound,
+                            into: glimpses + samples.lowerBound * featureCount)
+        }
+    }
+
+    private func extractSerially(images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                                 locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>) {
         let g = patchSize
         // Cells are summed a row of the window at a time, every cell of the row in one pass,
         // with each cell's columns clipped once per scale: the same additions in the same

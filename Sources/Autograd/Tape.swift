@@ -73,12 +73,13 @@ public final class Tape<Scalar: TensorScalar> {
 
     /// Records a constant that `initialize` writes straight into the tape's memory, with no
     /// tensor in between: inputs made fresh each step (a batch's glimpses) cost no allocation.
-    /// `initialize` must write all `shape.count` elements.
+    /// `initialize` must write all `shape.count` elements; a profile counts its time as the
+    /// inputs' (for RAM, the retina's work).
     @inlinable
     public func constant(shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void)
         -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
-        initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count))
+        timed(nil) { initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count)) }
         return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
                                firstOperand: 0, operandCount: 0, requiresGradient: false,
                                hasExternalGradient: false, attributes: .none))

@@ -118,6 +118,11 @@ void ck_pool_run(int threads, int chunks, ck_task task, void *ctx)
     for (int i = 0; i < chunks; i++) task(ctx, i, chunks);
 }
 
+void ck_parallel_for(int chunks, ck_task task, void *ctx)
+{
+    ck_pool_run(atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed), chunks, task, ctx);
+}
+
 // Scratch buffers: a thread-local pointer for speed, a pthread key so they are freed when
 // a thread exits.
 typedef struct { void *data[2]; size_t size[2]; } scratch_t;

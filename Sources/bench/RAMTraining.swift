@@ -34,13 +34,13 @@ func runRAMProfile(steps: Int) {
         print("\nprofile: \(name), batch 128, summed over \(steps) steps (median step: "
               + String(format: "forward %.2f ms, backward %.2f ms)", t.forward * 1000, t.backward * 1000))
         print(profile)
-        // What the tape saw against the step: the rest of the forward pass is work outside the
-        // tape (the glimpse sensor cuts its patches from the images untaped).
+        // What the tape saw against the step: the rest is work outside the tape. The glimpse
+        // sensor writes its patches straight into the tape, so it counts among the inputs.
         let forward = profile.entries.reduce(0) { $0 + $1.forwardSeconds } / Double(steps)
         let backward = profile.entries.reduce(0) { $0 + $1.backwardSeconds } / Double(steps)
         print(String(format: "per step, ops on the tape: forward %.2f ms of %.2f, backward %.2f ms of %.2f",
                      forward * 1000, t.forward * 1000, backward * 1000, t.backward * 1000))
-        print(String(format: "per step, the glimpse sensor (6 glimpses of 128 images, untaped): %.2f ms",
+        print(String(format: "per step, the glimpse sensor alone (6 glimpses of 128 images; part of the inputs above): %.2f ms",
                      sensorSecondsPerStep(size: size, patch: patch, scales: scales, batch: 128) * 1000))
     }
 }

@@ -1,4 +1,5 @@
 import Autograd
+import CKernels
 import RecurrentAttention
 import Testing
 
@@ -65,6 +66,26 @@ import Testing
             let expected = floatGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
                                         width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
             #expect(Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)]) == expected)
+        }
+    }
+
+    /// A batch large enough to be split over two threads: every sample still gets exactly
+    /// the reference's numbers (the test sets the global thread count, which changes no
+    /// result anywhere, so tests running beside it are unaffected).
+    @Test func aBatchSplitOverTwoThreadsKeepsEverySamplesNumbers() {
+        let (patch, scales, size, batch) = (12, 3, 60, 41)
+        var generator = SeededGenerator(seed: 9)
+        let images = (0..<(batch * size * size)).map { _ in generator.nextUniform(Float.self) }
+        let locations = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2.4 - 1.2 }
+        let sensor = GlimpseSensor(patchSize: patch, scales: scales)
+        var out = [Float](repeating: .nan, count: batch * sensor.featureCount)
+        ck_set_thread_count(2)
+        defer { ck_set_thread_count(1) }
+        sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
+        for b in 0..<batch {
+            let expected = floatGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
+                                        width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
+            #expect(Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)]) == expected, "sample \(b)")
         }
     }
 

@@ -34,6 +34,12 @@ void ck_set_thread_count(int count);
 /// The thread count set by ck_set_thread_count.
 int ck_thread_count(void);
 
+/// Runs task(ctx, i, chunks) once for each i in 0..<chunks, on the calling thread and up to
+/// ck_thread_count() - 1 pool workers, and returns when all have run. Chunks are claimed in
+/// turn, so a late worker only means the caller runs more of them; when the pool is busy
+/// with another caller, the caller runs them all. Tasks must not write the same memory.
+void ck_parallel_for(int chunks, void (*task)(void *ctx, int index, int chunks), void *ctx);
+
 /// C = alpha * op(A) * op(B) + beta * C, row-major, where op(X) is X or its transpose.
 /// op(A) is m x k, op(B) is k x n, C is m x n. lda, ldb, ldc are row strides in elements.
 /// beta == 0 overwrites C without reading it (NaNs in C do not propagate).
