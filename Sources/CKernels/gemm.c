@@ -1,5 +1,6 @@
 // ck_sgemm and ck_dgemm: the blocked driver of gemm_template.h instantiated per type.
 #include "internal.h"
+#include <string.h>
 
 enum { CK_MR = 6 };
 // Below this many multiply-adds (about 6x6x6) packing costs more than it saves; measured:

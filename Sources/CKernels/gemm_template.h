@@ -31,9 +31,14 @@ static void NAME(pack_a)(const NAME(job) *g, ptrdiff_t i0, ptrdiff_t mc, ptrdiff
         }
 #endif
         if (g->transA) {
+            // Each step's MR values are contiguous in op(A)^T = A: a copy, vectorised where
+            // the panel is full (a per-element test kept it scalar).
             const T *src = g->A + p0 * g->lda + i0 + ir;
-            for (ptrdiff_t p = 0; p < kc; p++, src += g->lda)
-                for (ptrdiff_t r = 0; r < CK_MR; r++) dst[p * CK_MR + r] = r < rows ? src[r] : 0;
+            if (rows == CK_MR)
+                for (ptrdiff_t p = 0; p < kc; p++, src += g->lda) memcpy(dst + p * CK_MR, src, sizeof(T) * CK_MR);
+            else
+                for (ptrdiff_t p = 0; p < kc; p++, src += g->lda)
+                    for (ptrdiff_t r = 0; r < CK_MR; r++) dst[p * CK_MR + r] = r < rows ? src[r] : 0;
         } else {
             for (ptrdiff_t r = 0; r < CK_MR; r++) {
                 const T *src = g->A + (i0 + ir + r) * g->lda + p0;
@@ -55,9 +60,8 @@ NAME(pack_b_body)(const NAME(job) *g, ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0, 
         ptrdiff_t cols = nc - jr < nr ? nc - jr : nr;
         if (!g->transB) {
             const T *src = g->B + p0 * g->ldb + j0 + jr;
-            if (cols == nr) {
-                for (ptrdiff_t p = 0; p < kc; p++, src += g->ldb)
-                    for (int c = 0; c < nr; c++) dst[p * nr + c] = src[c];
+            if (cols == nr) {  // memcpy: the compiler, unsure the two do not overlap, copied by element
+                for (ptrdiff_t p = 0; p < kc; p++, src += g->ldb) memcpy(dst + p * nr, src, sizeof(T) * (size_t)nr);
             } else {
                 for (ptrdiff_t p = 0; p < kc; p++, src += g->ldb)
                     for (int c = 0; c < nr; c++) dst[p * nr + c] = c < cols ? src[c] : 0;
