@@ -59,14 +59,13 @@ extension Shape {
     @inlinable
     static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
         if a == b { return a }
-        let rank = max(a.rank, b.rank)
-        var result = [Int](repeating: 1, count: rank)
-        for i in 0..<rank {
-            let da = i < rank - a.rank ? 1 : a[i - (rank - a.rank)]
-            let db = i < rank - b.rank ? 1 : b[i - (rank - b.rank)]
+        // The padded slots are right-aligned with leading ones, which broadcast like missing axes.
+        var result = Index4(1, 1, 1, 1)
+        for slot in 0..<Shape.maximumRank {
+            let (da, db) = (a.padded[slot], b.padded[slot])
             guard da == db || da == 1 || db == 1 else { return nil }
-            result[i] = da == 1 ? db : da
+            result[slot] = da == 1 ? db : da
         }
-        return Shape(result)
+        return Shape(padded: result, rank: max(a.rank, b.rank))
     }
 }

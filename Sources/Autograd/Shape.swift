@@ -25,6 +25,37 @@ public struct Shape: Sendable {
         self.rank = dimensions.count
     }
 
+    /// A `[rows, columns]` matrix shape, built without the array an array literal makes.
+    @inlinable
+    public init(rows: Int, columns: Int) {
+        require(rows >= 0 && columns >= 0, "Shape: dimensions must be non-negative, got [\(rows), \(columns)]")
+        padded = Index4(1, 1, rows, columns)
+        rank = 2
+    }
+
+    /// A shape from its padded slots; no checks (the callers derive it from valid shapes).
+    @inlinable
+    init(padded: Index4, rank: Int) {
+        self.padded = padded
+        self.rank = rank
+    }
+
+    /// This shape with the axes in `mask` (bit i for axis i) removed, or kept as 1s when
+    /// `keepingRank`: the shape of a sum along those axes, built without an array.
+    @inlinable
+    func reducing(_ mask: UInt8, keepingRank: Bool) -> Shape {
+        var padded = Index4(1, 1, 1, 1)
+        var slot = Shape.maximumRank - 1, kept = 0
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            let reduced = mask & (1 << axis) != 0
+            if reduced && !keepingRank { continue }
+            padded[slot] = reduced ? 1 : self[axis]
+            slot -= 1
+            kept += 1
+        }
+        return Shape(padded: padded, rank: kept)
+    }
+
     /// The shape of a scalar: rank 0, one element.
     public static let scalar = Shape([])
 

@@ -37,19 +37,14 @@ extension Tape {
         require(nx.shape.rank == 2 && nw.shape.rank == 2 && nx.shape[1] == nw.shape[1],
                 "linear: input \(nx.shape) and weight \(nw.shape) do not fit: need [batch, in] and [out, in]")
         let (batch, outputs) = (nx.shape[0], nw.shape[0])
-        func checkBias(_ bias: Variable<Scalar>?) {
-            guard let bias else { return }
-            let shape = node(bias).shape
-            require(shape == [outputs], "linear: bias \(shape) does not fit weight \(nw.shape): need [\(outputs)]")
-        }
-        checkBias(b)
+        checkLinearBias(b, weight: nw.shape)
         if let x2, let w2 {
             let s2 = node(x2).shape, sw2 = node(w2).shape
             require(s2.rank == 2 && sw2.rank == 2 && s2[1] == sw2[1],
                     "linear: input \(s2) and weight \(sw2) do not fit: need [batch, in] and [out, in]")
             require(s2[0] == batch && sw2[0] == outputs,
                     "linear: the two terms' outputs differ: [\(batch), \(outputs)] and [\(s2[0]), \(sw2[0])]")
-            checkBias(b2)
+            checkLinearBias(b2, weight: nw.shape)
         }
         // Operands: x, W, (x2, W2), then the biases present.
         let first = Int32(operands.count)
@@ -66,7 +61,7 @@ extension Tape {
         let biasValue = b.map { pointer(node($0).value) }, secondBiasValue = b2.map { pointer(node($0).value) }
         // The second product goes to room of its own, so the two can run at once.
         let secondOut = second == nil ? nil : values.allocate(batch * outputs, of: Scalar.self)
-        return record(.linear, operandsFrom: first, shape: [batch, outputs],
+        return record(.linear, operandsFrom: first, shape: Shape(rows: batch, columns: outputs),
                       attributes: .linear(terms: UInt8(terms), biases: biases, activation: activation)) { out in
             withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 2) { products in
                 products[0] = GemmProduct(transposeB: true, m: batch, n: outputs, k: nx.shape[1],
@@ -84,6 +79,15 @@ extension Tape {
                                           bias: biasValue, second: secondOut.map { UnsafePointer($0) },
                                           secondBias: secondBiasValue)
         }
+    }
+
+    /// A bias must be `[out]` for a weight `[out, in]`.
+    @inlinable
+    func checkLinearBias(_ bias: Variable<Scalar>?, weight: Shape) {
+        guard let bias else { return }
+        let shape = node(bias).shape
+        require(shape.rank == 1 && shape[0] == weight[0],
+                "linear: bias \(shape) does not fit weight \(weight): need [\(weight[0])]")
     }
 
     @inlinable

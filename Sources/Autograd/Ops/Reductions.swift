@@ -7,7 +7,7 @@ extension Variable {
 
     /// The sum of every element: a scalar.
     @inlinable
-    public func sum() -> Variable { tape.sum(self, axes: Array(0..<shape.rank)) }
+    public func sum() -> Variable { tape.sum(self, mask: UInt8((1 << shape.rank) - 1)) }
 
     /// The maximum along `axis`, which is removed from the shape. The gradient goes to the
     /// first maximal element (ties broken by position, as in PyTorch's `max(dim)`).
@@ -48,7 +48,14 @@ extension Tape {
             require(axis >= 0 && axis < shape.rank, "sum: axis \(axis) is out of range for shape \(shape)")
             mask |= 1 << axis
         }
-        let outputShape = Shape((0..<shape.rank).filter { mask & (1 << $0) == 0 }.map { shape[$0] })
+        return sum(x, mask: mask)
+    }
+
+    /// The sum along the axes whose bits are set in `mask`.
+    @inlinable
+    func sum(_ x: Variable<Scalar>, mask: UInt8) -> Variable<Scalar> {
+        let shape = node(x).shape
+        let outputShape = shape.reducing(mask, keepingRank: false)
         return record(.sum, x, shape: outputShape, attributes: .reducedAxes(mask)) { out in
             Scalar.Kernels.stridedAccumulate(
                 extent: shape.extent4, alpha: 1, overwrite: false,
@@ -60,7 +67,7 @@ extension Tape {
     /// The input shape with reduced axes set to 1: the output laid out at the input's rank.
     @inlinable
     func keptShape(_ shape: Shape, _ mask: UInt8) -> Shape {
-        Shape((0..<shape.rank).map { mask & (1 << $0) == 0 ? shape[$0] : 1 })
+        shape.reducing(mask, keepingRank: true)
     }
 
     @inlinable

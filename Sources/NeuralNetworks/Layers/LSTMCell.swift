@@ -15,6 +15,7 @@ public struct LSTMCell<Scalar: TensorScalar> {
     public struct State {
         public var hidden: Variable<Scalar>
         public var cell: Variable<Scalar>
+        @inlinable
         public init(hidden: Variable<Scalar>, cell: Variable<Scalar>) {
             self.hidden = hidden
             self.cell = cell
@@ -34,6 +35,7 @@ public struct LSTMCell<Scalar: TensorScalar> {
     }
 
     /// The next state from input `[batch, input]`.
+    @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, state: State) -> State {
         let gates = input(x, plus: recurrent, of: state.hidden)
         func gate(_ k: Int) -> Variable<Scalar> { gates.slice(alongAxis: 1, start: k * hiddenSize, length: hiddenSize) }
@@ -42,6 +44,7 @@ public struct LSTMCell<Scalar: TensorScalar> {
     }
 
     /// Zero hidden and cell states for a batch.
+    @inlinable
     public func zeroState(batchSize: Int, on tape: Tape<Scalar>) -> State {
         State(hidden: tape.constant(0, shape: [batchSize, hiddenSize]), cell: tape.constant(0, shape: [batchSize, hiddenSize]))
     }

@@ -23,6 +23,7 @@ public struct Linear<Scalar: TensorScalar> {
 
     /// `activation(x W^T + b)` for `x` of shape `[batch, inputSize]`, giving
     /// `[batch, outputSize]`: one fused op (see `Autograd.linear`).
+    @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, activation: Activation = .identity) -> Variable<Scalar> {
         let tape = x.tape
         return linear(x, weight: store.variable(weight, on: tape), bias: bias.map { store.variable($0, on: tape) },
@@ -32,6 +33,7 @@ public struct Linear<Scalar: TensorScalar> {
     /// `activation(self(x) + other(y))`: two layers with the same output size, summed as a
     /// recurrent cell sums its input and recurrent projections, in one fused op whose two
     /// products run at once.
+    @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, plus other: Linear, of y: Variable<Scalar>,
                                activation: Activation = .identity) -> Variable<Scalar> {
         require(other.outputSize == outputSize,

@@ -22,11 +22,13 @@ public struct RNNCell<Scalar: TensorScalar> {
     }
 
     /// The next hidden state `[batch, hidden]` from input `[batch, input]` and state `[batch, hidden]`.
+    @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, state h: Variable<Scalar>) -> Variable<Scalar> {
         input(x, plus: recurrent, of: h, activation: nonlinearity == .relu ? .relu : .tanh)
     }
 
     /// A zero state for a batch.
+    @inlinable
     public func zeroState(batchSize: Int, on tape: Tape<Scalar>) -> Variable<Scalar> {
         tape.constant(0, shape: [batchSize, hiddenSize])
     }
