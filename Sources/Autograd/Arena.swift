@@ -47,9 +47,50 @@ final class Arena {
         return raw.assumingMemoryBound(to: Element.self)
     }
 
+    // Buffers handed back by `recycle`, by rounded size. Each free list threads through the
+    // first bytes of its buffers, so recycling needs no memory of its own after the first
+    // buffer of each size.
+    @exclusivity(unchecked) @usableFromInline var freeSizes: [Int] = []
+    @exclusivity(unchecked) @usableFromInline var freeHeads: [UnsafeMutableRawPointer?] = []
+    @exclusivity(unchecked) @usableFromInline var freeCount = 0
+
+    /// Hands back a buffer of `count` elements from `allocate` before the next `reset()`: the
+    /// next request of the same size reuses it while it is still in cache.
+    @inlinable
+    func recycle<Element>(_ pointer: UnsafeMutablePointer<Element>, count: Int) {
+        let rounded = Self.rounded(count * MemoryLayout<Element>.stride)
+        var slot = 0
+        while slot < freeSizes.count && freeSizes[slot] != rounded { slot += 1 }
+        if slot == freeSizes.count {
+            freeSizes.append(rounded)
+            freeHeads.append(nil)
+        }
+        let raw = UnsafeMutableRawPointer(pointer)
+        raw.storeBytes(of: freeHeads[slot], as: UnsafeMutableRawPointer?.self)
+        freeHeads[slot] = raw
+        freeCount += 1
+    }
+
+    @inlinable @inline(__always)
+    static func rounded(_ byteCount: Int) -> Int {
+        max(alignment, (byteCount + alignment - 1) & ~(alignment - 1))
+    }
+
+    @inlinable
+    func takeRecycled(_ rounded: Int) -> UnsafeMutableRawPointer? {
+        for slot in 0..<freeSizes.count where freeSizes[slot] == rounded {
+            guard let head = freeHeads[slot] else { return nil }
+            freeHeads[slot] = head.load(as: UnsafeMutableRawPointer?.self)
+            freeCount -= 1
+            return head
+        }
+        return nil
+    }
+
     @inlinable @inline(__always)
     func allocateBytes(_ byteCount: Int) -> UnsafeMutableRawPointer {
-        let rounded = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
+        let rounded = Self.rounded(byteCount)
+        if freeCount > 0, let reused = takeRecycled(rounded) { return reused }
         if let cursor, let end, end - cursor >= rounded {
             self.cursor = cursor + rounded
             return cursor
@@ -77,6 +118,8 @@ final class Arena {
     /// Makes all memory available again without returning it to the system.
     @usableFromInline
     func reset() {
+        for slot in freeHeads.indices { freeHeads[slot] = nil }
+        freeCount = 0
         chunkIndex = 0
         cursor = chunks.first?.base
         end = chunks.first.map { $0.base + $0.capacity }

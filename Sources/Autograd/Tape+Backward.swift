@@ -34,6 +34,11 @@ extension Tape {
             }
             guard nodes[id].requiresGradient, let gradient = nodes[id].gradient else { continue }
             timedBackward(op) { backpropagate(op, nodes[id], pointer(gradient)) }
+            // Every contribution to this gradient came from later nodes, already replayed.
+            if !keepsIntermediateGradients && !nodes[id].hasExternalGradient {
+                gradients.recycle(pointer(gradient), count: nodes[id].shape.count)
+                nodes[id].gradient = nil
+            }
         }
     }
 

@@ -27,11 +27,36 @@ public final class Tape<Scalar: TensorScalar> {
     /// `TapeProfile`); nil, the default, times nothing. It survives `reset()`.
     @exclusivity(unchecked) public var profile: TapeProfile?
 
+    /// Whether `backward` keeps the gradient of every op's result for `gradient(of:)`. The
+    /// default, true, keeps them all. Training loops that read only inputs' and parameters'
+    /// gradients set it to false: each op's gradient buffer is then reused as soon as its
+    /// VJP has run, so the backward pass works in a few buffers that stay in cache, and
+    /// `gradient(of:)` on an op's result stops the program with a message.
+    @exclusivity(unchecked) public var keepsIntermediateGradients = true
+
+    /// Room an op may use during its own forward work only (the linear op's second product),
+    /// reused by every op instead of taken from the value arena.
+    @exclusivity(unchecked) @usableFromInline var forwardScratch: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) @usableFromInline var forwardScratchBytes = 0
+
     public init() {}
 
     deinit {
         nodes.deallocate()
         operands.deallocate()
+        forwardScratch?.deallocate()
+    }
+
+    /// The forward scratch, grown to at least `count` elements; valid until the next op.
+    @inlinable
+    func forwardScratch(_ count: Int) -> UnsafeMutablePointer<Scalar> {
+        let bytes = count * MemoryLayout<Scalar>.stride
+        if bytes > forwardScratchBytes {
+            forwardScratch?.deallocate()
+            forwardScratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Arena.alignment)
+            forwardScratchBytes = bytes
+        }
+        return forwardScratch!.assumingMemoryBound(to: Scalar.self)
     }
 
     /// How many times `reset()` has run: it changes exactly when earlier variables expire,
@@ -134,6 +159,9 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar> {
         let node = self.node(variable)
+        require(keepsIntermediateGradients || node.op == nil,
+                "Tape.gradient(of:): the gradient of an op's result (\(node.op!)) is not kept when "
+                + "keepsIntermediateGradients is false; read inputs' and parameters' gradients, or set it to true")
         guard let gradient = node.gradient else { return .zeros(node.shape) }
         return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(gradient), count: node.shape.count)))
     }

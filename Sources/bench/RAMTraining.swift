@@ -80,6 +80,7 @@ func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, pr
     let images = Tensor<Float>.uniform([batch, size, size], in: 0...1, using: &generator)
     let labels = (0..<batch).map { $0 % 10 }
     let tape = Tape<Float>()
+    tape.keepsIntermediateGradients = false  // as the trainers run it
     var forward: [Double] = [], backward: [Double] = [], update: [Double] = []
     for step in 0..<(steps + 5) {
         if step == 5 { tape.profile = profile }

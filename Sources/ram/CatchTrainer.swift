@@ -73,6 +73,7 @@ final class CatchTrainer {
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
     func run(timeBudget: Double?) throws {
         let tape = Tape<Float>()
+        tape.keepsIntermediateGradients = false  // only parameters' gradients are read
         let started = Date()
         let framesPerStep = options.batchSize * CatchGame.moves
         CommandLineTool.say("Catch agent: \(CatchCommand.summary(configuration)); \(agent.store.count) parameters; "

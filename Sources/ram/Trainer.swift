@@ -73,6 +73,7 @@ final class Trainer {
         let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
         let totalSteps = batcher.batchCount * options.epochs
         let tape = Tape<Float>()
+        tape.keepsIntermediateGradients = false  // only parameters' gradients are read
         let started = Date()
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")

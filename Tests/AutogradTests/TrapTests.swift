@@ -32,6 +32,18 @@ import Testing
         #expect(Self.stderr(result).contains("linear: input [2, 3] and weight [4, 5] do not fit"))
     }
 
+    @Test func anIntermediateGradientIsNotKeptWhenRecycling() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let tape = Tape<Float>()
+            tape.keepsIntermediateGradients = false
+            let x = tape.variable(Tensor([1, 2]))
+            let y = x.exp()
+            tape.backward(from: y.sum())
+            _ = tape.gradient(of: y)
+        }
+        #expect(Self.stderr(result).contains("the gradient of an op's result (exp) is not kept"))
+    }
+
     @Test func concatenateMismatchNamesTheShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let tape = Tape<Double>()

@@ -59,8 +59,9 @@ extension Tape {
         let biases = UInt8(b == nil ? 0 : 1) | UInt8(b2 == nil ? 0 : 2)
         let second = x2.map { node($0) }, secondWeight = w2.map { node($0) }
         let biasValue = b.map { pointer(node($0).value) }, secondBiasValue = b2.map { pointer(node($0).value) }
-        // The second product goes to room of its own, so the two can run at once.
-        let secondOut = second == nil ? nil : values.allocate(batch * outputs, of: Scalar.self)
+        // The second product goes to room of its own, so the two can run at once; the
+        // epilogue adds it in, so it needs no place in the value arena.
+        let secondOut = second == nil ? nil : forwardScratch(batch * outputs)
         return record(.linear, operandsFrom: first, shape: Shape(rows: batch, columns: outputs),
                       attributes: .linear(terms: UInt8(terms), biases: biases, activation: activation)) { out in
             withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 2) { products in
@@ -140,5 +141,6 @@ extension Tape {
             }
             run()
         }
+        if activation != .identity { gradients.recycle(dz, count: batch * outputs) }  // used up
     }
 }
