@@ -49,8 +49,10 @@ extension TensorKernels {
             for r in 0..<rows {
                 let o = out + r * n, s = second.map { $0 + r * n }
                 switch (bias, s, secondBias) {
-                case (nil, nil, _): for j in 0..<n { o[j] = f(o[j]) }
-                case let (b?, nil, _): for j in 0..<n { o[j] = f(o[j] + b[j]) }
+                case (nil, nil, nil): for j in 0..<n { o[j] = f(o[j]) }
+                case let (b?, nil, nil): for j in 0..<n { o[j] = f(o[j] + b[j]) }
+                case let (nil, nil, c?): for j in 0..<n { o[j] = f(o[j] + c[j]) }
+                case let (b?, nil, c?): for j in 0..<n { o[j] = f((o[j] + b[j]) + c[j]) }
                 case let (nil, s?, nil): for j in 0..<n { o[j] = f(o[j] + s[j]) }
                 case let (nil, s?, c?): for j in 0..<n { o[j] = f(o[j] + (s[j] + c[j])) }
                 case let (b?, s?, nil): for j in 0..<n { o[j] = f((o[j] + b[j]) + s[j]) }
@@ -60,7 +62,7 @@ extension TensorKernels {
         }
         switch activation {
         case .relu: run { $0 > 0 ? $0 : 0 }
-        case .identity, .tanh: if bias != nil || second != nil { run { $0 } }
+        case .identity, .tanh: if bias != nil || second != nil || secondBias != nil { run { $0 } }
         }
         if activation == .tanh { vectorTanh(rows * n, out, out) }
     }
@@ -88,7 +90,7 @@ extension FloatKernels {
     public static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Float>,
                                       bias: UnsafePointer<Float>?, second: UnsafePointer<Float>?,
                                       secondBias: UnsafePointer<Float>?) {
-        if activation != .identity || bias != nil || second != nil {
+        if activation != .identity || bias != nil || second != nil || secondBias != nil {
             ck_linear_epilogue_f32(rows, columns, activation == .relu ? 1 : 0, out, bias, second, secondBias)
         }
         if activation == .tanh { vectorTanh(rows * columns, out, out) }

@@ -93,7 +93,7 @@ public final class Tape<Scalar: TensorScalar> {
         timed(nil) { pointer.initialize(repeating: value, count: shape.count) }
         return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
                                firstOperand: 0, operandCount: 0, requiresGradient: false,
-                               hasExternalGradient: false, attributes: .none))
+                               hasExternalGradient: false, attributes: value == 0 ? .zeros : .none))
     }
 
     /// Records a constant that `initialize` writes straight into the tape's memory, with no

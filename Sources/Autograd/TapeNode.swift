@@ -32,6 +32,9 @@ struct TapeNode {
 @usableFromInline
 enum OpAttributes {
     case none
+    /// An input made by `constant(0, shape:)`: a product with it is zero, which the linear
+    /// op skips (a recurrent cell's first step, from the zero state).
+    case zeros
     case matmul(transposeA: Bool, transposeB: Bool)
     case clamp(lower: Double, upper: Double)
     /// A bit set of the axes a `sum` reduces.

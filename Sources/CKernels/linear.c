@@ -19,10 +19,14 @@ epilogue_body(ptrdiff_t rows, ptrdiff_t n, int relu, float *restrict out, const 
     for (ptrdiff_t r = 0; r < rows; r++) {
         float *restrict o = out + r * n;
         const float *restrict s = second ? second + r * n : NULL;
-        if (!s && !bias)
+        if (!s && !bias && !second_bias)
             for (ptrdiff_t j = 0; j < n; j++) o[j] = RELU(o[j]);
-        else if (!s)
+        else if (!s && !second_bias)
             for (ptrdiff_t j = 0; j < n; j++) o[j] = RELU(o[j] + bias[j]);
+        else if (!s && !bias)
+            for (ptrdiff_t j = 0; j < n; j++) o[j] = RELU(o[j] + second_bias[j]);
+        else if (!s)
+            for (ptrdiff_t j = 0; j < n; j++) o[j] = RELU((o[j] + bias[j]) + second_bias[j]);
         else if (!bias && !second_bias)
             for (ptrdiff_t j = 0; j < n; j++) o[j] = RELU(o[j] + s[j]);
         else if (!bias)

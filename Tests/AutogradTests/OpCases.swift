@@ -165,6 +165,12 @@ extension OpCode {
                 linearCase("two terms on one input, identity",
                            { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[6], bias: nil) },
                            { naiveBroadcast(term($0, 0, 1, 2), term($0, 0, 6, nil), +) }),
+                // A zero state as the second input: its product is skipped, its bias kept.
+                linearCase("two terms, the second on constant zeros, relu",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [3, 2]),
+                                                  weight: v[4], bias: v[5], activation: .relu) },
+                           { t in activate(naiveBroadcast(naiveBroadcast(term(t, 0, 1, 2), t[5], +),
+                                                          naiveMap(term(t, 3, 4, nil)) { $0 * 0 }, +), .relu) }),
                 // The same weight in both terms.
                 linearCase("two terms sharing a weight, relu",
                            { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[1], bias: v[5],

@@ -19,7 +19,8 @@ public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias
 }
 
 /// `activation((x W^T + b) + (x2 W2^T + b2))` as one op: two layers summed, as a recurrent
-/// cell sums its input and recurrent projections. The two products run at once.
+/// cell sums its input and recurrent projections. The two products run at once; when `x2`
+/// is `constant(0, shape:)` (a zero state), its product is skipped and `b2` still added.
 @inlinable
 public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>?,
                            plus x2: Variable<Scalar>, weight weight2: Variable<Scalar>, bias bias2: Variable<Scalar>?,
@@ -33,7 +34,6 @@ extension Tape {
                 _ x2: Variable<Scalar>?, _ w2: Variable<Scalar>?, _ b2: Variable<Scalar>?,
                 activation: Activation) -> Variable<Scalar> {
         let nx = node(x), nw = node(w)
-        let terms = x2 == nil ? 1 : 2
         require(nx.shape.rank == 2 && nw.shape.rank == 2 && nx.shape[1] == nw.shape[1],
                 "linear: input \(nx.shape) and weight \(nw.shape) do not fit: need [batch, in] and [out, in]")
         let (batch, outputs) = (nx.shape[0], nw.shape[0])
@@ -46,6 +46,13 @@ extension Tape {
                     "linear: the two terms' outputs differ: [\(batch), \(outputs)] and [\(s2[0]), \(sw2[0])]")
             checkLinearBias(b2, weight: nw.shape)
         }
+        // A second term on an input of zeros (a recurrent cell's zero state) is left out, its
+        // bias kept: x2 W2^T is exactly zero, and W2 gets nothing from it.
+        var (x2, w2) = (x2, w2)
+        if let input = x2, case .zeros = nodes[Int(input.id)].attributes, nodes[Int(input.id)].op == nil {
+            (x2, w2) = (nil, nil)
+        }
+        let terms = x2 == nil ? 1 : 2
         // Operands: x, W, (x2, W2), then the biases present.
         let first = Int32(operands.count)
         operands.append(x.id)

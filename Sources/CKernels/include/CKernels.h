@@ -87,8 +87,9 @@ void ck_sgemm_many(int count, const ck_sgemm_args *products);
 void ck_dgemm_many(int count, const ck_dgemm_args *products);
 
 /// The fused linear op's forward epilogue over a rows x n output:
-/// out = act((out + bias) + (second + second_bias)), each NULL term left out, the biases rows
-/// of n broadcast down; act is ReLU when `relu` is set, else the identity. No contraction
+/// out = act((out + bias) + (second + second_bias)), each NULL term left out (with no second
+/// product, (out + bias) + second_bias), the biases rows of n broadcast down; act is ReLU
+/// when `relu` is set, else the identity. No contraction
 /// into fused multiply-adds: the numbers equal separate additions.
 void ck_linear_epilogue_f32(ptrdiff_t rows, ptrdiff_t n, int relu, float *out, const float *bias,
                             const float *second, const float *second_bias);
