@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Autograd"]),
 
         // The models: RAM and the paper's comparison nets.
-        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
+        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd", "CKernels"],
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
         // The paper's dynamic environment, and the RAM agent that plays it.

@@ -1,4 +1,5 @@
 import Autograd
+import CKernels
 
 /// The retina of RAM (Mnih et al. 2014): `scales` square patches centred on one location,
 /// the first `patchSize` wide and each next one twice as wide as the last, every patch
@@ -77,6 +78,11 @@ public struct GlimpseSensor: Sendable, Equatable {
                 for b in 0..<batch {
                     let image = images + b * height * width
                     var out = glimpses + b * featureCount
+                    if b + 1 < batch {  // the next sample's largest window, which holds the others
+                        let next = window(x: locations[2 * b + 2], y: locations[2 * b + 3], scale: scales - 1,
+                                          height: height, width: width)
+                        ck_prefetch_window_f32(image + height * width, height, width, next.row, next.column, next.size)
+                    }
                     for scale in 0..<scales {
                         let w = window(x: locations[2 * b], y: locations[2 * b + 1], scale: scale, height: height, width: width)
                         let factor = 1 << scale

@@ -99,6 +99,12 @@ void ck_linear_epilogue_f32(ptrdiff_t rows, ptrdiff_t n, int relu, float *out, c
 void ck_linear_backward_f32(ptrdiff_t rows, ptrdiff_t n, int activation, const float *y, const float *g,
                             float *dz, float *db, float *db2);
 
+/// Asks the caches for the part inside a height x width image of the size x size window whose
+/// top-left pixel is (top, left): the glimpse sensor calls it for the next sample's window
+/// while it sums this one's. Reads nothing and changes nothing.
+void ck_prefetch_window_f32(const float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left,
+                            ptrdiff_t size);
+
 /// y[i] = f(x[i]) for n elements; x and y may be the same pointer.
 /// Float: AVX2 polynomials within 2 ulp over the normal range (libm on the portable level);
 /// exp overflows to +inf and underflows to 0, tanh saturates at +-1, sigmoid(-large) = 0,
