@@ -1,16 +1,40 @@
 // Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only] [--threads <n>]
 // [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
-// `--ram-only` skips the matmul and tape sections (reference/compare_ram.sh uses it);
-// `--tape-only` runs just the tape overhead. `--threads <n>` (1...64, default 1) lets the RAM
-// section's matrix products use n threads (ck_set_thread_count). `--profile` then prints where
-// a RAM training step's time goes, op by op (a TapeProfile), for MNIST and translated MNIST at
-// batch 128.
 import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
+let help = """
+    Usage: bench [--quick] [--ram-only | --tape-only] [--threads <n>] [--profile]
+
+    Prints, measured in this run (build with -c release): matrix-product GFLOP/s, independent
+    products at once against in turn, vector math against libm, the tape's overhead per op, and
+    RAM training steps (forward, backward, update) for MNIST and translated MNIST at batch 20,
+    32 and 128, then peak memory. Nothing is asserted: compare runs, or use
+    Sources/bench/reference/compare_ram.sh and compare_matmul.sh for ratios against JAX and
+    OpenBLAS.
+
+    Options:
+      --quick        10 timed RAM steps per configuration instead of 50.
+      --ram-only     Only the RAM training steps (compare_ram.sh uses it).
+      --tape-only    Only the tape overhead.
+      --threads <n>  Threads (1...64) for the RAM steps' matrix products and retina. (default: 1)
+      --profile      After the RAM table, where a batch-128 step's time goes, op by op.
+      -h, --help     Show this help.
+    """
 let arguments = CommandLine.arguments
+if arguments.contains("-h") || arguments.contains("--help") {
+    print(help)
+    exit(0)
+}
+let known: Set = ["--quick", "--ram-only", "--tape-only", "--threads", "--profile"]
+for (i, argument) in arguments.enumerated().dropFirst() where !known.contains(argument) {
+    guard i > 1, arguments[i - 1] == "--threads" else {
+        print("bench: unknown argument '\(argument)' (see --help)")
+        exit(2)
+    }
+}
 let quick = arguments.contains("--quick")
 let tapeOnly = arguments.contains("--tape-only")
 var threads = 1
