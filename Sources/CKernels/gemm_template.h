@@ -241,12 +241,11 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
 
 // MARK: Independent products at once
 
-// Up to MANY_MAX products, each cut into parts[i] chunks numbered from first[i].
+// Up to many_max products; product i is cut into the chunks first[i] ..< first[i + 1].
 enum { NAME(many_max) = 16 };
 typedef struct {
     NAME(job) jobs[NAME(many_max)];
     int direct[NAME(many_max)], first[NAME(many_max) + 1];
-    int count;
 } NAME(many_job);
 
 static void NAME(many_task)(void *ctx, int index, int count)
@@ -259,13 +258,12 @@ static void NAME(many_task)(void *ctx, int index, int count)
     else NAME(slab)(&w->jobs[p], index - w->first[p], w->first[p + 1] - w->first[p]);
 }
 
-// Runs up to many_max prepared products: each whole on one thread when there are at least as
-// many as threads (a whole product packs its operands once and runs at the single-thread
-// rate, where a split one shares packing and waits), cut in parts only to balance the load.
+// Runs up to many_max prepared products: each whole on one thread where that balances (a
+// whole product packs its operands once and runs at the single-thread rate, where a split one
+// shares packing and waits), cut in parts only to balance the load.
 static void NAME(many_group)(int count, const NAME(job) *jobs, const int *direct, int threads)
 {
     NAME(many_job) w;
-    w.count = count;
     double total = 0, largest = 0;
     for (int i = 0; i < count; i++) {
         w.jobs[i] = jobs[i];
@@ -282,8 +280,8 @@ static void NAME(many_group)(int count, const NAME(job) *jobs, const int *direct
         return;
     }
     // Whole products balance when there are as many as threads (or a multiple) of about
-    // equal size; otherwise each is cut into parts of at most about total / (2 threads), so that the
-    // chunks, claimed in turn, even out.
+    // equal size; otherwise each is cut into parts of at most about total / (2 threads), so
+    // that the chunks, claimed in turn, even out.
     int whole = count % threads == 0 && largest <= 1.25 * total / count;
     double target = total / (2.0 * threads);
     w.first[0] = 0;

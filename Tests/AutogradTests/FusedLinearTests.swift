@@ -53,6 +53,10 @@ import Testing
                 return Self.unfused(activation, (matmul(v[0], v[1], transposeB: true) + v[2])
                                         + (matmul(zeros, v[4], transposeB: true) + v[5]))
             }
+            let sharedBias = Self.run(inputs) { v in
+                Self.unfused(activation, (matmul(v[0], v[1], transposeB: true) + v[2])
+                                 + (matmul(v[3], v[4], transposeB: true) + v[2]))
+            }
             let noBias = Self.run(inputs) { v in
                 Self.unfused(activation, matmul(v[0], v[1], transposeB: true) + matmul(v[3], v[4], transposeB: true))
             }
@@ -66,6 +70,9 @@ import Testing
                     linear(v[0], weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [130, 40]), weight: v[4],
                            bias: v[5], activation: activation)
                 }
+                let fusedSharedBias = Self.run(inputs) { v in
+                    linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2], activation: activation)
+                }
                 let fusedNoBias = Self.run(inputs) { v in
                     linear(v[0], weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: nil, activation: activation)
                 }
@@ -74,6 +81,8 @@ import Testing
                 #expect(fusedTwo.map { $0.map(\.bitPattern) } == twoTerms.map { $0.map(\.bitPattern) }, "two terms, \(context)")
                 #expect(fusedZeroState.map { $0.map(\.bitPattern) } == zeroState.map { $0.map(\.bitPattern) },
                         "zero state, \(context)")
+                #expect(fusedSharedBias.map { $0.map(\.bitPattern) } == sharedBias.map { $0.map(\.bitPattern) },
+                        "shared bias, \(context)")
                 #expect(fusedNoBias.map { $0.map(\.bitPattern) } == noBias.map { $0.map(\.bitPattern) }, "no bias, \(context)")
             }
             ck_set_thread_count(1)

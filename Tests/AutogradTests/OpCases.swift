@@ -171,6 +171,11 @@ extension OpCode {
                                                   weight: v[4], bias: v[5], activation: .relu) },
                            { t in activate(naiveBroadcast(naiveBroadcast(term(t, 0, 1, 2), t[5], +),
                                                           naiveMap(term(t, 3, 4, nil)) { $0 * 0 }, +), .relu) }),
+                // The same bias in both terms: its gradient gets both column sums.
+                linearCase("two terms sharing a bias, tanh",
+                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2],
+                                                  activation: .tanh) },
+                           { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 3, 4, 2), +), .tanh) }),
                 // The same weight in both terms.
                 linearCase("two terms sharing a weight, relu",
                            { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[1], bias: v[5],

@@ -110,10 +110,17 @@ extension Tape {
         }
         let biasIDs = (biasOperand(biases & 1 != 0), biasOperand(biases & 2 != 0))
         let dz = activation == .identity ? g : scratch(batch * outputs)
+        let db = biasIDs.0.flatMap { gradientBuffer($0) }
+        // One bias in both terms gets its two column sums one after the other, as the
+        // unfused sums would add them.
+        let sharedBias = biasIDs.0 != nil && biasIDs.0 == biasIDs.1
         Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
-                                      y: pointer(node.value), g: g, dz: dz,
-                                      biasGradient: biasIDs.0.flatMap { gradientBuffer($0) },
-                                      secondBiasGradient: biasIDs.1.flatMap { gradientBuffer($0) })
+                                      y: pointer(node.value), g: g, dz: dz, biasGradient: db,
+                                      secondBiasGradient: sharedBias ? nil : biasIDs.1.flatMap { gradientBuffer($0) })
+        if sharedBias {
+            Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
+                                          g: dz, dz: dz, biasGradient: db, secondBiasGradient: nil)
+        }
 
         // dW_i = dz^T x_i and dx_i = dz W_i: independent products, unless two of them write
         // the same gradient (a variable used twice), which then run in turn.
