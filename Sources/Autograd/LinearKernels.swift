@@ -90,7 +90,7 @@ extension FloatKernels {
     public static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Float>,
                                       bias: UnsafePointer<Float>?, second: UnsafePointer<Float>?,
                                       secondBias: UnsafePointer<Float>?) {
-        if activation != .identity || bias != nil || second != nil || secondBias != nil {
+        if activation == .relu || bias != nil || second != nil || secondBias != nil {
             ck_linear_epilogue_f32(rows, columns, activation == .relu ? 1 : 0, out, bias, second, secondBias)
         }
         if activation == .tanh { vectorTanh(rows * columns, out, out) }

@@ -17,8 +17,8 @@ public protocol TensorKernels {
     /// over the threads. No product's C may overlap another product's operands or C.
     static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Scalar>>)
     /// The fused linear op's epilogue over a `rows x columns` output:
-    /// `out = activation((out + bias) + (second + secondBias))`, each nil term left out; the
-    /// biases are rows broadcast down the columns.
+    /// `out = activation((out + bias) + (second + secondBias))`, each nil term left out (with
+    /// no second product, `(out + bias) + secondBias`); the biases are rows broadcast down.
     static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Scalar>,
                                bias: UnsafePointer<Scalar>?, second: UnsafePointer<Scalar>?,
                                secondBias: UnsafePointer<Scalar>?)

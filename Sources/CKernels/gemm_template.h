@@ -223,6 +223,17 @@ static int NAME(max_parts)(const NAME(job) *g)
     return units > 64 ? 64 : (int)units;
 }
 
+// A prepared packed product, split over the pool when it is large enough.
+static void NAME(run_packed)(NAME(job) *g)
+{
+    int threads = atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed);
+    // Two chunks per thread let the caller absorb a worker that starts late.
+    int chunks = NAME(work)(g) < PARALLEL_WORK || threads < 2 ? 1 : 2 * threads;
+    if (chunks > NAME(max_parts)(g)) chunks = NAME(max_parts)(g);
+    if (chunks > 1) ck_pool_run(threads, chunks, NAME(task), g);
+    else NAME(blocked)(g, 0, g->m, 0, g->n);
+}
+
 static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, T alpha,
                        const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T beta, T *C, ptrdiff_t ldc)
 {
@@ -231,12 +242,7 @@ static void NAME(gemm)(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff
     case NAME(done): return;
     case NAME(direct): NAME(run_direct)(&g); return;
     }
-    int threads = atomic_load_explicit(&ck_threads_wanted, memory_order_relaxed);
-    // Two chunks per thread let the caller absorb a worker that starts late.
-    int chunks = NAME(work)(&g) < PARALLEL_WORK || threads < 2 ? 1 : 2 * threads;
-    if (chunks > NAME(max_parts)(&g)) chunks = NAME(max_parts)(&g);
-    if (chunks > 1) ck_pool_run(threads, chunks, NAME(task), &g);
-    else NAME(blocked)(&g, 0, m, 0, n);
+    NAME(run_packed)(&g);
 }
 
 // MARK: Independent products at once
@@ -314,9 +320,7 @@ static void NAME(many)(int count, const ARGS *products)
         }
     }
     if (ready == 1 && !direct[0]) {  // one product: split as ck_sgemm splits it
-        const NAME(job) *g = &jobs[0];
-        NAME(gemm)(g->transA, g->transB, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta,
-                   (T *)g->C, g->ldc);
+        NAME(run_packed)(&jobs[0]);
     } else if (ready > 0) {
         NAME(many_group)(ready, jobs, direct, threads);
     }

@@ -7,7 +7,7 @@ import RecurrentAttention
 /// the Adam update timed separately, for the configurations the performance issue compares.
 func runRAMTrainingBenchmark(steps: Int, threads: Int = 1) {
     // One thread is the default and prints the header as it always did.
-    let threading = threads == 1 ? "" : ", \(threads) threads for matrix products"
+    let threading = threads == 1 ? "" : ", \(threads) threads for matrix products and the retina"
     print("\nRAM training step (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, Float\(threading))")
     print("config                               batch  forward  backward   update   total ms   steps/s  samples/s")
     let configs: [(String, Int, Int, Int)] = [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),

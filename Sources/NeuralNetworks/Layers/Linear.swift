@@ -25,9 +25,8 @@ public struct Linear<Scalar: TensorScalar> {
     /// `[batch, outputSize]`: one fused op (see `Autograd.linear`).
     @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, activation: Activation = .identity) -> Variable<Scalar> {
-        let tape = x.tape
-        return linear(x, weight: store.variable(weight, on: tape), bias: bias.map { store.variable($0, on: tape) },
-                      activation: activation)
+        let (w, b) = variables(on: x.tape)
+        return linear(x, weight: w, bias: b, activation: activation)
     }
 
     /// `activation(self(x) + other(y))`: two layers with the same output size, summed as a
@@ -38,9 +37,13 @@ public struct Linear<Scalar: TensorScalar> {
                                activation: Activation = .identity) -> Variable<Scalar> {
         require(other.outputSize == outputSize,
                 "Linear: cannot sum layers of output sizes \(outputSize) and \(other.outputSize)")
-        let tape = x.tape
-        return linear(x, weight: store.variable(weight, on: tape), bias: bias.map { store.variable($0, on: tape) },
-                      plus: y, weight: other.store.variable(other.weight, on: tape),
-                      bias: other.bias.map { other.store.variable($0, on: tape) }, activation: activation)
+        let (w, b) = variables(on: x.tape), (w2, b2) = other.variables(on: x.tape)
+        return linear(x, weight: w, bias: b, plus: y, weight: w2, bias: b2, activation: activation)
+    }
+
+    /// The weight and bias bound on `tape` for this forward pass.
+    @inlinable
+    func variables(on tape: Tape<Scalar>) -> (weight: Variable<Scalar>, bias: Variable<Scalar>?) {
+        (store.variable(weight, on: tape), bias.map { store.variable($0, on: tape) })
     }
 }

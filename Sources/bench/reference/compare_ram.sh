@@ -51,7 +51,7 @@ done
 # total steps/s samples/s; JAX: batch total steps/s samples/s compile-s.
 echo
 echo "RAM training step, median over $rounds round(s) of each round's median ms/step:"
-echo "ours ($ours_threads thread(s) for matrix products) vs JAX/XLA ($threads threads)"
+echo "ours ($ours_threads thread(s) for matrix products and the retina) vs JAX/XLA ($threads threads)"
 awk '
     function trim(s) { gsub(/^ +| +$/, "", s); return s }
     function median(list,    v, n, i, j, t) {
