@@ -42,6 +42,15 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     /// not, so the core is shaped by the classification loss alone and the high-variance
     /// policy gradient trains only the location network.
     public var policyGradientReachesCore = false
+    /// Hidden ReLU units between the core state and the location policy's mean (0: the paper's
+    /// `Linear(h_t)` straight to the mean). A hidden layer lets the policy make a non-linear
+    /// use of the state, as the most used PyTorch implementation does (256 -> 128 -> 2).
+    public var locationNetworkHidden = 0
+    /// Whether training starts each episode at a uniformly random location instead of the
+    /// centre (the arXiv version of the paper; evaluation always starts at the centre).
+    /// Without it every image's first glimpse is the same, and the policy learns from one
+    /// starting view only.
+    public var randomFirstGlimpse = false
 
     public init(imageHeight: Int, imageWidth: Int) {
         self.imageHeight = imageHeight
@@ -53,9 +62,11 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
         case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, policyGradientReachesCore
+        case locationNetworkHidden, randomFirstGlimpse
     }
 
-    /// Decodes a configuration; checkpoints written before `locationMean` existed used `linear`.
+    /// Decodes a configuration. Checkpoints written before a field existed used its old
+    /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageHeight = try c.decode(Int.self, forKey: .imageHeight)
@@ -72,5 +83,7 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
         locationMean = try c.decodeIfPresent(LocationMean.self, forKey: .locationMean) ?? .linear
         locationStandardDeviation = try c.decode(Float.self, forKey: .locationStandardDeviation)
         policyGradientReachesCore = try c.decode(Bool.self, forKey: .policyGradientReachesCore)
+        locationNetworkHidden = try c.decodeIfPresent(Int.self, forKey: .locationNetworkHidden) ?? 0
+        randomFirstGlimpse = try c.decodeIfPresent(Bool.self, forKey: .randomFirstGlimpse) ?? false
     }
 }

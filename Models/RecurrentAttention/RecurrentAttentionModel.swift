@@ -6,7 +6,8 @@ import NeuralNetworks
 /// ```
 /// glimpse   g_t = ReLU(Linear(ReLU(Linear(rho(x, l_t)))) + Linear(ReLU(Linear(l_t))))
 /// core      h_t = ReLU(Linear(h_{t-1}) + Linear(g_t))           (or an LSTM)
-/// location  l_{t+1} ~ N(tanh(Linear(h_t)), sd^2), clamped to [-1, 1]   (or a linear mean)
+/// location  l_{t+1} ~ N(tanh(Linear(h_t)), sd^2), clamped to [-1, 1]   (or a linear mean;
+///           optionally Linear(ReLU(Linear(h_t))) inside the tanh)
 /// baseline  b_t = Linear(h_t)
 /// action    p(y) = softmax(Linear(h_T))
 /// ```
@@ -18,6 +19,8 @@ public final class RecurrentAttentionModel {
     public let store: ParameterStore<Float>
     let glimpse: GlimpseNetwork
     let core: CoreNetwork
+    /// The location network's hidden layer, if `locationNetworkHidden > 0`.
+    let locationHidden: Linear<Float>?
     let location: Linear<Float>
     let baseline: Linear<Float>
     let action: Linear<Float>
@@ -38,7 +41,12 @@ public final class RecurrentAttentionModel {
             core = .lstm(LSTMCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core",
                                   store: store, generator: &generator))
         }
-        location = Linear(inputSize: c.coreSize, outputSize: 2, name: "location", store: store, generator: &generator)
+        locationHidden = c.locationNetworkHidden > 0
+            ? Linear(inputSize: c.coreSize, outputSize: c.locationNetworkHidden, name: "location.hidden",
+                     store: store, generator: &generator)
+            : nil
+        location = Linear(inputSize: c.locationNetworkHidden > 0 ? c.locationNetworkHidden : c.coreSize, outputSize: 2,
+                          name: "location", store: store, generator: &generator)
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
         action = Linear(inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &generator)
         self.store = store
@@ -50,7 +58,7 @@ public final class RecurrentAttentionModel {
         case sample
         /// Look at the policy's mean (the deterministic evaluation).
         case mean
-        /// Uniformly random locations: the random-glimpse ablation.
+        /// Uniformly random locations, the first one too: the random-glimpse ablation.
         case random
     }
 
@@ -67,15 +75,19 @@ public final class RecurrentAttentionModel {
     }
 
     /// Runs the model on `images` (`[batch, height, width]`, values in [0, 1]).
-    /// The first glimpse looks at the centre; `generator` drives sampling and random glimpses.
-    public func run(_ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy,
+    /// The first glimpse looks at the centre, except with the random policy and in training
+    /// (`isTraining`) with `randomFirstGlimpse`, where it looks at a uniformly random place;
+    /// `generator` drives that, sampling and random glimpses.
+    public func run(_ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy, isTraining: Bool = false,
                     using generator: inout SeededGenerator) -> Episode {
         let c = configuration
         require(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
                      "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
         let batch = images.shape[0]
         var state = core.zeroState(batchSize: batch, on: tape)
-        var where_ = [Float](repeating: 0, count: batch * 2)
+        var where_ = policy == .random || (isTraining && c.randomFirstGlimpse)
+            ? (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
+            : [Float](repeating: 0, count: batch * 2)
         let sensor = glimpse.sensor
         var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
         var hidden: Variable<Float>!
@@ -97,7 +109,8 @@ public final class RecurrentAttentionModel {
 
             let policyInput = c.policyGradientReachesCore ? hidden! : hidden.stoppingGradient()
             func policyMean() -> Variable<Float> {
-                c.locationMean == .tanh ? location(policyInput).tanh() : location(policyInput)
+                let features = locationHidden.map { $0(policyInput, activation: .relu) } ?? policyInput
+                return c.locationMean == .tanh ? location(features).tanh() : location(features)
             }
             switch policy {
             case .sample:

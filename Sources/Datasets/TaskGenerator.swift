@@ -92,6 +92,20 @@ public struct TaskGenerator: Sendable {
         }
     }
 
+    /// The target digit of sample `index` alone on its canvas (no distractors), `height * width`
+    /// floats in [0, 1]: where the digit's ink is, for measuring where a model looks.
+    public func targetImage(_ index: Int, epoch: Int) -> [Float] {
+        let table = ByteToUnit.table
+        let (row, column) = placement(of: index, epoch: epoch).map { ($0.row, $0.column) } ?? (0, 0)
+        var target = [Float](repeating: 0, count: height * width)
+        for r in 0..<source.height {
+            for c in 0..<source.width {
+                target[(row + r) * width + column + c] = table[Int(source.pixels[index * source.pixelsPerImage + r * source.width + c])]
+            }
+        }
+        return target
+    }
+
     /// Sample `index` of `epoch` as a `height * width` array of floats in [0, 1].
     public func image(_ index: Int, epoch: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: height * width) { buffer, initialized in

@@ -17,18 +17,15 @@ enum EvaluateCommand {
                      help: "Sampled trajectories averaged for the Monte-Carlo number (reported separately)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for the sampled trajectories and random glimpses."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
+            .string("images", valueName: "file",
+                    help: "Score a ready-made IDX image set (plain or gzip), used as it is, instead of the task's test split; needs --labels."),
+            .string("labels", valueName: "file", help: "The IDX labels of --images."),
         ],
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
         let (run, model) = try loadModel(arguments.string("checkpoint")!)
-        let task = DatasetTask(name: run.specification.task)!
-        let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
-            ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
-        let split = arguments.string("split")!
-        let images = split == "test"
-            ? TaskGenerator(source: data.test, task: task, seed: testSeed, isFixed: true)
-            : TaskGenerator(source: data.validation, task: task, seed: run.options.seed &+ 1, isFixed: true)
+        let (images, split) = try imagesToScore(arguments, run: run)
         let seed = UInt64(arguments.integer("seed"))
         let m = run.checkpoint.metadata
         CommandLineTool.say("\(run.specification.summary)")
@@ -48,6 +45,39 @@ enum EvaluateCommand {
                Evaluation.error(of: model, on: images, mode: .sample, trajectories: n, seed: seed))
         report("random glimpses (ablation: the trained nets, uniformly random locations)",
                Evaluation.error(of: model, on: images, mode: .random, seed: seed))
+        // A ready-made set does not say where its digits are, so the diagnostic needs the task's own.
+        if let ram = model as? RAMClassifier, !arguments.isGiven("images") {
+            CommandLineTool.say(Evaluation.describe(Evaluation.glimpseDiagnostic(of: ram.model, on: images,
+                                                                                count: images.count, seed: seed)))
+        }
+    }
+
+    /// The images to score and what to call them: `--images`/`--labels` as they are, or the
+    /// task's test or validation split.
+    static func imagesToScore(_ arguments: ParsedArguments, run: SavedRun) throws -> (TaskGenerator, String) {
+        switch (arguments.string("images"), arguments.string("labels")) {
+        case let (images?, labels?):
+            let set = try LabeledImages(imagesPath: images, labelsPath: labels)
+            let ram = run.specification.ram
+            guard set.height == ram.imageHeight && set.width == ram.imageWidth else {
+                throw CommandFailure(description: "\(images): images are \(set.height)x\(set.width), but the checkpoint's model "
+                    + "takes \(ram.imageHeight)x\(ram.imageWidth) (task \(run.specification.task))")
+            }
+            guard set.count > 0 else { throw CommandFailure(description: "\(images): holds no images") }
+            // No canvas: the images are used exactly as they are.
+            return (TaskGenerator(source: set, task: .mnist, seed: testSeed, isFixed: true), (images as NSString).lastPathComponent)
+        case (_?, nil): throw CommandFailure(description: "--images needs --labels (the IDX labels of those images)")
+        case (nil, _?): throw CommandFailure(description: "--labels needs --images")
+        case (nil, nil):
+            let task = DatasetTask(name: run.specification.task)!
+            let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
+                ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
+            let split = arguments.string("split")!
+            let images = split == "test"
+                ? TaskGenerator(source: data.test, task: task, seed: testSeed, isFixed: true)
+                : TaskGenerator(source: data.validation, task: task, seed: run.options.seed &+ 1, isFixed: true)
+            return (images, split)
+        }
     }
 
     /// The model a checkpoint describes, with its parameters loaded.

@@ -1,5 +1,6 @@
 import Autograd
 import Datasets
+import RecurrentAttention
 
 /// Scores a classifier on a fixed set of images.
 enum Evaluation {
@@ -31,5 +32,39 @@ enum Evaluation {
             total += batch.count
         }
         return Double(wrong) / Double(max(total, 1))
+    }
+}
+
+extension Evaluation {
+    /// Where RAM's glimpses land on the first `count` images, with the policy's mean and with
+    /// uniformly random locations (drawn from `seed`) on the same images.
+    static func glimpseDiagnostic(of model: RecurrentAttentionModel, on images: TaskGenerator, count: Int = 2_000,
+                                  seed: UInt64) -> (learned: GlimpseDiagnostic, random: GlimpseDiagnostic) {
+        let c = model.configuration
+        let batcher = Batcher(generator: images, batchSize: 500, shuffles: false)
+        let tape = Tape<Float>()
+        var generator = SeededGenerator(seed: seed)
+        var learned = GlimpseDiagnostic(glimpses: c.glimpses), random = GlimpseDiagnostic(glimpses: c.glimpses)
+        for start in stride(from: 0, to: min(count, images.count), by: batcher.batchSize) {
+            let indices = Array(start..<min(start + batcher.batchSize, count, images.count))
+            let batch = batcher.batch(of: indices, epoch: 0)
+            tape.reset()
+            let episode = model.run(batch.images, on: tape, policy: .mean, using: &generator)
+            let targets = indices.flatMap { images.targetImage($0, epoch: 0) }
+            learned.record(locations: episode.locations, targets: targets, height: images.height, width: images.width,
+                           sensor: c.sensor)
+            let uniform = (0..<c.glimpses).map { _ in
+                (0..<(indices.count * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
+            }
+            random.record(locations: uniform, targets: targets, height: images.height, width: images.width, sensor: c.sensor)
+        }
+        return (learned, random)
+    }
+
+    /// One line: how far glimpses 2...T land from the digit, and how often they see its ink.
+    static func describe(_ d: (learned: GlimpseDiagnostic, random: GlimpseDiagnostic)) -> String {
+        String(format: "glimpses 2-%d: %.1f px from the digit (random %.1f), ink in %.0f%% of finest patches (random %.0f%%)",
+               d.learned.distanceSums.count, d.learned.meanDistance, d.random.meanDistance,
+               100 * d.learned.inkFraction, 100 * d.random.inkFraction)
     }
 }

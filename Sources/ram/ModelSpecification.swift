@@ -45,6 +45,8 @@ struct ModelSpecification: Codable, Sendable, Equatable {
             "RAM on \(task): \(ram.glimpses) glimpses of \(ram.patchSize)x\(ram.patchSize) at \(ram.scales) scale(s), "
                 + "\(ram.core.rawValue) core \(ram.coreSize), \(ram.locationMean.rawValue) location mean, "
                 + "location sd \(ram.locationStandardDeviation)"
+                + (ram.locationNetworkHidden > 0 ? ", location net \(ram.coreSize)-\(ram.locationNetworkHidden)-2" : "")
+                + (ram.randomFirstGlimpse ? ", random first glimpse in training" : "")
                 + (ram.policyGradientReachesCore ? ", policy gradient into the core" : "")
                 + (randomGlimpses ? ", trained with random glimpses" : "")
         case .fc: "FC-\(hiddenSize) on \(task)"
@@ -82,7 +84,8 @@ struct RAMClassifier: ImageClassifier {
 
     func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
                       using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int) {
-        let episode = model.run(images, on: tape, policy: trainsWithRandomGlimpses ? .random : .sample, using: &generator)
+        let episode = model.run(images, on: tape, policy: trainsWithRandomGlimpses ? .random : .sample,
+                                isTraining: true, using: &generator)
         let (loss, statistics) = model.hybridLoss(episode, labels: labels)
         return (loss, statistics.correct)
     }

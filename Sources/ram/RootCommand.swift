@@ -9,5 +9,6 @@ enum RootCommand {
             VisualizeCommand.command,
             DataCommand.command,
             CatchCommand.command,
+            SearchCommand.command,
         ])
 }

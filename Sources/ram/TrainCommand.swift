@@ -20,6 +20,10 @@ enum TrainCommand {
             .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
             .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
                     help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
+            .integer("location-hidden", default: 128, range: 0...4096,
+                     help: "RAM: hidden ReLU units in the location network (0: the paper's linear mean)."),
+            .choice("first-glimpse", ["random", "centre"], default: "random",
+                    help: "RAM: where training's first glimpse looks (evaluation always starts at the centre)."),
             .flag("policy-gradient-to-core",
                   help: "RAM: let REINFORCE and baseline gradients reach the core (default: they train only their own nets)."),
             .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
@@ -84,6 +88,8 @@ enum TrainCommand {
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
         ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")
+        ram.locationNetworkHidden = arguments.integer("location-hidden")
+        ram.randomFirstGlimpse = arguments.string("first-glimpse") == "random"
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
                                   filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),
                                   randomGlimpses: arguments.flag("random-glimpses"))

@@ -31,6 +31,10 @@ final class Trainer {
         var trainingError: Double
         var validationError: Double
         var seconds: Double
+        /// RAM: glimpses 2...T's mean distance from the digit (pixels) and how often their finest
+        /// patch holds ink, on 2,000 validation images with the policy's mean.
+        var glimpseDistance: Double?
+        var glimpseInk: Double?
     }
 
     static let lastCheckpoint = "last.safetensors"
@@ -107,8 +111,15 @@ final class Trainer {
                 }
             }
             let validationError = Evaluation.error(of: model, on: validation, mode: .mean, seed: options.seed &+ 2)
-            let record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(correct) / Double(max(seen, 1)),
+            var record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(correct) / Double(max(seen, 1)),
                                      validationError: validationError, seconds: Date().timeIntervalSince(epochStarted))
+            var diagnosticLine = ""
+            if let ram = model as? RAMClassifier {
+                let diagnostic = Evaluation.glimpseDiagnostic(of: ram.model, on: validation, seed: options.seed &+ 3)
+                record.glimpseDistance = diagnostic.learned.meanDistance
+                record.glimpseInk = diagnostic.learned.inkFraction
+                diagnosticLine = "\n  " + Evaluation.describe(diagnostic)
+            }
             history.append(record)
             completedEpochs += 1
             _ = plateau?.record(validationError)
@@ -119,7 +130,7 @@ final class Trainer {
             if improved { try save(Self.bestCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: false) }
             CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
                          epoch + 1, 100 * record.trainingError, 100 * validationError, improved ? " (best)" : "",
-                         record.seconds, Double(seen) / record.seconds))
+                         record.seconds, Double(seen) / record.seconds) + diagnosticLine)
         }
         CommandLineTool.say(String(format: "done: %d epochs, best validation error %.2f%%, %.0f s in all; checkpoints in %@",
                      completedEpochs, 100 * bestValidationError, elapsedBefore + Date().timeIntervalSince(started),

@@ -8,8 +8,9 @@ import Testing
 @Suite struct GradientRoutingTests {
     static let labels = [3, 1, 4, 1]
 
-    static func model(policyGradientReachesCore: Bool) -> RecurrentAttentionModel {
+    static func model(policyGradientReachesCore: Bool, locationNetworkHidden: Int = 0) -> RecurrentAttentionModel {
         var c = RAMConfiguration(imageHeight: 12, imageWidth: 12)
+        c.locationNetworkHidden = locationNetworkHidden
         (c.glimpses, c.patchSize, c.scales) = (3, 4, 2)
         (c.glimpseHidden, c.locationHidden, c.glimpseSize, c.coreSize) = (8, 8, 16, 16)
         c.policyGradientReachesCore = policyGradientReachesCore
@@ -48,12 +49,18 @@ import Testing
 
     static func isZero(_ g: [Float]?) -> Bool { g!.allSatisfy { $0 == 0 } }
 
-    @Test func theLocationNetworkLearnsOnlyFromReinforce() {
-        let model = Self.model(policyGradientReachesCore: false)
+    /// With or without its hidden layer (every layer of it).
+    @Test(arguments: [0, 6])
+    func theLocationNetworkLearnsOnlyFromReinforce(hidden: Int) {
+        let model = Self.model(policyGradientReachesCore: false, locationNetworkHidden: hidden)
+        let names = ["location.weight", "location.bias"] + (hidden > 0 ? ["location.hidden.weight", "location.hidden.bias"] : [])
         let without = Self.gradients(model, loss: .hybrid, advantages: false)
-        #expect(Self.isZero(without["location.weight"]) && Self.isZero(without["location.bias"]))
         let with = Self.gradients(model, loss: .hybrid, advantages: true)
-        #expect(!Self.isZero(with["location.weight"]) && !Self.isZero(with["location.bias"]))
+        #expect(model.store.entries.map(\.name).filter { $0.hasPrefix("location") }.sorted() == names.sorted())
+        for name in names {
+            #expect(Self.isZero(without[name]), "\(name) learned without REINFORCE")
+            #expect(!Self.isZero(with[name]), "\(name) did not learn from REINFORCE")
+        }
         // Classification does reach the glimpse network's location pathway, through the
         // location *values*, but never the location network through the samples.
         #expect(!Self.isZero(without["glimpse.location.weight"]))
