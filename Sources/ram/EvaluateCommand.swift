@@ -38,6 +38,12 @@ enum EvaluateCommand {
             report("whole image", Evaluation.error(of: model, on: images, mode: .mean, seed: seed))
             return
         }
+        if run.specification.randomGlimpses {
+            // Its location network was never trained: only random glimpses mean anything.
+            report("random glimpses (the model was trained with them)",
+                   Evaluation.error(of: model, on: images, mode: .random, seed: seed))
+            return
+        }
         report("policy mean", Evaluation.error(of: model, on: images, mode: .mean, seed: seed))
         report("one sampled trajectory", Evaluation.error(of: model, on: images, mode: .sample, seed: seed))
         let n = arguments.integer("trajectories")

@@ -54,6 +54,7 @@ enum SearchCommand {
                          directory: directory.appendingPathComponent(String(format: "trial-%02d", i)))
         }
         CommandLineTool.say("\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(arguments.integer("parallel")) at a time, in \(directory.path)")
+        CommandLineTool.say(header)
 
         let parallel = arguments.integer("parallel")
         for start in stride(from: 0, to: trials.count, by: parallel) {

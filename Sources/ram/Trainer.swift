@@ -110,11 +110,13 @@ final class Trainer {
                     return
                 }
             }
-            let validationError = Evaluation.error(of: model, on: validation, mode: .mean, seed: options.seed &+ 2)
+            // A model trained with random glimpses is validated with them: its location net is untrained.
+            let validationError = Evaluation.error(of: model, on: validation,
+                                                   mode: specification.randomGlimpses ? .random : .mean, seed: options.seed &+ 2)
             var record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(correct) / Double(max(seen, 1)),
                                      validationError: validationError, seconds: Date().timeIntervalSince(epochStarted))
             var diagnosticLine = ""
-            if let ram = model as? RAMClassifier {
+            if let ram = model as? RAMClassifier, !specification.randomGlimpses {
                 let diagnostic = Evaluation.glimpseDiagnostic(of: ram.model, on: validation, seed: options.seed &+ 3)
                 record.glimpseDistance = diagnostic.learned.meanDistance
                 record.glimpseInk = diagnostic.learned.inkFraction
