@@ -16,7 +16,8 @@ enum TrainCommand {
             .integer("patch-size", range: 1...128, help: "RAM: retina patch width (default 8 for 28x28 tasks, 12 otherwise)."),
             .integer("scales", range: 1...8,
                      help: "RAM: patches per glimpse, each twice as wide (default 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
-            .number("location-std", default: 0.17, range: 1e-4...2, help: "RAM: standard deviation of the location policy."),
+            .number("location-std", range: 1e-4...2,
+                    help: "RAM: standard deviation of the location policy (default \(Defaults.locationStandardDeviation(imageSize: 28)) for 28x28 tasks, \(Defaults.locationStandardDeviation(imageSize: 60)) otherwise)."),
             .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
             .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
                     help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
@@ -30,13 +31,16 @@ enum TrainCommand {
             .integer("hidden", default: 256, range: 1...4096, help: "FC and conv: hidden units (the paper: 64 or 256)."),
             .integer("filters", default: 8, range: 1...256, help: "Conv: number of 10x10 stride-5 filters (the paper: 8 or 16)."),
             .choice("optimizer", TrainingOptions.OptimizerKind.allCases.map(\.rawValue), default: "adam", help: "The optimizer."),
-            .number("learning-rate", default: 1e-3, range: 1e-8...10, help: "The initial learning rate."),
+            .number("learning-rate", range: 1e-8...10,
+                    help: "The initial learning rate (default \(Defaults.ram.learningRate) for RAM, \(Defaults.comparison.learningRate) for FC and conv)."),
             .number("momentum", default: 0.9, range: 0...0.999, help: "SGD momentum."),
             .choice("schedule", TrainingOptions.ScheduleKind.allCases.map(\.rawValue), default: "linear",
                     help: "Learning-rate schedule (linear: decay to zero, as in the paper)."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
-            .integer("batch-size", default: 32, range: 1...4096, help: "Images per step (the paper: 20)."),
-            .integer("epochs", default: 10, range: 1...100_000, help: "Passes over the 50,000 training images."),
+            .integer("batch-size", range: 1...4096,
+                     help: "Images per step (default \(Defaults.ram.batchSize) for RAM, \(Defaults.comparison.batchSize) for FC and conv; the paper: 20)."),
+            .integer("epochs", range: 1...100_000,
+                     help: "Passes over the 50,000 training images (default \(Defaults.ram.epochs) for RAM, \(Defaults.comparison.epochs) for FC and conv)."),
             .number("time-budget", default: 0, range: 0...1e7,
                     help: "Stop after this many minutes, keeping the last complete epoch (0: no limit)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
@@ -84,7 +88,8 @@ enum TrainCommand {
         ram.glimpses = arguments.integer("glimpses")
         ram.patchSize = arguments.isGiven("patch-size") ? arguments.integer("patch-size") : (size <= 28 ? 8 : 12)
         ram.scales = arguments.isGiven("scales") ? arguments.integer("scales") : (size <= 28 ? 1 : size <= 60 ? 3 : 4)
-        ram.locationStandardDeviation = Float(arguments.number("location-std"))
+        ram.locationStandardDeviation = Float(arguments.isGiven("location-std") ? arguments.number("location-std")
+                                              : Defaults.locationStandardDeviation(imageSize: size))
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
         ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")
@@ -96,17 +101,37 @@ enum TrainCommand {
     }
 
     static func trainingOptions(_ arguments: ParsedArguments) -> TrainingOptions {
-        var options = TrainingOptions()
+        var options = arguments.string("model") == ModelSpecification.Kind.ram.rawValue ? Defaults.ram : Defaults.comparison
         options.optimizer = .init(rawValue: arguments.string("optimizer")!)!
-        options.learningRate = arguments.number("learning-rate")
+        if arguments.isGiven("learning-rate") { options.learningRate = arguments.number("learning-rate") }
         options.momentum = arguments.number("momentum")
         options.schedule = .init(rawValue: arguments.string("schedule")!)!
         options.gradientClip = arguments.number("gradient-clip")
-        options.batchSize = arguments.integer("batch-size")
-        options.epochs = arguments.integer("epochs")
+        if arguments.isGiven("batch-size") { options.batchSize = arguments.integer("batch-size") }
+        if arguments.isGiven("epochs") { options.epochs = arguments.integer("epochs") }
         options.seed = UInt64(arguments.integer("seed"))
         return options
     }
+}
+
+/// The settings `ram train` uses where no flag is given, chosen on the validation split (see the README).
+enum Defaults {
+    /// RAM: Adam 3e-4 at batch 128, decayed linearly to zero over 200 epochs.
+    static let ram: TrainingOptions = {
+        var o = TrainingOptions()
+        (o.learningRate, o.batchSize, o.epochs) = (3e-4, 128, 200)
+        return o
+    }()
+
+    /// The comparison nets: Adam 1e-3 at batch 32, decayed linearly to zero over 30 epochs.
+    static let comparison: TrainingOptions = {
+        var o = TrainingOptions()
+        (o.learningRate, o.batchSize, o.epochs) = (1e-3, 32, 30)
+        return o
+    }()
+
+    /// The location policy's standard deviation: small on 28x28 MNIST, larger on the wide canvases.
+    static func locationStandardDeviation(imageSize: Int) -> Double { imageSize <= 28 ? 0.05 : 0.1 }
 }
 
 /// What a checkpoint says about the run that wrote it.
