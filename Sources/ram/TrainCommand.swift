@@ -131,7 +131,7 @@ enum Defaults {
     }()
 
     /// The location policy's standard deviation: small on 28x28 MNIST, larger on the wide canvases.
-    static func locationStandardDeviation(imageSize: Int) -> Double { imageSize <= 28 ? 0.05 : 0.1 }
+    static func locationStandardDeviation(imageSize: Int) -> Double { imageSize <= 28 ? 0.05 : 0.2 }
 }
 
 /// What a checkpoint says about the run that wrote it.
