@@ -5,7 +5,8 @@ import RecurrentAttention
 import Testing
 
 /// RAM learns: a short seeded run on a subset of MNIST beats chance by far, and its learned
-/// glimpses beat random ones with the same trained networks (measured: 77.0 % against 71.7 %).
+/// glimpses beat random ones with the same trained networks (measured: 77.0 % against 11.5 %;
+/// random glimpses start anywhere, and these networks learned from the centre).
 @Suite struct LearningTests {
     @Test func aShortRunLearnsAndBeatsRandomGlimpses() throws {
         let splits = try DatasetSplits.load()
