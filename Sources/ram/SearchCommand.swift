@@ -28,8 +28,9 @@ enum SearchCommand {
         var index: Int
         var locationStandardDeviation: Double
         var learningRate: Double
-        var directory: URL
+        var search: URL
         var name: String { String(format: "trial-%02d", index) }
+        var directory: URL { search.appendingPathComponent(name) }
     }
 
     static func run(_ arguments: ParsedArguments) throws {
@@ -50,8 +51,7 @@ enum SearchCommand {
         let trials = (0..<arguments.integer("trials")).map { i in
             let std = logUniform(stdRange), rate = logUniform(rateRange)
             return Trial(index: i, locationStandardDeviation: Double(String(format: "%.3g", std))!,
-                         learningRate: Double(String(format: "%.2g", rate))!,
-                         directory: directory.appendingPathComponent(String(format: "trial-%02d", i)))
+                         learningRate: Double(String(format: "%.2g", rate))!, search: directory)
         }
         CommandLineTool.say("\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(arguments.integer("parallel")) at a time, in \(directory.path)")
         CommandLineTool.say(header)
@@ -65,12 +65,12 @@ enum SearchCommand {
                 if let process, process.terminationStatus != 0 {
                     throw CommandFailure(description: "\(trial.name) failed (exit \(process.terminationStatus)); see \(trial.directory.path).log")
                 }
-                CommandLineTool.say(try row(trial))
+                CommandLineTool.say(row(trial, try result(trial)))
             }
         }
         CommandLineTool.say("\nsorted by best validation error:\n" + header)
         let rows = try trials.map { ($0, try result($0)) }.sorted { $0.1.best < $1.1.best }
-        for (trial, _) in rows { CommandLineTool.say(try row(trial)) }
+        for (trial, result) in rows { CommandLineTool.say(row(trial, result)) }
     }
 
     /// Starts `ram train` for a trial, resuming one that stopped early; `nil` if it is finished.
@@ -117,9 +117,8 @@ enum SearchCommand {
 
     static let header = "trial     location sd  learning rate  best validation  at epoch  epochs  glimpse distance  ink"
 
-    static func row(_ trial: Trial) throws -> String {
-        let r = try result(trial)
-        return String(format: "%@  %11.3g  %13.2g  %14.2f%%  %8d  %6d  %13@ px  %@", trial.name,
+    static func row(_ trial: Trial, _ r: Result) -> String {
+        String(format: "%@  %11.3g  %13.2g  %14.2f%%  %8d  %6d  %13@ px  %@", trial.name,
                       trial.locationStandardDeviation, trial.learningRate, 100 * r.best, r.bestEpoch, r.epochs,
                       r.glimpseDistance.map { String(format: "%.1f", $0) } ?? "-",
                       r.glimpseInk.map { String(format: "%.0f%%", 100 * $0) } ?? "-")
