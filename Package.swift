@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "SafeFiles", targets: ["SafeFiles"]),
         .executable(name: "ram", targets: ["ram"]),
     ],
     targets: [
@@ -21,7 +22,9 @@ let package = Package(
 
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(name: "AutogradTesting", dependencies: ["Autograd"]),
-        .target(name: "NeuralNetworks", dependencies: ["Autograd"]),
+        // Crash-safe file writes and folder locks, shared by checkpoints, images and runs.
+        .target(name: "SafeFiles"),
+        .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
 
         // The models: RAM and the paper's comparison nets.
         .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd", "CKernels"],
@@ -36,9 +39,9 @@ let package = Package(
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.
         .target(name: "Datasets", dependencies: ["Autograd", "CZlib"],
                 resources: [.copy("Resources/mnist")]),
-        .target(name: "Imaging", dependencies: ["CZlib"]),
+        .target(name: "Imaging", dependencies: ["CZlib", "SafeFiles"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
-                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels"]),
+                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels", "SafeFiles"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),
@@ -65,5 +68,6 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
         .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks"]),
+        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
     ]
 )

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Autograd
+import SafeFiles
 
 /// A checkpoint read from a safetensors file: named tensors and string metadata.
 ///
@@ -38,7 +39,9 @@ public struct Checkpoint: Sendable {
     /// Reads and validates the checkpoint at `url`.
     public init(contentsOf url: URL) throws(CheckpointError) {
         let path = url.path(percentEncoded: false)
-        try self.init(bytes: AtomicFile.contents(of: path), path: path)
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.contents(of: path) } catch { throw CheckpointError(path: path, problem: .unreadable(error.reason)) }
+        try self.init(bytes: bytes, path: path)
     }
 
     /// Parses a checkpoint held in memory; `path` names it in errors.

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Autograd
+import SafeFiles
 
 /// Collects tensors and metadata, then writes them as one safetensors file, atomically.
 ///
@@ -69,8 +70,7 @@ public struct CheckpointWriter: Sendable {
     /// Writes the file atomically: a crash or an error leaves any earlier file at `url`
     /// intact and no temporary file behind.
     public func write(to url: URL) throws(CheckpointError) {
-        let path = url.path(percentEncoded: false)
-        try AtomicFile.replace(path, with: serialized(path: path))
+        try write(to: url, failingBeforeRename: false)
     }
 
     /// As `write(to:)`, but fails just before the final rename, after the temporary file
@@ -78,10 +78,13 @@ public struct CheckpointWriter: Sendable {
     @_spi(Testing)
     public func write(to url: URL, failingBeforeRename: Bool) throws(CheckpointError) {
         let path = url.path(percentEncoded: false)
-        try AtomicFile.replace(path, with: serialized(path: path)) { () throws(CheckpointError) in
-            if failingBeforeRename {
-                throw CheckpointError(path: path, problem: .writeFailed("simulated failure before rename"))
+        let bytes = try serialized(path: path)
+        do {
+            try AtomicFile.replace(path, with: bytes) { () throws(FileError) in
+                if failingBeforeRename { throw FileError(path: path, reason: "simulated failure before rename") }
             }
+        } catch {
+            throw CheckpointError(path: path, problem: .writeFailed(error.reason))
         }
     }
 

@@ -6,17 +6,15 @@ import Darwin
 
 /// Whole-file reads and crash-safe whole-file writes, with POSIX calls so that every failure
 /// carries the system's reason.
-enum AtomicFile {
-    /// The contents of the file at `path`.
-    static func contents(of path: String) throws(CheckpointError) -> [UInt8] {
+public enum AtomicFile {
+    /// The contents of the regular file at `path`.
+    public static func contents(of path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CheckpointError(path: path, problem: .unreadable(systemError())) }
+        guard fd >= 0 else { throw FileError(path: path, reason: systemError()) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CheckpointError(path: path, problem: .unreadable(systemError())) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CheckpointError(path: path, problem: .unreadable("not a regular file"))
-        }
+        guard fstat(fd, &info) == 0 else { throw FileError(path: path, reason: systemError()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError(path: path, reason: "not a regular file") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -24,7 +22,7 @@ enum AtomicFile {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CheckpointError(path: path, problem: .unreadable(systemError()))
+                throw FileError(path: path, reason: systemError())
             }
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<n])
@@ -38,13 +36,14 @@ enum AtomicFile {
     /// write to ".<name>.tmp-<pid>-<random>" in the same directory -> fsync -> rename -> fsync dir
     /// ```
     /// The temporary file lives in the target's directory because `rename` is atomic only
-    /// within one file system. On any failure it is removed and the old file is untouched.
+    /// within one file system. On any failure it is removed and the old file is untouched; a
+    /// process killed mid-write leaves it behind for `removeStaleTemporaries(in:)`.
     /// `beforeRename` lets tests simulate a failure at the last moment.
-    static func replace(_ path: String, with bytes: [UInt8],
-                      beforeRename: () throws(CheckpointError) -> Void = {}) throws(CheckpointError) {
-        func failure(_ reason: String) -> CheckpointError { CheckpointError(path: path, problem: .writeFailed(reason)) }
+    public static func replace(_ path: String, with bytes: [UInt8],
+                               beforeRename: () throws(FileError) -> Void = {}) throws(FileError) {
+        func failure(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
         let (directory, name) = split(path)
-        let temporary = directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let temporary = directory + "/." + name + temporaryMarker + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot create \(temporary): \(systemError())") }
         var fdOpen = true
@@ -80,6 +79,28 @@ enum AtomicFile {
         }
     }
 
+    /// Deletes the temporary files that `replace` calls killed mid-write left in `directory`:
+    /// those whose writing process no longer runs. Returns their names.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            names.append(name)
+        }
+        closedir(stream)
+        return names.filter { name in
+            guard name.hasPrefix("."), let marker = name.firstRange(of: temporaryMarker),
+                  let pid = Int32(name[marker.upperBound...].prefix { $0 != "-" }) else { return false }
+            let writerRuns = kill(pid, 0) == 0 || errno == EPERM
+            return !writerRuns && unlink(directory + "/" + name) == 0
+        }
+    }
+
+    /// What separates a temporary file's target name from its writer's pid.
+    static let temporaryMarker = ".tmp-"
+
     /// The directory (`.` when none) and the last component of a path.
     static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
@@ -87,5 +108,5 @@ enum AtomicFile {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    private static func systemError() -> String { String(cString: strerror(errno)) }
+    static func systemError() -> String { String(cString: strerror(errno)) }
 }
