@@ -12,7 +12,7 @@ enum Gzip {
     /// - Throws: `DatasetError` naming `path` when the stream is corrupt, ends early, or is
     ///   followed by bytes that are not another gzip member.
     static func inflate(_ compressed: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: expectedSize(of: compressed))
+        var output = [UInt8](repeating: 0, count: initialCapacity(for: compressed))
         var produced = 0
         var consumed = 0
 
@@ -50,7 +50,7 @@ enum Gzip {
                 throw DatasetError(path: path, problem: .trailingGarbageAfterGzip(byteCount: remaining))
             case Z_OK, Z_BUF_ERROR:
                 if produced == output.count {
-                    // The size hint was wrong (e.g. a file over 4 GiB): grow and go on.
+                    // More data than the first guess (a file over 4 GiB, or compressed over 8:1): double.
                     output.append(contentsOf: repeatElement(0, count: max(output.count, 1 << 16)))
                 } else if consumed == compressed.count {
                     throw DatasetError(path: path, problem: .truncatedGzip)
@@ -68,13 +68,15 @@ enum Gzip {
         }
     }
 
-    /// The uncompressed size stored in the gzip trailer (modulo 2^32), used as a capacity hint.
-    private static func expectedSize(of compressed: [UInt8]) -> Int {
+    /// The buffer to start inflating into: the uncompressed size stored in the gzip trailer
+    /// (modulo 2^32), but never more than 8 times the compressed size. A truncated or corrupt
+    /// file's last four bytes can claim 4 GB; the buffer then grows by doubling only as data
+    /// really comes out, so memory stays within a small multiple of what the file holds.
+    static func initialCapacity(for compressed: [UInt8]) -> Int {
         guard compressed.count >= 18 else { return 1 << 16 }
         let n = compressed.count
         let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8
             | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
-        // A truncated or corrupt file can claim anything; cap the hint at a sane multiple.
-        return max(1 << 16, min(size, compressed.count * 1032))
+        return max(1 << 16, min(size, compressed.count * 8))
     }
 }

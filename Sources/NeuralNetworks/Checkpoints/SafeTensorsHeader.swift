@@ -38,6 +38,10 @@ struct SafeTensorsHeader {
         guard json.first == UInt8(ascii: "{") else {
             throw fail(.invalidHeader("the header does not start with a JSON object"))
         }
+        // Before decoding, which keeps one of two equal keys (or fails without saying why).
+        if let key = JSONDuplicateKeys.first(in: json) {
+            throw fail(.invalidHeader("the key \(key) appears twice in one object"))
+        }
         let raw: RawHeader
         do {
             raw = try JSONDecoder().decode(RawHeader.self, from: Data(json))
@@ -54,11 +58,20 @@ struct SafeTensorsHeader {
         for (name, entry) in raw.tensors {
             records[name] = try Self.validate(entry, name: name, dataCount: dataCount, path: path)
         }
-        // Sorted by start, each non-empty range must begin at or after the previous end.
+        // Sorted by start, the non-empty ranges must tile the data section: no overlap, no gap,
+        // nothing after the last (as safetensors' own reader requires).
         let ordered = records.filter { !$0.value.range.isEmpty }.sorted { $0.value.range.lowerBound < $1.value.range.lowerBound }
-        for (previous, next) in zip(ordered, ordered.dropFirst())
-        where next.value.range.lowerBound < previous.value.range.upperBound {
-            throw fail(.overlappingTensors(previous.key, next.key))
+        var end = 0
+        for (index, (name, record)) in ordered.enumerated() {
+            if record.range.lowerBound < end { throw fail(.overlappingTensors(ordered[index - 1].key, name)) }
+            if record.range.lowerBound > end {
+                throw fail(.invalidTensor(name: name, reason: "its data starts at byte \(record.range.lowerBound), "
+                    + "leaving bytes \(end)..<\(record.range.lowerBound) of the data section unused"))
+            }
+            end = record.range.upperBound
+        }
+        guard end == dataCount else {
+            throw fail(.invalidHeader("\(dataCount - end) bytes follow the last tensor's data"))
         }
     }
 
