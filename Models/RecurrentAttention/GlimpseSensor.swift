@@ -40,8 +40,11 @@ public struct GlimpseSensor: Sendable, Equatable {
     /// The window of `scale` (0 = finest) around location `(x, y)` in an image of the given size.
     public func window(x: Float, y: Float, scale: Int, height: Int, width: Int) -> Window {
         let size = patchSize << scale
-        // The centre in continuous pixel coordinates, where pixel i spans [i, i + 1).
-        let centreX = (x + 1) / 2 * Float(width), centreY = (y + 1) / 2 * Float(height)
+        // The centre in continuous pixel coordinates, where pixel i spans [i, i + 1). A location
+        // past +-1e6 is as far off the image as any; NaN looks at the centre. Neither traps: a
+        // diverged model is caught by training's finite checks, not by a crash in here.
+        func bounded(_ l: Float) -> Float { l.isNaN ? 0 : min(max(l, -1e6), 1e6) }
+        let centreX = (bounded(x) + 1) / 2 * Float(width), centreY = (bounded(y) + 1) / 2 * Float(height)
         return Window(row: Int((centreY - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
                       column: Int((centreX - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
                       size: size)

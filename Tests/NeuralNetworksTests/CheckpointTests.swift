@@ -71,7 +71,11 @@ struct CheckpointTests {
 
             let restored = sampleStore(Scalar.self, seed: 2)
             #expect(bits(restored.values) != bits(saved.values))
-            try checkpoint.load(into: restored, ignoringPrefixes: ["stats."])
+            let before = bits(restored.values)
+            let refused = problem { () throws(CheckpointError) in try checkpoint.load(into: restored, ignoringPrefixes: ["stats."]) }
+            #expect(refused?.problem == .nonFinite(name: "special", index: 2, value: "inf"))
+            #expect(bits(restored.values) == before, "a refused load leaves the store as it was")
+            try checkpoint.load(into: restored, ignoringPrefixes: ["stats."], allowingNonFinite: true)
             #expect(bits(restored.values) == bits(saved.values))
             #expect(try checkpoint.tensor(named: "special", as: Scalar.self).scalars[0].sign == .minus)
         }
@@ -136,6 +140,18 @@ struct CheckpointTests {
             let sgd = SGD(for: resumedStore, learningRate: 0.1, momentum: 0.9)
             let refused = problem { () throws(CheckpointError) in try checkpoint.restore(sgd) }
             #expect(refused?.problem == .optimizerMismatch("expected the state of sgd, got adam"))
+
+            // A diverged run's moments (an infinity in v) are refused, naming the tensor.
+            var state = adam.state
+            state.tensors["v.weight"] = Tensor(shape: [3, 1], scalars: [1, .infinity, 2])
+            var writer = CheckpointWriter()
+            writer.addParameters(of: store)
+            for (key, tensor) in state.tensors { writer.add(tensor, named: "optimizer.adam." + key) }
+            (writer.metadata["optimizer.kind"], writer.metadata["optimizer.step"]) = ("adam", "20")
+            let divergedURL = directory.appendingPathComponent("diverged.safetensors")
+            try writer.write(to: divergedURL)
+            let diverged = problem { () throws(CheckpointError) in try Checkpoint(contentsOf: divergedURL).restore(resumedAdam) }
+            #expect(diverged?.problem == .nonFinite(name: "optimizer.adam.v.weight", index: 1, value: "inf"))
         }
     }
 
@@ -231,6 +247,15 @@ struct CheckpointTests {
         (#"{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, "tensor a: shape [-1] has a negative or oversized dimension"),
         (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
          "the data of tensors a and b overlap"),
+        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, "invalid header: 8 bytes follow the last tensor's data"),
+        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#,
+         "tensor b: its data starts at byte 8, leaving bytes 4..<8 of the data section unused"),
+        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+         "invalid header: the key a appears twice in one object"),
+        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+         "invalid header: the key a appears twice in one object"),
+        (#"{"__metadata__": {"k": "{"k": 1}", "k": "2"}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+         "invalid header: the key k appears twice in one object"),
     ])
     func malformed(header: String, message: String) {
         let file = craftedFile(header: header, data: [UInt8](repeating: 0, count: 16))

@@ -9,9 +9,12 @@ extension Checkpoint {
     /// All names, dtypes and shapes are checked before anything is copied, and every problem
     /// is reported at once: parameters missing from the file, tensors in the file that the
     /// store lacks, and tensors of the wrong shape or dtype. Tensors whose names start with
-    /// one of `ignoredPrefixes` (optimizer state by default) are not parameters.
+    /// one of `ignoredPrefixes` (optimizer state by default) are not parameters. A NaN or an
+    /// infinity in a parameter is an error too (the store is left as it was), unless
+    /// `allowingNonFinite`.
     public func load<Scalar: TensorScalar>(into store: ParameterStore<Scalar>,
-                                           ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix])
+                                           ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix],
+                                           allowingNonFinite: Bool = false)
         throws(CheckpointError) {
         var missing: [String] = [], mismatched: [String] = []
         var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = []
@@ -33,9 +36,14 @@ extension Checkpoint {
             throw CheckpointError(path: path, problem: .parameterMismatch(missing: missing, extra: extra,
                                                                            mismatched: mismatched))
         }
+        let before = allowingNonFinite ? [] : Array(store.values)
         let values = store.values.baseAddress
         for (record, entry) in found where entry.shape.count > 0 {
             copy(record, into: values! + entry.offset)
+        }
+        if !allowingNonFinite, let bad = store.firstNonFiniteValue() {
+            _ = store.values.update(fromContentsOf: before)
+            throw CheckpointError(path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
         }
     }
 
@@ -49,7 +57,11 @@ extension Checkpoint {
         let prefix = Checkpoint.optimizerPrefix + kind + "."
         var tensors: [String: Tensor<Scalar>] = [:]
         for name in names where name.hasPrefix(prefix) {
-            tensors[String(name.dropFirst(prefix.count))] = try tensor(named: name, as: Scalar.self)
+            let tensor = try tensor(named: name, as: Scalar.self)
+            if let index = tensor.withUnsafeBufferPointer({ firstNonFiniteIndex(in: $0) }) {
+                throw CheckpointError(path: path, problem: .nonFinite(name: name, index: index, value: "\(tensor.scalars[index])"))
+            }
+            tensors[String(name.dropFirst(prefix.count))] = tensor
         }
         return OptimizerState(kind: kind, step: step, tensors: tensors)
     }

@@ -30,6 +30,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case shapeMismatch(name: String, expected: Shape, found: Shape)
         /// The file's parameters do not match the store's table.
         case parameterMismatch(missing: [String], extra: [String], mismatched: [String])
+        /// A parameter or optimizer tensor holds a NaN or an infinity (a diverged run's numbers).
+        case nonFinite(name: String, index: Int, value: String)
         /// The saved optimizer state does not fit the optimizer (kind, names or shapes).
         case optimizerMismatch(String)
         /// The tensors or metadata to be written are invalid (such as a duplicate name).
@@ -73,6 +75,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
             if !extra.isEmpty { parts.append("unexpected \(extra.joined(separator: ", "))") }
             if !mismatched.isEmpty { parts.append("mismatched \(mismatched.joined(separator: "; "))") }
             return "parameters do not match the store: " + parts.joined(separator: "; ")
+        case .nonFinite(let name, let index, let value):
+            return "tensor \(name) holds \(value) at element \(index); a model with non-finite numbers cannot be used"
         case .optimizerMismatch(let reason): return "cannot restore the optimizer: \(reason)"
         case .invalidContents(let reason): return "cannot be written: \(reason)"
         case .writeFailed(let reason): return "writing failed: \(reason)"
