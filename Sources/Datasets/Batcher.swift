@@ -62,10 +62,12 @@ public struct Batcher: Sendable {
                      labels: labels, indices: indices)
     }
 
-    /// The batches of `epoch`, in order; each is rendered only when the sequence reaches it.
-    public func batches(epoch: Int) -> some Sequence<Batch> {
+    /// The batches of `epoch` from number `first` on (a run resumed mid-epoch skips those it
+    /// trained on), in order; each is rendered only when the sequence reaches it.
+    public func batches(epoch: Int, from first: Int = 0) -> some Sequence<Batch> {
+        require(first >= 0 && first <= batchCount, "Batcher: batch \(first) of an epoch of \(batchCount)")
         let order = order(epoch: epoch)
-        return (0..<batchCount).lazy.map { number in
+        return (first..<batchCount).lazy.map { number in
             let start = number * batchSize
             let end = min(start + batchSize, order.count)
             return batch(of: Array(order[start..<end]), epoch: epoch)

@@ -30,7 +30,7 @@ public struct TaskGenerator: Sendable {
         if let layout = task.layout {
             require(layout.size >= source.height && layout.size >= source.width,
                          "TaskGenerator: a \(layout.size)x\(layout.size) canvas cannot hold \(source.height)x\(source.width) images")
-            require(layout.distractorSize <= min(source.height, source.width),
+            require(layout.distractorCount == 0 || layout.distractorSize <= min(source.height, source.width),
                          "TaskGenerator: \(layout.distractorSize)-pixel distractors do not fit in \(source.height)x\(source.width) images")
         }
         self.source = source

@@ -72,6 +72,7 @@ enum CatchCommand {
         Threads.apply(arguments)
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
+        let lock = try RunFolder.claim(directory)
         var options = CatchTrainingOptions()
         options.frames = Int(arguments.number("frames") * 1e6)
         options.batchSize = arguments.integer("batch-size")
@@ -96,8 +97,9 @@ enum CatchCommand {
         }
         let trainer = CatchTrainer(configuration: configuration, options: options, directory: directory)
         if arguments.flag("resume") { try trainer.resume() }
+        StopRequest.install()
         let budget = arguments.number("time-budget")
-        try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil)
+        try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }
     }
 
     static func runEvaluation(_ arguments: ParsedArguments) throws {
@@ -158,6 +160,10 @@ struct SavedCatchRun {
               let options = checkpoint.json("options", as: CatchTrainingOptions.self) else {
             throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram catch train'")
         }
+        var checks = SettingChecks()
+        configuration.check(&checks)
+        options.check(&checks)
+        try checks.throwIfAny(in: path.path)
         (self.configuration, self.options) = (configuration, options)
     }
 }

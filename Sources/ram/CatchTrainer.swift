@@ -65,9 +65,13 @@ final class CatchTrainer {
         let m = checkpoint.metadata
         step = Int(m["step"] ?? "") ?? 0
         framesSeen = Int(m["frames"] ?? "") ?? 0
-        bestCatchRate = Double(m["best_validation_catch_rate"] ?? "") ?? -1
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
         history = checkpoint.json("history") ?? []
+        // The best file's own figure (see `Trainer.resume`).
+        let best = directory.appendingPathComponent(Self.bestCheckpoint)
+        bestCatchRate = FileManager.default.fileExists(atPath: best.path)
+            ? Double(try Checkpoint(contentsOf: best).metadata["best_validation_catch_rate"] ?? "") ?? -1
+            : -1
     }
 
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
@@ -96,6 +100,9 @@ final class CatchTrainer {
             tape.backward(from: loss)
             if options.gradientClip > 0 { _ = clipGradientNorm(agent.store, maxNorm: options.gradientClip) }
             optimizer.update()
+            if let failure = Trainer.divergence(at: "update \(step + 1)", loss: loss.scalars[0], store: agent.store) {
+                throw failure
+            }
             step += 1
             framesSeen += framesPerStep
             intervalGames += options.batchSize
@@ -109,7 +116,8 @@ final class CatchTrainer {
                                             100 * intervalCaught / Double(intervalGames), entropy!, baselineError!))
 
             let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
-            if framesSeen >= nextValidation || framesSeen >= options.frames || outOfTime {
+            let interrupted = StopRequest.isRequested
+            if framesSeen >= nextValidation || framesSeen >= options.frames || outOfTime || interrupted {
                 var unused = SeededGenerator(seed: 0)  // the greedy policy draws nothing
                 let validation = CatchEvaluation.catchRate(of: agent, policy: .greedy, episodes: Self.validationEpisodes,
                                                            seed: Self.validationSeed, sampling: &unused)
@@ -120,12 +128,17 @@ final class CatchTrainer {
                 let improved = validation > bestCatchRate
                 if improved { bestCatchRate = validation }
                 let elapsed = Date().timeIntervalSince(started)
-                try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
+                // Best first, as `Trainer` does: a kill between the writes never loses the best agent.
                 if improved { try save(Self.bestCheckpoint, elapsed: elapsed, withOptimizer: false) }
+                try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
                 CommandLineTool.say(String(
                     format: "%.2fM frames: caught %.1f%% while training, %.1f%% on validation (greedy)%@; %.0f frames/s, %@ elapsed",
                     Double(framesSeen) / 1e6, 100 * record.trainingCatchRate, 100 * validation, improved ? " (best)" : "",
                     Double(intervalGames * CatchGame.moves) / seconds, ProgressReporter.clock(elapsedBefore + elapsed)))
+                if interrupted {
+                    CommandLineTool.say("interrupted after \(framesSeen) frames; saved \(Self.lastCheckpoint), and --resume continues from it")
+                    throw StopRequest.Stopped()
+                }
                 if outOfTime {
                     CommandLineTool.say("time budget of \(Int(timeBudget!)) s reached after \(framesSeen) frames; checkpoint saved")
                     return

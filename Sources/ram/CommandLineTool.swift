@@ -24,6 +24,8 @@ enum CommandLineTool {
         } catch let help as HelpRequest {
             print(help.usage)
             exit(0)
+        } catch is StopRequest.Stopped {
+            exit(130)  // what a shell reports for an interrupted command; the trainer said what it saved
         } catch let usage as UsageError {
             printError("error: \(usage.message)\n\n\(usage.usage)")
             exit(2)

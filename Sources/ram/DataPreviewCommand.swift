@@ -31,9 +31,7 @@ enum DataPreviewCommand {
         let epoch = arguments.integer("epoch")
         let output = arguments.string("output")!
 
-        let directory = arguments.string("data-dir")
-            ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil)
-        let splits = try loadSplits(from: directory)
+        let splits = try TaskData.load(task, from: arguments.string("data-dir"))
 
         let generator = TaskGenerator(source: splits[split], task: task, seed: seed, isFixed: split.isFixed)
         let count = min(arguments.integer("count"), generator.count)
@@ -54,15 +52,5 @@ enum DataPreviewCommand {
         try picture.writePNG(to: output)
         print("wrote \(output): \(batch.count) \(task.name) \(split.rawValue) images, "
             + "\(generator.height)x\(generator.width), seed \(seed), epoch \(epoch)")
-    }
-
-    /// The data set's splits; a missing Debian Fashion-MNIST folder gets a hint on how to install it.
-    static func loadSplits(from directory: String?) throws -> DatasetSplits {
-        let result = Result { () throws(DatasetError) in try DatasetSplits.load(from: directory) }
-        if case .failure(let error) = result, error.problem == .missingDirectory,
-           directory == MNIST.debianFashionMNISTDirectory {
-            throw CommandFailure(description: "\(error); install Debian's dataset-fashion-mnist or pass --data-dir")
-        }
-        return try result.get()
     }
 }

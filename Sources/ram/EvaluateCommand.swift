@@ -76,8 +76,8 @@ enum EvaluateCommand {
         case (nil, _?): throw CommandFailure(description: "--labels needs --images")
         case (nil, nil):
             let task = DatasetTask(name: run.specification.task)!
-            let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
-                ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
+            let data = try TaskData.load(task, from: arguments.string("data-dir") ?? run.options.dataDirectory,
+                                         for: run.specification)
             let split = arguments.string("split")!
             let images = split == "test"
                 ? TaskGenerator(source: data.test, task: task, seed: testSeed, isFixed: true)

@@ -53,26 +53,58 @@ enum TrainCommand {
 
     static func run(_ arguments: ParsedArguments) throws {
         Threads.apply(arguments)
-        let resuming = arguments.flag("resume")
-        let saved = resuming ? try SavedRun(directory: checkpointDirectory(arguments)) : nil
+        let directory = checkpointDirectory(arguments)
+        let lock = try RunFolder.claim(directory)
+        let saved = arguments.flag("resume") ? try SavedRun(directory: directory) : nil
         let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!
-        let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
-            ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
+        let dataDirectory = arguments.string("data-dir") ?? saved?.options.dataDirectory
+        let data = try TaskData.load(task, from: dataDirectory, for: saved?.specification)
 
-        var specification = saved?.specification ?? self.specification(arguments, task: task, data: data)
+        var specification = specification(arguments, task: task, data: data)
         var options = trainingOptions(arguments)
         if let saved {
             // A resumed run keeps its model and settings; only --epochs may extend (or shorten) it.
+            let changed = changedSettings(arguments, fresh: (specification, options), saved: saved)
+            guard changed.isEmpty else {
+                throw CommandFailure(description: "--resume continues the run in \(directory.path) with its saved settings, "
+                    + "which \(changed.joined(separator: ", ")) would change; drop those flags, or train into another --checkpoint-dir")
+            }
             specification = saved.specification
             let epochs = arguments.isGiven("epochs") ? options.epochs : saved.options.epochs
             options = saved.options
             options.epochs = epochs
         }
-        let trainer = Trainer(specification: specification, options: options, data: data, task: task,
-                              directory: checkpointDirectory(arguments))
-        if resuming { try trainer.resume() }
+        options.dataDirectory = dataDirectory
+        let trainer = Trainer(specification: specification, options: options, data: data, task: task, directory: directory)
+        if saved != nil { try trainer.resume() }
+        StopRequest.install()
         let budget = arguments.number("time-budget")
-        try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil)
+        try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }
+    }
+
+    /// The flags given to a resumed run that differ from its saved settings, each with the saved value.
+    static func changedSettings(_ arguments: ParsedArguments, fresh: (ModelSpecification, TrainingOptions),
+                                saved: SavedRun) -> [String] {
+        let (s, o, r, savedRAM) = (fresh.0, fresh.1, fresh.0.ram, saved.specification.ram)
+        let (t, p) = (saved.specification, saved.options)
+        let settings: [(flag: String, given: String, saved: String)] = [
+            ("task", arguments.string("task")!, t.task), ("model", s.kind.rawValue, t.kind.rawValue),
+            ("glimpses", "\(r.glimpses)", "\(savedRAM.glimpses)"), ("patch-size", "\(r.patchSize)", "\(savedRAM.patchSize)"),
+            ("scales", "\(r.scales)", "\(savedRAM.scales)"),
+            ("location-std", "\(r.locationStandardDeviation)", "\(savedRAM.locationStandardDeviation)"),
+            ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
+            ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
+            ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
+            ("policy-gradient-to-core", "on", savedRAM.policyGradientReachesCore ? "on" : "off"),
+            ("random-glimpses", "on", t.randomGlimpses ? "on" : "off"),
+            ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
+            ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
+            ("momentum", "\(o.momentum)", "\(p.momentum)"), ("schedule", o.schedule.rawValue, p.schedule.rawValue),
+            ("gradient-clip", "\(o.gradientClip)", "\(p.gradientClip)"), ("batch-size", "\(o.batchSize)", "\(p.batchSize)"),
+            ("seed", "\(o.seed)", "\(p.seed)"),
+        ]
+        return settings.filter { arguments.isGiven($0.flag) && $0.given != $0.saved }
+            .map { "--\($0.flag) \($0.given) (the run has \($0.saved))" }
     }
 
     /// `--checkpoint-dir`, or `runs/<task>-<model>`.
@@ -150,6 +182,10 @@ struct SavedRun {
               let options = checkpoint.json("options", as: TrainingOptions.self) else {
             throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram train' (no model specification in its metadata)")
         }
+        var checks = SettingChecks()
+        specification.check(&checks)
+        options.check(&checks)
+        try checks.throwIfAny(in: path.path)
         self.specification = specification
         self.options = options
     }

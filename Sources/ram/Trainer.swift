@@ -8,6 +8,11 @@ import NeuralNetworks
 ///
 /// Every random draw of step `s` comes from a generator derived from `(seed, s)`, so a run
 /// resumed from a checkpoint continues with exactly the numbers it would have drawn.
+///
+/// What a kill can cost: `best` is written before `last`, each atomically, so at every moment
+/// `best` holds the best model `last` has seen, and a resumed run redoes at most one epoch (or
+/// nothing, after Ctrl-C or a time budget, which save mid-epoch). A NaN or an infinity in the
+/// loss, a gradient or a parameter stops the run before it reaches a checkpoint.
 final class Trainer {
     let specification: ModelSpecification
     var options: TrainingOptions
@@ -24,6 +29,13 @@ final class Trainer {
     private var history: [EpochRecord] = []
     private var elapsedBefore: Double = 0
     private var plateau: ReduceOnPlateau?
+    /// The steps of the current epoch already taken, when a run stopped mid-epoch.
+    private var partialEpoch = PartialEpoch()
+
+    /// The running figures of an epoch, saved when a run stops mid-epoch.
+    struct PartialEpoch: Codable {
+        var seen = 0, correct = 0, lossSum = 0.0, seconds = 0.0
+    }
 
     /// One line of the run's history, saved in checkpoints.
     struct EpochRecord: Codable {
@@ -66,10 +78,16 @@ final class Trainer {
         let m = checkpoint.metadata
         completedEpochs = Int(m["completed_epochs"] ?? "") ?? 0
         step = Int(m["step"] ?? "") ?? 0
-        bestValidationError = Double(m["best_validation_error"] ?? "") ?? .infinity
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
         history = checkpoint.json("history") ?? []
         if m["plateau"] != nil { plateau = checkpoint.json("plateau") }
+        partialEpoch = checkpoint.json("partial_epoch") ?? PartialEpoch()
+        // The best file's own figure: a kill after writing `best` and before `last` leaves
+        // `last` claiming an older, higher error than the model `best` holds.
+        let best = directory.appendingPathComponent(Self.bestCheckpoint)
+        bestValidationError = FileManager.default.fileExists(atPath: best.path)
+            ? Double(try Checkpoint(contentsOf: best).metadata["best_validation_error"] ?? "") ?? .infinity
+            : .infinity
     }
 
     /// Trains until `options.epochs` epochs are complete or `timeBudget` seconds pass.
@@ -81,14 +99,17 @@ final class Trainer {
         let started = Date()
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
-        if completedEpochs > 0 { CommandLineTool.say("resuming after epoch \(completedEpochs), step \(step)") }
+        if step > 0 { CommandLineTool.say("resuming after epoch \(completedEpochs), step \(step)") }
 
         while completedEpochs < options.epochs {
             let epoch = completedEpochs
-            let epochStarted = Date()
+            let firstBatch = step - epoch * batcher.batchCount  // > 0 when resumed mid-epoch
+            let epochStarted = Date().addingTimeInterval(-partialEpoch.seconds)
             var progress = ProgressReporter(total: batcher.batchCount, label: "epoch \(epoch + 1)/\(options.epochs)")
-            var seen = 0, correct = 0, lossSum: Float = 0
-            for (i, batch) in PrefetchedBatches(batcher, epoch: epoch).enumerated() {  // rendered on another core
+            var running = partialEpoch
+            partialEpoch = PartialEpoch()
+            // Rendered on another core.
+            for (i, batch) in PrefetchedBatches(batcher, epoch: epoch, from: firstBatch).enumerated() {
                 optimizer.learningRate = learningRate(at: step, totalSteps: totalSteps)
                 tape.reset()
                 model.store.zeroGradients()
@@ -98,18 +119,30 @@ final class Trainer {
                 tape.backward(from: loss)
                 if options.gradientClip > 0 { _ = clipGradientNorm(model.store, maxNorm: options.gradientClip) }
                 optimizer.update()
+                if let failure = Self.divergence(at: "step \(step + 1) (epoch \(epoch + 1))", loss: loss.scalars[0],
+                                                 store: model.store) { throw failure }
                 step += 1
-                seen += batch.count
-                correct += right
-                lossSum += loss.scalars[0]
-                progress.update(done: i + 1, samples: seen,
-                                details: String(format: "loss %.3f acc %.1f%%", lossSum / Float(i + 1),
-                                                100 * Double(correct) / Double(seen)))
-                if let timeBudget, Date().timeIntervalSince(started) > timeBudget {
-                    CommandLineTool.say("\ntime budget of \(Int(timeBudget)) s reached in epoch \(epoch + 1); the last complete epoch's checkpoint is kept")
+                running.seen += batch.count
+                running.correct += right
+                running.lossSum += Double(loss.scalars[0])
+                let done = firstBatch + i + 1
+                progress.update(done: done, samples: running.seen,
+                                details: String(format: "loss %.3f acc %.1f%%", running.lossSum / Double(done),
+                                                100 * Double(running.correct) / Double(running.seen)))
+                let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
+                if (outOfTime || StopRequest.isRequested) && done < batcher.batchCount {
+                    running.seconds = Date().timeIntervalSince(epochStarted)
+                    partialEpoch = running
+                    try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
+                    partialEpoch = PartialEpoch()
+                    let reason = outOfTime ? "time budget of \(Int(timeBudget!)) s reached" : "interrupted"
+                    CommandLineTool.say("\n\(reason) in epoch \(epoch + 1) after step \(step); saved \(Self.lastCheckpoint) "
+                        + "there, and --resume continues from it")
+                    if !outOfTime { throw StopRequest.Stopped() }
                     return
                 }
             }
+            let (seen, correct) = (running.seen, running.correct)
             // A model trained with random glimpses is validated with them: its location net is untrained.
             let validationError = Evaluation.error(of: model, on: validation,
                                                    mode: specification.randomGlimpses ? .random : .mean, seed: options.seed &+ 2)
@@ -127,16 +160,35 @@ final class Trainer {
             _ = plateau?.record(validationError)
             let improved = validationError < bestValidationError
             if improved { bestValidationError = validationError }
-            try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
+            // Best first: a kill between the two writes leaves `last` behind `best`, which a
+            // resumed run redoes, never `last` claiming a best model that was not written.
             // The best model is for evaluation and sharing: parameters only, about 4 bytes each.
             if improved { try save(Self.bestCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: false) }
+            try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
             CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
                          epoch + 1, 100 * record.trainingError, 100 * validationError, improved ? " (best)" : "",
                          record.seconds, Double(seen) / record.seconds) + diagnosticLine)
+            if StopRequest.isRequested {
+                CommandLineTool.say("interrupted after epoch \(epoch + 1); saved \(Self.lastCheckpoint), and --resume continues from it")
+                throw StopRequest.Stopped()
+            }
         }
         CommandLineTool.say(String(format: "done: %d epochs, best validation error %.2f%%, %.0f s in all; checkpoints in %@",
                      completedEpochs, 100 * bestValidationError, elapsedBefore + Date().timeIntervalSince(started),
                      directory.path))
+    }
+
+    /// The failure that stops a run when, after the step at `place`, the loss, a gradient or a
+    /// parameter is NaN or infinite; nil when all are finite. The caller saves nothing, so the
+    /// last checkpoint stays the last good one.
+    static func divergence(at place: String, loss: Float, store: ParameterStore<Float>) -> CommandFailure? {
+        let problem: String
+        if !loss.isFinite { problem = "the loss is \(loss)" }
+        else if let bad = store.firstNonFiniteGradient() { problem = "the gradient \(bad)" }
+        else if let bad = store.firstNonFiniteValue() { problem = "after the update, \(bad)" }
+        else { return nil }
+        return CommandFailure(description: "training diverged at \(place): \(problem); the last good checkpoint is kept; "
+            + "a lower --learning-rate or a --gradient-clip may help")
     }
 
     private func learningRate(at step: Int, totalSteps: Int) -> Double {
@@ -161,6 +213,7 @@ final class Trainer {
         writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
         writer.setJSON(history, forKey: "history")
         if let plateau { writer.setJSON(plateau, forKey: "plateau") }
+        if partialEpoch.seen > 0 { writer.setJSON(partialEpoch, forKey: "partial_epoch") }
         try writer.write(named: name, in: directory)
     }
 }

@@ -23,4 +23,6 @@ struct TrainingOptions: Codable, Sendable, Equatable {
     var gradientClip = 0.0
     /// Seeds the batch order, the placements and the location samples.
     var seed: UInt64 = 1
+    /// `--data-dir`, so `--resume`, `evaluate` and `visualize` find the same data (nil: the default).
+    var dataDirectory: String?
 }

@@ -26,8 +26,8 @@ enum VisualizeCommand {
             throw CommandFailure(description: "\(arguments.string("checkpoint")!): a \(run.specification.kind.rawValue) model has no glimpses to draw")
         }
         let task = DatasetTask(name: run.specification.task)!
-        let data = try DataPreviewCommand.loadSplits(from: arguments.string("data-dir")
-            ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil))
+        let data = try TaskData.load(task, from: arguments.string("data-dir") ?? run.options.dataDirectory,
+                                     for: run.specification)
         let images = TaskGenerator(source: data.test, task: task, seed: EvaluateCommand.testSeed, isFixed: true)
         let batcher = Batcher(generator: images, batchSize: arguments.integer("count"), shuffles: true)
         let batch = batcher.batch(of: Array(batcher.order(epoch: arguments.integer("seed")).prefix(batcher.batchSize)), epoch: 0)

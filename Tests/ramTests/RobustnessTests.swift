@@ -1,0 +1,170 @@
+import Datasets
+import Foundation
+import NeuralNetworks
+import RecurrentAttention
+import SafeFiles
+import Testing
+@testable import ram
+
+/// What a user gives the tool never crashes it, and nothing a user saved is lost: each class
+/// of bad input gets one line naming the file, field or flag.
+@Suite struct RobustnessTests {
+    let directory = NSTemporaryDirectory() + "robustness-" + UUID().uuidString
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    /// The one-line message `body` fails with, or "no error".
+    func message(_ body: () throws -> Void) -> String {
+        do { try body(); return "no error" } catch { return CommandLineTool.oneLine(error) }
+    }
+
+    func parse(_ words: [String]) throws -> ParsedArguments { try RootCommand.command.parse(words).1 }
+
+    static let mnistRAM = ModelSpecification(kind: .ram, task: "mnist", ram: RAMConfiguration(imageHeight: 28, imageWidth: 28),
+                                             hiddenSize: 256, filters: 8, seed: 1)
+
+    /// Saves a fresh MNIST RAM as 'ram train' would, after `edit` changes its values, with
+    /// `specification` (which may be out of range) as its metadata.
+    func saveModel(_ name: String, _ specification: ModelSpecification = mnistRAM,
+                   edit: (ParameterStore<Float>) -> Void = { _ in }) throws -> String {
+        let store = Self.mnistRAM.makeModel().store
+        edit(store)
+        var writer = CheckpointWriter()
+        writer.addParameters(of: store)
+        writer.setJSON(specification, forKey: "specification")
+        writer.setJSON(TrainingOptions(), forKey: "options")
+        try writer.write(named: name, in: URL(fileURLWithPath: directory))
+        return directory + "/" + name
+    }
+
+    @Test func aDivergingRunStopsNamingTheStepAndWritesNothing() throws {
+        let run = directory + "/diverging"
+        let arguments = try parse(["train", "--task", "mnist", "--learning-rate", "10", "--epochs", "1",
+                                   "--checkpoint-dir", run])
+        let failure = message { try TrainCommand.run(arguments) }
+        #expect(failure.hasPrefix("training diverged at step "), "\(failure)")
+        #expect(failure.contains("(epoch 1)") && failure.contains("the last good checkpoint is kept"), "\(failure)")
+        #expect(!FileManager.default.fileExists(atPath: run + "/last.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: run + "/best.safetensors"))
+    }
+
+    @Test func aCheckpointWithANaNIsRefusedByEveryCommand() throws {
+        let path = try saveModel("nan.safetensors") { store in store.values[store.count / 2] = .nan }
+        let failure = message { _ = try EvaluateCommand.loadModel(path) }
+        #expect(failure.hasPrefix("checkpoint \(path): tensor "), "\(failure)")
+        #expect(failure.contains("holds nan at element") && failure.contains("non-finite numbers cannot be used"), "\(failure)")
+    }
+
+    @Test func metadataOutOfRangeNamesTheFileAndEveryField() throws {
+        var bad = Self.mnistRAM
+        (bad.ram.glimpses, bad.ram.patchSize, bad.ram.locationStandardDeviation) = (0, 0, -0.1)
+        let path = try saveModel("bad.safetensors", bad)
+        let failure = message { _ = try SavedRun(path: URL(fileURLWithPath: path)) }
+        #expect(failure == "\(path): metadata out of range: specification.ram.glimpses is 0, outside 1...64; "
+            + "specification.ram.patchSize is 0, outside 1...128; "
+            + "specification.ram.locationStandardDeviation is -0.1, outside 0.0001...2.0")
+
+        var task = Self.mnistRAM
+        task.task = "imagenet"
+        let unknown = try saveModel("task.safetensors", task)
+        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: unknown)) }
+            == "\(unknown): metadata out of range: specification.task 'imagenet' is not one of mnist, translated, cluttered60, cluttered100, fashion-mnist")
+
+        var size = Self.mnistRAM
+        (size.task, size.ram.imageHeight, size.ram.imageWidth) = ("translated", 100, 100)
+        let wrongSize = try saveModel("size.safetensors", size)
+        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: wrongSize)) }
+            == "\(wrongSize): metadata out of range: specification.ram.imageHeight is 100, outside 60...60; "
+            + "specification.ram.imageWidth is 100, outside 60...60")
+    }
+
+    /// Writes an MNIST-format folder of `train` and `test` images of `size`x`size`.
+    func dataSet(_ name: String, train: Int, test: Int, size: Int) -> String {
+        let folder = directory + "/" + name
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func idx(_ file: String, _ dimensions: [Int]) {
+            var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
+            for d in dimensions { bytes += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+            let count = dimensions.reduce(1, *)
+            _ = FileManager.default.createFile(atPath: folder + "/" + file, contents: Data(bytes + (0..<count).map { UInt8($0 % 10) }))
+        }
+        idx("train-images-idx3-ubyte", [train, size, size])
+        idx("train-labels-idx1-ubyte", [train])
+        idx("t10k-images-idx3-ubyte", [test, size, size])
+        idx("t10k-labels-idx1-ubyte", [test])
+        return folder
+    }
+
+    @Test func dataThatLoadsButDoesNotFitIsNamed() throws {
+        let few = dataSet("few", train: 500, test: 10, size: 28)
+        #expect(message { _ = try TaskData.load(.mnist, from: few) }
+            == "\(few): 500 training images; training holds out 10000 for validation, so it needs more")
+        let noTest = dataSet("no-test", train: 10_001, test: 0, size: 8)
+        #expect(message { _ = try TaskData.load(.mnist, from: noTest) } == "\(noTest): the test set holds no images")
+        let large = dataSet("large", train: 10_001, test: 1, size: 64)
+        #expect(message { _ = try TaskData.load(.translated, from: large) }
+            == "\(large): 64x64 images do not fit task translated (a 60x60 canvas)")
+        let tiny = dataSet("tiny", train: 10_001, test: 1, size: 4)
+        #expect(message { _ = try TaskData.load(.cluttered60, from: tiny) }
+            == "\(tiny): 4x4 images do not fit task cluttered60 (a 60x60 canvas with 8x8 distractor crops)")
+        // A model trained on 8x8 images, evaluated on the bundled 28x28 MNIST.
+        var small = Self.mnistRAM
+        (small.ram.imageHeight, small.ram.imageWidth) = (8, 8)
+        #expect(message { _ = try TaskData.load(.mnist, from: nil, for: small) }
+            == "the bundled MNIST: task mnist makes 28x28 images of these, but the model takes 8x8; pass the --data-dir it was trained with")
+    }
+
+    @Test func aSecondRunIntoTheSameFolderIsRefused() throws {
+        let run = URL(fileURLWithPath: directory + "/shared")
+        let first = try RunFolder.claim(run)
+        let failure = message { _ = try RunFolder.claim(run) }
+        #expect(failure == "--checkpoint-dir \(run.path) is in use by another run (pid \(getpid())); "
+            + "wait for it to finish or choose another folder")
+        withExtendedLifetime(first) {}
+        let file = directory + "/a-file"
+        _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
+        #expect(message { _ = try RunFolder.claim(URL(fileURLWithPath: file)) } == "--checkpoint-dir \(file) is not a folder")
+    }
+
+    @Test func resumeTrustsTheBestFileNotLastAfterAKillBetweenTheWrites() throws {
+        // `best` is written before `last`: a kill between them leaves `last` claiming the
+        // previous best (0.5) while `best` already holds a better model (0.3).
+        let run = URL(fileURLWithPath: directory + "/killed")
+        let data = try DatasetSplits.load()
+        var options = Defaults.ram
+        options.epochs = 2
+        let trainer = Trainer(specification: Self.mnistRAM, options: options, data: data, task: .mnist, directory: run)
+        func write(_ name: String, best: Double, withOptimizer: Bool) throws {
+            var writer = CheckpointWriter()
+            writer.addParameters(of: trainer.model.store)
+            if withOptimizer { writer.addState(of: trainer.optimizer) }
+            writer.setJSON(Self.mnistRAM, forKey: "specification")
+            writer.setJSON(options, forKey: "options")
+            (writer.metadata["completed_epochs"], writer.metadata["step"]) = ("1", "390")
+            writer.metadata["best_validation_error"] = String(best)
+            try writer.write(named: name, in: run)
+        }
+        try write(Trainer.lastCheckpoint, best: 0.5, withOptimizer: true)
+        try write(Trainer.bestCheckpoint, best: 0.3, withOptimizer: false)
+        try trainer.resume()
+        #expect(trainer.bestValidationError == 0.3)
+        #expect((trainer.completedEpochs, trainer.step) == (1, 390))
+    }
+
+    @Test func resumeRefusesFlagsThatWouldChangeTheRun() throws {
+        let run = directory + "/resumed"
+        var options = Defaults.ram
+        options.epochs = 2
+        var writer = CheckpointWriter()
+        writer.setJSON(Self.mnistRAM, forKey: "specification")
+        writer.setJSON(options, forKey: "options")
+        try writer.write(named: Trainer.lastCheckpoint, in: URL(fileURLWithPath: run))
+        let arguments = try parse(["train", "--resume", "--checkpoint-dir", run, "--learning-rate", "0.01",
+                                   "--glimpses", "6", "--random-glimpses", "--epochs", "9"])
+        #expect(message { try TrainCommand.run(arguments) }
+            == "--resume continues the run in \(run) with its saved settings, which --random-glimpses on (the run has off), "
+            + "--learning-rate 0.01 (the run has 0.0003) would change; drop those flags, or train into another --checkpoint-dir")
+    }
+}
