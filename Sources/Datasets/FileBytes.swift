@@ -12,11 +12,12 @@ enum FileBytes {
     /// Detecting gzip by content rather than by the `.gz` suffix lets a renamed or
     /// already-decompressed file load all the same.
     static func read(path: String) throws(DatasetError) -> [UInt8] {
-        let raw = try readRaw(path: path)
-        if Gzip.isGzip(raw) {
-            return try Gzip.inflate(raw, path: path)
-        }
-        return raw
+        try decoded(readRaw(path: path), path: path)
+    }
+
+    /// A file's bytes as read, inflated if they start with the gzip magic; `path` names it in errors.
+    static func decoded(_ raw: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
+        Gzip.isGzip(raw) ? try Gzip.inflate(raw, path: path) : raw
     }
 
     /// The bytes of the file at `path`, as they are on disk.

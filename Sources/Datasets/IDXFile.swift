@@ -21,6 +21,12 @@ public struct IDXFile: Sendable {
         try self.init(parsing: try FileBytes.read(path: path), path: path, expectedDimensionCount: expectedDimensionCount)
     }
 
+    /// Parses a file's bytes as read from disk, gzip'd or not; `path` only names it in errors.
+    public init(fileBytes: [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
+        try self.init(parsing: try FileBytes.decoded(fileBytes, path: path), path: path,
+                      expectedDimensionCount: expectedDimensionCount)
+    }
+
     /// Parses the contents of an IDX file; `path` only names the file in errors.
     public init(parsing contents: consuming [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
         func fail(_ problem: DatasetError.Problem) -> DatasetError { DatasetError(path: path, problem: problem) }

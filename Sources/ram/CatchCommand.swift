@@ -73,6 +73,7 @@ enum CatchCommand {
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
         let lock = try RunFolder.claim(directory)
+        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"), lastCheckpoint: CatchTrainer.lastCheckpoint)
         var options = CatchTrainingOptions()
         options.frames = Int(arguments.number("frames") * 1e6)
         options.batchSize = arguments.integer("batch-size")

@@ -55,6 +55,7 @@ enum TrainCommand {
         Threads.apply(arguments)
         let directory = checkpointDirectory(arguments)
         let lock = try RunFolder.claim(directory)
+        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"), lastCheckpoint: Trainer.lastCheckpoint)
         let saved = arguments.flag("resume") ? try SavedRun(directory: directory) : nil
         let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!
         let dataDirectory = arguments.string("data-dir") ?? saved?.options.dataDirectory

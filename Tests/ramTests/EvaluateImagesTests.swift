@@ -30,7 +30,7 @@ import Testing
         var data: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
         for d in dimensions { data += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
         let path = directory + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(data + bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(data + bytes))
         return path
     }
 

@@ -123,6 +123,11 @@ import Testing
         #expect(failure == "--checkpoint-dir \(run.path) is in use by another run (pid \(getpid())); "
             + "wait for it to finish or choose another folder")
         withExtendedLifetime(first) {}
+        // One after the other: a new run would overwrite a run that --resume can continue.
+        _ = FileManager.default.createFile(atPath: run.path + "/last.safetensors", contents: Data([1]))
+        #expect(message { try RunFolder.checkFresh(run, resuming: false, lastCheckpoint: "last.safetensors") }
+            == "--checkpoint-dir \(run.path) already holds a run (last.safetensors); pass --resume to continue it, or choose another folder")
+        #expect(message { try RunFolder.checkFresh(run, resuming: true, lastCheckpoint: "last.safetensors") } == "no error")
         let file = directory + "/a-file"
         _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
         #expect(message { _ = try RunFolder.claim(URL(fileURLWithPath: file)) } == "--checkpoint-dir \(file) is not a folder")
