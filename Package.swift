@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "SafeFiles", targets: ["SafeFiles"]),
+        .library(name: "TrainingLogs", targets: ["TrainingLogs"]),
         .executable(name: "ram", targets: ["ram"]),
     ],
     targets: [
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "AutogradTesting", dependencies: ["Autograd"]),
         // Crash-safe file writes and folder locks, shared by checkpoints, images and runs.
         .target(name: "SafeFiles"),
+        // What a run leaves to look at: metrics.csv and TensorBoard event files.
+        .target(name: "TrainingLogs", dependencies: ["SafeFiles"]),
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
 
         // The models: RAM and the paper's comparison nets.
@@ -41,7 +44,8 @@ let package = Package(
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib", "SafeFiles"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
-                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels", "SafeFiles"]),
+                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels", "SafeFiles",
+                                                     "TrainingLogs"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),
@@ -69,5 +73,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
         .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
+        .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
     ]
 )

@@ -36,21 +36,31 @@ enum PNGFilter: UInt8, CaseIterable {
     /// Writes the filtered `row` into `output` and returns the sum of the bytes taken as signed.
     private func apply(row: ArraySlice<UInt8>, above: ArraySlice<UInt8>, bytesPerPixel: Int,
                        into output: inout [UInt8]) -> Int {
-        var score = 0
-        let r = row.startIndex, a = above.startIndex
-        for i in 0 ..< row.count {
-            let left = i >= bytesPerPixel ? row[r + i - bytesPerPixel] : 0
-            let up = above[a + i]
-            let upLeft = i >= bytesPerPixel ? above[a + i - bytesPerPixel] : 0
-            let prediction: UInt8
-            switch self {
-            case .none: prediction = 0
-            case .sub: prediction = left
-            case .up: prediction = up
-            case .average: prediction = UInt8((Int(left) + Int(up)) / 2)
-            case .paeth: prediction = PNGFilter.paeth(left, up, upLeft)
+        row.withUnsafeBufferPointer { row in
+            above.withUnsafeBufferPointer { above in
+                output.withUnsafeMutableBufferPointer { output in
+                    // One loop per filter, so the choice is not made again for every byte.
+                    switch self {
+                    case .none: Self.filter(row, above, bytesPerPixel, output) { _, _, _ in 0 }
+                    case .sub: Self.filter(row, above, bytesPerPixel, output) { left, _, _ in left }
+                    case .up: Self.filter(row, above, bytesPerPixel, output) { _, up, _ in up }
+                    case .average: Self.filter(row, above, bytesPerPixel, output) { left, up, _ in UInt8((Int(left) + Int(up)) / 2) }
+                    case .paeth: Self.filter(row, above, bytesPerPixel, output, PNGFilter.paeth)
+                    }
+                }
             }
-            let value = row[r + i] &- prediction
+        }
+    }
+
+    @inline(__always)
+    private static func filter(_ row: UnsafeBufferPointer<UInt8>, _ above: UnsafeBufferPointer<UInt8>, _ bytesPerPixel: Int,
+                               _ output: UnsafeMutableBufferPointer<UInt8>,
+                               _ predict: (_ left: UInt8, _ up: UInt8, _ upLeft: UInt8) -> UInt8) -> Int {
+        var score = 0
+        for i in 0 ..< row.count {
+            let left = i >= bytesPerPixel ? row[i - bytesPerPixel] : 0
+            let upLeft = i >= bytesPerPixel ? above[i - bytesPerPixel] : 0
+            let value = row[i] &- predict(left, above[i], upLeft)
             output[i] = value
             score += value < 128 ? Int(value) : 256 - Int(value)
         }

@@ -108,5 +108,6 @@ public enum AtomicFile {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    static func systemError() -> String { String(cString: strerror(errno)) }
+    /// The text of the current `errno`.
+    public static func systemError() -> String { String(cString: strerror(errno)) }
 }

@@ -53,7 +53,7 @@ public final class DirectoryLock: Sendable {
     }
 
     /// `mkdir -p`, with the first component that is not a folder named in the error.
-    private static func createDirectories(_ path: String) throws(FileError) {
+    public static func createDirectories(_ path: String) throws(FileError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component

@@ -71,6 +71,9 @@ struct Command: Sendable {
     let summary: String
     var options: [Option] = []
     var subcommands: [Command] = []
+    /// Words that are not options, e.g. `ram runs compare DIR...`: their placeholder and help;
+    /// nil when the command takes none (then a stray word is a mistake).
+    var operands: (name: String, help: String)? = nil
     /// What the command does; `nil` for a group, which needs a subcommand.
     var run: (@Sendable (ParsedArguments) throws -> Void)? = nil
 }
@@ -81,6 +84,8 @@ struct ParsedArguments: Sendable {
     let commandPath: [String]
     let options: [Option]
     let values: [String: String]
+    /// The words that were not options, in order (commands with `operands` only).
+    var operands: [String] = []
 
     /// The text given for `name`, or its default; `nil` if neither.
     func string(_ name: String) -> String? {
@@ -160,12 +165,17 @@ extension Command {
         // Help wins over any mistake next to it: someone asking for help has not finished typing.
         if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { throw HelpRequest(usage: usage) }
         var values: [String: String] = [:]
+        var operands: [String] = []
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
             index += 1
             guard word.hasPrefix("--"), word.count > 2 else {
-                throw mistake("unexpected argument '\(word)' (options start with --)")
+                guard self.operands != nil, !word.hasPrefix("-") else {
+                    throw mistake("unexpected argument '\(word)' (options start with --)")
+                }
+                operands.append(word)
+                continue
             }
             let body = word.dropFirst(2)
             let name = String(body.prefix { $0 != "=" })
@@ -195,7 +205,8 @@ extension Command {
         for option in options where option.isRequired && values[option.name] == nil {
             throw mistake("missing required option --\(option.name) <\(option.valueName!)>")
         }
-        return (self, ParsedArguments(commandPath: path, options: options, values: values))
+        if let expected = self.operands, operands.isEmpty { throw mistake("missing \(expected.name)...") }
+        return (self, ParsedArguments(commandPath: path, options: options, values: values, operands: operands))
     }
 
     /// The help text: usage line, summary, and the options or subcommands with their defaults.
@@ -217,11 +228,13 @@ extension Command {
             return lines.joined(separator: "\n")
         }
         let required = options.filter(\.isRequired).map { "--\($0.name) <\($0.valueName!)>" }
-        lines.append((["Usage: \(invocation)"] + required + (options.contains { !$0.isRequired } ? ["[options]"] : []))
+        lines.append((["Usage: \(invocation)"] + required + (options.contains { !$0.isRequired } ? ["[options]"] : [])
+                      + (operands.map { ["<\($0.name)>..."] } ?? []))
             .joined(separator: " "))
         lines.append("")
         lines.append(summary)
         lines.append("")
+        if let operands { lines += ["  <\(operands.name)>...  \(operands.help)", ""] }
         lines.append("Options:")
         let all = options + [Option.flag("help", help: "Show this help.")]
         let labels = all.map { option in

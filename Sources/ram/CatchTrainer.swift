@@ -1,6 +1,7 @@
 import Autograd
 import Catch
 import Foundation
+import Imaging
 import NeuralNetworks
 
 /// How a Catch agent is trained; saved in every checkpoint so a resumed run continues as it began.
@@ -47,7 +48,38 @@ final class CatchTrainer {
         var trainingCatchRate: Double
         var validationCatchRate: Double
         var seconds: Double
+        /// Moving averages at the validation: the move policy's entropy, the baseline's error.
+        var entropy: Double?, baselineError: Double?
+        var learningRate: Double?, framesPerSecond: Double?
+
+        /// `metrics.csv`'s columns, in order.
+        static var columns: [RunLog.MetricColumn<Record>] {
+            [.init(name: "frames", tag: "frames") { Double($0.frames) },
+             .init(name: "train_catch_rate", tag: "catch_rate/train") { $0.trainingCatchRate },
+             .init(name: "validation_catch_rate", tag: "catch_rate/validation") { $0.validationCatchRate },
+             .init(name: "entropy", tag: "policy/entropy") { $0.entropy },
+             .init(name: "baseline_mse", tag: "loss/baseline_mse") { $0.baselineError },
+             .init(name: "learning_rate", tag: "optimizer/learning_rate") { $0.learningRate },
+             .init(name: "frames_per_second", tag: "speed/frames_per_second") { $0.framesPerSecond },
+             .init(name: "seconds", tag: "speed/interval_seconds") { $0.seconds }]
+        }
+
+        /// Catch rates against millions of frames.
+        static func curves(_ history: [Record]) -> Image {
+            var plot = LinePlot(xRange: 0...max(0.001, Double(history.last?.frames ?? 1) / 1e6), yRange: 0...100)
+            (plot.xLabel, plot.yLabel, plot.width) = ("million frames", "catch rate %", 560)
+            plot.series = [
+                LinePlot.Series(points: history.map { (Double($0.frames) / 1e6, 100 * $0.trainingCatchRate) },
+                                color: Color(red: 90, green: 160, blue: 255), name: "train (sampled)"),
+                LinePlot.Series(points: history.map { (Double($0.frames) / 1e6, 100 * $0.validationCatchRate) },
+                                color: Color(red: 255, green: 170, blue: 60), name: "validation (greedy)"),
+            ]
+            return plot.image()
+        }
     }
+
+    /// Where metrics, TensorBoard events and game pictures go; nil writes none.
+    var log: RunLog?
 
     init(configuration: CatchAgentConfiguration, options: CatchTrainingOptions, directory: URL) {
         self.configuration = configuration
@@ -123,7 +155,9 @@ final class CatchTrainer {
                                                            seed: Self.validationSeed, sampling: &unused)
                 let seconds = Date().timeIntervalSince(intervalStarted)
                 let record = Record(frames: framesSeen, trainingCatchRate: intervalCaught / Double(intervalGames),
-                                    validationCatchRate: validation, seconds: seconds)
+                                    validationCatchRate: validation, seconds: seconds, entropy: entropy,
+                                    baselineError: baselineError, learningRate: optimizer.learningRate,
+                                    framesPerSecond: Double(intervalGames * CatchGame.moves) / seconds)
                 history.append(record)
                 let improved = validation > bestCatchRate
                 if improved { bestCatchRate = validation }
@@ -131,6 +165,8 @@ final class CatchTrainer {
                 // Best first, as `Trainer` does: a kill between the writes never loses the best agent.
                 if improved { try save(Self.bestCheckpoint, elapsed: elapsed, withOptimizer: false) }
                 try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
+                try log?.record(history, columns: Record.columns, step: framesSeen, curves: Record.curves(history),
+                                picture: (Self.games(agent), "games", String(format: "frames-%09d", framesSeen)))
                 CommandLineTool.say(String(
                     format: "%.2fM frames: caught %.1f%% while training, %.1f%% on validation (greedy)%@; %.0f frames/s, %@ elapsed",
                     Double(framesSeen) / 1e6, 100 * record.trainingCatchRate, 100 * validation, improved ? " (best)" : "",
@@ -151,6 +187,13 @@ final class CatchTrainer {
         CommandLineTool.say(String(format: "done: %d frames, best validation catch rate %.1f%%, %.0f s in all; checkpoints in %@",
                                    framesSeen, 100 * bestCatchRate, elapsedBefore + Date().timeIntervalSince(started),
                                    directory.path))
+    }
+
+    /// The last frame of six fixed games played greedily: where the agent looked and what it caught.
+    static func games(_ agent: CatchAgent) -> Image {
+        var generator = SeededGenerator(seed: validationSeed)
+        let episode = agent.play(CatchGame(count: 6, using: &generator), on: Tape<Float>(), policy: .greedy, using: &generator)
+        return CatchDrawing(sensor: agent.configuration.sensor, episode: episode).frame(episode.states.count - 1)
     }
 
     private func learningRate() -> Double {

@@ -65,12 +65,19 @@ enum EvaluationMode: String, CaseIterable, Sendable {
     case random
 }
 
+/// The parts of a batch's training loss that runs log.
+struct LossTerms {
+    var crossEntropy: Float
+    /// RAM: the baseline's mean squared error, and the mean reward (the fraction right).
+    var baselineError: Float?, reward: Float?
+}
+
 /// A classifier the training loop can train and the evaluation can score.
 protocol ImageClassifier {
     var store: ParameterStore<Float> { get }
     /// Records the training loss of a batch; backward from it gives every parameter's gradient.
     func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int)
+                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms)
     /// The class scores `[batch, classes]` of a batch.
     func logits(_ images: Tensor<Float>, on tape: Tape<Float>, mode: EvaluationMode,
                 using generator: inout SeededGenerator) -> Variable<Float>
@@ -83,11 +90,12 @@ struct RAMClassifier: ImageClassifier {
     var store: ParameterStore<Float> { model.store }
 
     func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int) {
+                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms) {
         let episode = model.run(images, on: tape, policy: trainsWithRandomGlimpses ? .random : .sample,
                                 isTraining: true, using: &generator)
         let (loss, statistics) = model.hybridLoss(episode, labels: labels)
-        return (loss, statistics.correct)
+        return (loss, statistics.correct, LossTerms(crossEntropy: statistics.crossEntropy,
+                                                    baselineError: statistics.baselineError, reward: statistics.reward))
     }
 
     func logits(_ images: Tensor<Float>, on tape: Tape<Float>, mode: EvaluationMode,
@@ -108,10 +116,11 @@ protocol WholeImageClassifier: ImageClassifier {
 
 extension WholeImageClassifier {
     func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int) {
+                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms) {
         let logits = self(tape.constant(images))
         let correct = zip(RecurrentAttentionModel.predictions(logits), labels).filter { $0 == $1 }.count
-        return (softmaxCrossEntropy(logits: logits, labels: labels), correct)
+        let loss = softmaxCrossEntropy(logits: logits, labels: labels)
+        return (loss, correct, LossTerms(crossEntropy: loss.scalars[0]))
     }
 
     func logits(_ images: Tensor<Float>, on tape: Tape<Float>, mode: EvaluationMode,

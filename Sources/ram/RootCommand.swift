@@ -10,5 +10,6 @@ enum RootCommand {
             DataCommand.command,
             CatchCommand.command,
             SearchCommand.command,
+            RunsCommand.command,
         ])
 }

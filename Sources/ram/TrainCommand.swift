@@ -47,6 +47,9 @@ enum TrainCommand {
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
+            .string("logdir", valueName: "dir",
+                    help: "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and glimpses/)."),
+            .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and glimpse pictures still)."),
             Threads.option,
         ],
         run: run)
@@ -62,6 +65,10 @@ enum TrainCommand {
         let data = try TaskData.load(task, from: dataDirectory, for: saved?.specification)
 
         var specification = specification(arguments, task: task, data: data)
+        if specification.kind == .conv && min(specification.ram.imageHeight, specification.ram.imageWidth) < 10 {
+            throw CommandFailure(description: "--model conv needs images of at least 10x10 for its 10x10 filters; task "
+                + "\(task.name) makes \(specification.ram.imageHeight)x\(specification.ram.imageWidth) ones of this data")
+        }
         var options = trainingOptions(arguments)
         if let saved {
             // A resumed run keeps its model and settings; only --epochs may extend (or shorten) it.
@@ -78,6 +85,8 @@ enum TrainCommand {
         options.dataDirectory = dataDirectory
         let trainer = Trainer(specification: specification, options: options, data: data, task: task, directory: directory)
         if saved != nil { try trainer.resume() }
+        trainer.log = try RunLog(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
+            : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
         StopRequest.install()
         let budget = arguments.number("time-budget")
         try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }

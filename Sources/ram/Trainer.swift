@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import Imaging
 import NeuralNetworks
 
 /// The training loop: epochs of mini-batches, validation after each epoch, the best model
@@ -34,8 +35,31 @@ final class Trainer {
 
     /// The running figures of an epoch, saved when a run stops mid-epoch.
     struct PartialEpoch: Codable {
-        var seen = 0, correct = 0, lossSum = 0.0, seconds = 0.0
+        var steps = 0, seen = 0, correct = 0, seconds = 0.0
+        var lossSum = 0.0, crossEntropySum = 0.0, baselineErrorSum = 0.0, rewardSum = 0.0
+        var hasPolicyTerms = false
+
+        mutating func record(loss: Float, correct right: Int, count: Int, terms: LossTerms) {
+            steps += 1
+            seen += count
+            correct += right
+            lossSum += Double(loss)
+            crossEntropySum += Double(terms.crossEntropy)
+            if let baseline = terms.baselineError, let reward = terms.reward {
+                (baselineErrorSum, rewardSum, hasPolicyTerms) = (baselineErrorSum + Double(baseline), rewardSum + Double(reward), true)
+            }
+        }
+
+        /// The means of the loss and its parts over the epoch's steps.
+        func fill(_ record: inout EpochRecord) {
+            let n = Double(max(steps, 1))
+            (record.loss, record.crossEntropy) = (lossSum / n, crossEntropySum / n)
+            if hasPolicyTerms { (record.baselineError, record.reward) = (baselineErrorSum / n, rewardSum / n) }
+        }
     }
+
+    /// Where metrics, TensorBoard events and glimpse pictures go; nil writes none.
+    var log: RunLog?
 
     /// One line of the run's history, saved in checkpoints.
     struct EpochRecord: Codable {
@@ -47,6 +71,29 @@ final class Trainer {
         /// patch holds ink, on 2,000 validation images with the policy's mean.
         var glimpseDistance: Double?
         var glimpseInk: Double?
+        /// The epoch's means of the training loss and its parts (RAM: the baseline's squared
+        /// error and the reward, the fraction of sampled episodes classified right).
+        var loss: Double?, crossEntropy: Double?, baselineError: Double?, reward: Double?
+        /// The learning rate at the epoch's last step, and training throughput.
+        var learningRate: Double?, imagesPerSecond: Double?
+
+        typealias Column = RunLog.MetricColumn<EpochRecord>
+
+        /// `metrics.csv`'s columns, in order.
+        static var columns: [Column] {
+            [Column(name: "epoch", tag: "epoch") { Double($0.epoch) },
+             Column(name: "train_error", tag: "error/train") { $0.trainingError },
+             Column(name: "validation_error", tag: "error/validation") { $0.validationError },
+             Column(name: "loss", tag: "loss/total") { $0.loss },
+             Column(name: "cross_entropy", tag: "loss/cross_entropy") { $0.crossEntropy },
+             Column(name: "baseline_mse", tag: "loss/baseline_mse") { $0.baselineError },
+             Column(name: "mean_reward", tag: "policy/mean_reward") { $0.reward },
+             Column(name: "glimpse_distance_px", tag: "policy/glimpse_distance_px") { $0.glimpseDistance },
+             Column(name: "glimpse_ink", tag: "policy/glimpse_ink") { $0.glimpseInk },
+             Column(name: "learning_rate", tag: "optimizer/learning_rate") { $0.learningRate },
+             Column(name: "images_per_second", tag: "speed/images_per_second") { $0.imagesPerSecond },
+             Column(name: "seconds", tag: "speed/epoch_seconds") { $0.seconds }]
+        }
     }
 
     static let lastCheckpoint = "last.safetensors"
@@ -100,6 +147,7 @@ final class Trainer {
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
         if step > 0 { CommandLineTool.say("resuming after epoch \(completedEpochs), step \(step)") }
+        try log?.settings(specification.summary, options: options, step: completedEpochs)
 
         while completedEpochs < options.epochs {
             let epoch = completedEpochs
@@ -114,7 +162,7 @@ final class Trainer {
                 tape.reset()
                 model.store.zeroGradients()
                 var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
-                let (loss, right) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
+                let (loss, right, terms) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
                                                        using: &generator)
                 tape.backward(from: loss)
                 if options.gradientClip > 0 { _ = clipGradientNorm(model.store, maxNorm: options.gradientClip) }
@@ -122,12 +170,10 @@ final class Trainer {
                 if let failure = Self.divergence(at: "step \(step + 1) (epoch \(epoch + 1))", loss: loss.scalars[0],
                                                  store: model.store) { throw failure }
                 step += 1
-                running.seen += batch.count
-                running.correct += right
-                running.lossSum += Double(loss.scalars[0])
+                running.record(loss: loss.scalars[0], correct: right, count: batch.count, terms: terms)
                 let done = firstBatch + i + 1
                 progress.update(done: done, samples: running.seen,
-                                details: String(format: "loss %.3f acc %.1f%%", running.lossSum / Double(done),
+                                details: String(format: "loss %.3f acc %.1f%%", running.lossSum / Double(running.steps),
                                                 100 * Double(running.correct) / Double(running.seen)))
                 let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
                 if (outOfTime || StopRequest.isRequested) && done < batcher.batchCount {
@@ -148,8 +194,12 @@ final class Trainer {
                                                    mode: specification.randomGlimpses ? .random : .mean, seed: options.seed &+ 2)
             var record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(correct) / Double(max(seen, 1)),
                                      validationError: validationError, seconds: Date().timeIntervalSince(epochStarted))
-            var diagnosticLine = ""
+            running.fill(&record)
+            record.learningRate = optimizer.learningRate
+            record.imagesPerSecond = Double(seen) / record.seconds
+            var diagnosticLine = "", glimpses: Image?
             if let ram = model as? RAMClassifier, !specification.randomGlimpses {
+                if log != nil { glimpses = RunLog.glimpsePicture(of: ram.model, on: validation) }
                 let diagnostic = Evaluation.glimpseDiagnostic(of: ram.model, on: validation, seed: options.seed &+ 3)
                 record.glimpseDistance = diagnostic.learned.meanDistance
                 record.glimpseInk = diagnostic.learned.inkFraction
@@ -165,6 +215,7 @@ final class Trainer {
             // The best model is for evaluation and sharing: parameters only, about 4 bytes each.
             if improved { try save(Self.bestCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: false) }
             try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
+            try log?.record(history, glimpses: glimpses)
             CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
                          epoch + 1, 100 * record.trainingError, 100 * validationError, improved ? " (best)" : "",
                          record.seconds, Double(seen) / record.seconds) + diagnosticLine)
@@ -173,9 +224,13 @@ final class Trainer {
                 throw StopRequest.Stopped()
             }
         }
+        let runSeconds = Date().timeIntervalSince(started)
         CommandLineTool.say(String(format: "done: %d epochs, best validation error %.2f%%, %.0f s in all; checkpoints in %@",
-                     completedEpochs, 100 * bestValidationError, elapsedBefore + Date().timeIntervalSince(started),
-                     directory.path))
+                     completedEpochs, 100 * bestValidationError, elapsedBefore + runSeconds, directory.path))
+        if let log {
+            CommandLineTool.say(String(format: "logs (metrics.csv, TensorBoard, glimpse pictures) took %.2f s, %.2f%% of this session's %.0f s",
+                                       log.seconds, 100 * log.seconds / runSeconds, runSeconds))
+        }
     }
 
     /// The failure that stops a run when, after the step at `place`, the loss, a gradient or a

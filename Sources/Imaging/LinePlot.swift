@@ -1,17 +1,15 @@
-import Imaging
-
-/// A small line chart drawn with `Imaging`: curves over a shared x range, optional horizontal
-/// reference lines (dashed), and numbered ticks on both axes.
-///
-/// The bitmap font has digits only, so a legend is printed by the script (which colour is
-/// which curve) rather than drawn.
+/// A small line chart: curves over a shared x range, optional horizontal reference lines
+/// (dashed), numbered ticks on both axes, axis labels, and a legend of the named curves.
 public struct LinePlot {
     public struct Series {
         public var points: [(x: Double, y: Double)]
         public var color: Color
-        public init(points: [(x: Double, y: Double)], color: Color) {
+        /// The curve's name in the legend (none: not listed).
+        public var name: String?
+        public init(points: [(x: Double, y: Double)], color: Color, name: String? = nil) {
             self.points = points
             self.color = color
+            self.name = name
         }
     }
 
@@ -19,8 +17,10 @@ public struct LinePlot {
     public var references: [(y: Double, color: Color)] = []
     public var xRange: ClosedRange<Double>
     public var yRange: ClosedRange<Double>
-    /// Drawn large at the top; the font has digits and `+-.:/%=` only.
+    /// Drawn large at the top.
     public var title: String?
+    /// Under the x axis, and above the y axis.
+    public var xLabel: String?, yLabel: String?
     public var width = 480, height = 320
 
     public init(xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
@@ -30,7 +30,7 @@ public struct LinePlot {
 
     /// The chart on a dark background, values outside `yRange` clipped to its edges.
     public func image() -> Image {
-        let left = 64, right = 16, top = 16, bottom = 30
+        let left = 64, right = 16, top = yLabel == nil ? 16 : 28, bottom = xLabel == nil ? 30 : 46
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         var picture = Image(width: width, height: height, background: Color(gray: 24))
         func px(_ x: Double) -> Int {
@@ -72,6 +72,23 @@ public struct LinePlot {
                 }
             }
         }
+        let labelColor = Color(gray: 200)
+        if let xLabel {
+            _ = picture.draw(text: xLabel, atX: left + (plotWidth - BitmapFont.width(of: xLabel, scale: 2)) / 2,
+                             y: top + plotHeight + 28, scale: 2, color: labelColor)
+        }
+        if let yLabel { _ = picture.draw(text: yLabel, atX: 8, y: 8, scale: 2, color: labelColor) }
+        // The legend, top right inside the plot: a stroke of each named curve's colour, then its name.
+        var legendY = top + 8
+        for curve in series {
+            guard let name = curve.name else { continue }
+            let textWidth = BitmapFont.width(of: name, scale: 2)
+            let x = left + plotWidth - textWidth - 30
+            picture.fill(Rectangle(x: x - 4, y: legendY - 3, width: textWidth + 34, height: 16), color: Color(gray: 24))
+            for dy in 0...1 { picture.drawLine(fromX: x, y: legendY + 4 + dy, toX: x + 18, y: legendY + 4 + dy, color: curve.color) }
+            _ = picture.draw(text: name, atX: x + 24, y: legendY, scale: 2, color: labelColor)
+            legendY += 16
+        }
         if let title {
             _ = picture.draw(text: title, atX: left + (plotWidth - BitmapFont.width(of: title, scale: 3)) / 2, y: top + 6,
                              scale: 3, color: .white)
@@ -97,8 +114,12 @@ public struct LinePlot {
     /// A short tick label: no trailing zeros, at most three decimals.
     static func label(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
-        var text = String(format: "%.3f", value)
+        let thousandths = Int((abs(value) * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        var text = (value < 0 ? "-" : "") + String(thousandths / 1000) + "."
+            + String(repeating: "0", count: 3 - fraction.count) + fraction
         while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
         return text
     }
 }

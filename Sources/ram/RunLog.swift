@@ -1,0 +1,116 @@
+import Autograd
+import Datasets
+import Foundation
+import Imaging
+import RecurrentAttention
+import SafeFiles
+import TrainingLogs
+
+/// What `ram train` leaves to look at besides checkpoints, updated after every epoch:
+/// `metrics.csv` (every figure of the history), `learning-curves.png`, TensorBoard event files
+/// (the same figures as scalars, the settings as text, the glimpse pictures as images) and,
+/// for RAM, `glimpses/epoch-NNN.png`: the same validation images with the policy's glimpses.
+final class RunLog {
+    /// One figure of a record: its `metrics.csv` column and TensorBoard tag.
+    struct MetricColumn<Record>: Sendable {
+        let name: String, tag: String
+        let value: @Sendable (Record) -> Double?
+    }
+
+    let directory: URL
+    private let events: EventWriter?
+    /// Seconds spent writing logs, to report their share of the run.
+    private(set) var seconds = 0.0
+
+    static let glimpseImages = 8
+
+    init(directory: URL, tensorBoardDirectory: URL?) throws {
+        self.directory = directory
+        guard let tensorBoardDirectory else { events = nil; return }
+        do {
+            events = try EventWriter(directory: tensorBoardDirectory.path)
+        } catch {
+            throw CommandFailure(description: "--logdir \(error.path): \(error.reason)")
+        }
+    }
+
+    /// The run's settings, as text in TensorBoard.
+    func settings(_ summary: String, options: TrainingOptions, step: Int) throws {
+        try timed {
+            try events?.text("settings", summary + "\n\n" + "optimizer \(options.optimizer.rawValue), learning rate "
+                + "\(options.learningRate) (\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, "
+                + "seed \(options.seed)", step: step)
+        }
+    }
+
+    /// Rewrites `metrics.csv` from the whole history, and `learning-curves.png` with `curves`;
+    /// sends the last record's figures (at `step`) and `picture` to TensorBoard, and keeps the
+    /// picture as `<folder>/<name>.png`.
+    func record<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: Int, curves: Image,
+                        picture: (image: Image, folder: String, name: String)?) throws {
+        try timed {
+            guard let last = history.last else { return }
+            var table = MetricsTable(columns: columns.map(\.name))
+            for record in history { table.append(columns.map { $0.value(record) }) }
+            try table.write(to: directory.appendingPathComponent("metrics.csv").path)
+            try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves.pngData())
+            for column in columns.dropFirst() {
+                if let value = column.value(last) { try events?.scalar(column.tag, value, step: step) }
+            }
+            if let picture {
+                let folder = directory.appendingPathComponent(picture.folder)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let png = picture.image.pngData()
+                try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
+                try events?.image(picture.folder, png: png, width: picture.image.width, height: picture.image.height, step: step)
+            }
+        }
+    }
+
+    /// `ram train`'s epoch: its figures, curves and glimpse picture.
+    func record(_ history: [Trainer.EpochRecord], glimpses: Image?) throws {
+        guard let last = history.last else { return }
+        try record(history, columns: Trainer.EpochRecord.columns, step: last.epoch, curves: Self.learningCurves(history),
+                   picture: glimpses.map { ($0, "glimpses", String(format: "epoch-%03d", last.epoch)) })
+    }
+
+    /// Two charts against epochs: training and validation error, and the loss and its parts.
+    static func learningCurves(_ history: [Trainer.EpochRecord]) -> Image {
+        func curve(_ value: (Trainer.EpochRecord) -> Double?, scale: Double = 1) -> [(x: Double, y: Double)] {
+            history.compactMap { record in value(record).map { (Double(record.epoch), $0 * scale) } }
+        }
+        let epochs = 0...Double(max(2, history.count))
+        // The first epochs' errors dwarf the rest: the y range starts after a tenth of the run.
+        let settled = history.dropFirst(history.count / 10)
+        let errorTop = (settled.map { max($0.trainingError, $0.validationError) }.max() ?? 1) * 100 * 1.05
+        var errors = LinePlot(xRange: epochs, yRange: 0...max(errorTop, 0.1))
+        (errors.xLabel, errors.yLabel, errors.width) = ("epoch", "error %", 560)
+        errors.series = [LinePlot.Series(points: curve(\.trainingError, scale: 100), color: Color(red: 90, green: 160, blue: 255), name: "train"),
+                         LinePlot.Series(points: curve(\.validationError, scale: 100), color: Color(red: 255, green: 170, blue: 60), name: "validation")]
+        let lossTop = (settled.compactMap { $0.loss }.max() ?? 1) * 1.05
+        var losses = LinePlot(xRange: epochs, yRange: min(0, settled.compactMap { $0.loss }.min() ?? 0)...max(lossTop, 0.01))
+        (losses.xLabel, losses.yLabel, losses.width) = ("epoch", "training loss", 560)
+        losses.series = [LinePlot.Series(points: curve(\.loss), color: .white, name: "total"),
+                         LinePlot.Series(points: curve(\.crossEntropy), color: Color(red: 90, green: 160, blue: 255), name: "cross entropy"),
+                         LinePlot.Series(points: curve(\.baselineError), color: Color(red: 120, green: 220, blue: 120), name: "baseline mse")]
+        losses.series.removeAll { $0.points.isEmpty }
+        return LinePlot.sideBySide([errors.image(), losses.image()])
+    }
+
+    /// The policy's glimpses (at its mean) on the first validation images.
+    static func glimpsePicture(of model: RecurrentAttentionModel, on validation: TaskGenerator) -> Image {
+        let batcher = Batcher(generator: validation, batchSize: glimpseImages, shuffles: false)
+        let batch = batcher.batch(of: Array(0..<min(glimpseImages, validation.count)), epoch: 0)
+        var generator = SeededGenerator(seed: 0)  // the mean policy draws nothing
+        let episode = model.run(batch.images, on: Tape<Float>(), policy: .mean, using: &generator)
+        return GlimpseDrawing(configuration: model.configuration, batch: batch, locations: episode.locations,
+                              predictions: RecurrentAttentionModel.predictions(episode.logits))
+            .frame(showing: episode.locations.count)
+    }
+
+    private func timed(_ work: () throws -> Void) throws {
+        let start = Date()
+        defer { seconds += Date().timeIntervalSince(start) }
+        try work()
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import NeuralNetworks
+import RecurrentAttention
+import Testing
+@testable import ram
+
+/// What a run leaves to look at: metrics.csv, learning curves, TensorBoard events, and
+/// `ram runs compare` over run folders.
+@Suite struct RunLogTests {
+    let directory = URL(fileURLWithPath: NSTemporaryDirectory() + "run-log-" + UUID().uuidString)
+
+    static func history(_ errors: [Double]) -> [Trainer.EpochRecord] {
+        errors.enumerated().map { i, error in
+            var record = Trainer.EpochRecord(epoch: i + 1, trainingError: error + 0.01, validationError: error, seconds: 2)
+            (record.loss, record.crossEntropy, record.baselineError, record.reward) = (1.5 - 0.1 * Double(i), 1.25, 0.25, 0.5)
+            return record
+        }
+    }
+
+    @Test func everyEpochRewritesTheMetricsAndCurvesAndAppendsEvents() throws {
+        let log = try RunLog(directory: directory, tensorBoardDirectory: directory.appendingPathComponent("tb"))
+        try log.record(Self.history([0.5]), glimpses: nil)
+        try log.record(Self.history([0.5, 0.25]), glimpses: nil)
+        let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0] == "epoch,train_error,validation_error,loss,cross_entropy,baseline_mse,mean_reward,"
+            + "glimpse_distance_px,glimpse_ink,learning_rate,images_per_second,seconds")
+        #expect(lines[2] == "2,0.26,0.25,1.4,1.25,0.25,0.5,,,,,2")
+        let png = try Data(contentsOf: directory.appendingPathComponent("learning-curves.png"))
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let events = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("tb").path)
+        #expect(events.count == 1 && events[0].hasPrefix("events.out.tfevents."))
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func compareTabulatesTheSettingsThatDiffer() throws {
+        for (name, rate, errors) in [("slow", 3e-4, [0.5, 0.25]), ("fast", 1e-3, [0.4, 0.2, 0.125])] {
+            var options = Defaults.ram
+            options.learningRate = rate
+            var writer = CheckpointWriter()
+            writer.setJSON(RobustnessTests.mnistRAM, forKey: "specification")
+            writer.setJSON(options, forKey: "options")
+            writer.setJSON(Self.history(errors), forKey: "history")
+            try writer.write(named: Trainer.lastCheckpoint, in: directory.appendingPathComponent(name))
+        }
+        let runs = try ["slow", "fast"].map { try RunsCommand.load(directory.appendingPathComponent($0).path) }
+        let differing = Set(runs.flatMap(\.settings.keys)).filter { key in Set(runs.map { $0.settings[key] }).count > 1 }
+        #expect(differing == ["learningRate"])
+        #expect(runs.map { $0.history.count } == [2, 3])
+        #expect(RunsCommand.curves(runs).width == 720)
+        #expect(throws: CommandFailure.self) { try RunsCommand.load(directory.path) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
