@@ -48,7 +48,7 @@ let package = Package(
                                                      "TrainingLogs"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
-        .target(name: "NotebookSupport", dependencies: ["Imaging"], path: "Notebooks-as-scripts/Support"),
+        .target(name: "NotebookSupport", dependencies: ["Imaging", "TrainingLogs"], path: "Notebooks-as-scripts/Support"),
         .executableTarget(name: "tour", dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks", "NotebookSupport"],
                           path: "Notebooks-as-scripts/Tour"),
         .executableTarget(name: "sequential-mnist",

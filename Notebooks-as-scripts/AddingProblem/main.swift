@@ -131,6 +131,7 @@ func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], s
         return Double(error.value.scalar)
     }
     var curve = [(x: 0.0, y: testError())]
+    let events = notebook.events(run: "T\(length)-\(kind.rawValue)")
     let started = notebook.elapsed
     for step in 1...settings.steps {
         let batch = addingBatch(length: length, count: settings.batchSize, using: &data)
@@ -142,6 +143,7 @@ func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], s
         optimizer.update()
         if step % settings.evaluationInterval == 0 {
             curve.append((Double(step), testError()))
+            try? events.scalar("test_mse", curve.last!.y, step: step)
             say("  T = \(length), \(kind.rawValue), step \(step): test MSE \(format(curve.last!.y, 4))")
         }
     }
@@ -158,7 +160,7 @@ for length in settings.lengths {
     plot.title = String(length)
     for kind in CellKind.allCases {
         let (curve, seconds) = train(kind, length: length)
-        plot.series.append(.init(points: curve, color: kind.color))
+        plot.series.append(.init(points: curve, color: kind.color, name: kind.rawValue))
         // The final error: the mean of the last three evaluations, to smooth out one lucky batch.
         let final = curve.suffix(3).map(\.y).reduce(0, +) / Double(min(3, curve.count))
         results.append((length, kind, final, seconds))

@@ -138,6 +138,7 @@ func train(_ kind: CellKind) -> Run {
     let evaluationPoints = Set((1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
     let tape = Tape<Float>()
     var run = Run(kind: kind)
+    let events = notebook.events(run: kind.rawValue)
     var trainingTime = 0.0  // excludes evaluations
     say("## \(kind.rawValue), \(model.store.count) parameters")
     training: for epoch in 0..<settings.epochs {
@@ -162,6 +163,7 @@ func train(_ kind: CellKind) -> Run {
                 let progress = Double(epoch) + Double(i + 1) / Double(batcher.batchCount)
                 let validationAccuracy = accuracy(of: model, on: validation)
                 run.curve.append((progress, validationAccuracy))
+                try? events.scalar("validation_accuracy", validationAccuracy, step: epoch * batcher.batchCount + i + 1)
                 if validationAccuracy >= 0.98 && run.minutesTo98 == nil { run.minutesTo98 = trainingTime / 60 }
                 say(String(format: "  epoch %.2f: training loss %.4f, validation accuracy %.2f%%, %.0f s of training (%.1f ms per batch)",
                            progress, lossSum / Double(seen), 100 * validationAccuracy, trainingTime,
@@ -189,7 +191,8 @@ say(table(["cell", "test accuracy", "training time", "time to 98 % validation ac
 var plot = LinePlot(xRange: 0...Double(max(1, runs.flatMap { $0.curve.map(\.x) }.max() ?? 1).rounded(.up)),
                     yRange: notebook.isSmall ? 0...1 : 0.9...1)
 plot.references = [(0.98, .yellow)]
-plot.series = runs.map { .init(points: $0.curve, color: $0.kind == .lstm ? .green : Color(red: 90, green: 150, blue: 255)) }
+plot.series = runs.map { .init(points: $0.curve, color: $0.kind == .lstm ? .green : Color(red: 90, green: 150, blue: 255),
+                               name: $0.kind.rawValue) }
 notebook.write(plot.image(), to: "validation-accuracy.png")
 say("validation accuracy against epochs: green LSTM, blue GRU, dashed yellow 98 %\n")
 

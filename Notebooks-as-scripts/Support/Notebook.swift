@@ -5,6 +5,8 @@ import Darwin
 #endif
 import Foundation
 import Imaging
+@_exported import TrainingLogs
+@_exported import TrainingLogs
 
 /// What every notebook script shares: its two options, its way of failing, and where its
 /// pictures go. Kept tiny on purpose: the scripts are the point, not this.
@@ -64,6 +66,16 @@ public struct Notebook: Sendable {
             fail("could not write \(path): \(error)")
         }
         print("wrote \(path)")
+    }
+}
+
+extension Notebook {
+    /// A TensorBoard event file for one run of the notebook, in `<outputDirectory>/tensorboard/<run>`
+    /// (`tensorboard --logdir <outputDirectory>/tensorboard` shows the runs side by side); a
+    /// failure to create it fails the script.
+    public func events(run: String) -> EventWriter {
+        let directory = (outputDirectory as NSString).appendingPathComponent("tensorboard/" + run)
+        do { return try EventWriter(directory: directory) } catch { fail("could not start \(directory): \(error)") }
     }
 }
 
