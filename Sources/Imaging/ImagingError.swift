@@ -1,12 +1,5 @@
-/// A failure to write an image file, naming the file and the reason in one line.
-public struct ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let path: String
-    public let reason: String
+import SafeFiles
 
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}
+/// A failure to write an image file, naming the file and the reason in one line: the same
+/// error as any other file write.
+public typealias ImagingError = FileError

@@ -116,6 +116,7 @@ final class CatchTrainer {
             + "adam lr \(options.learningRate) (\(options.schedule.rawValue)), \(options.batchSize) games per update, "
             + "entropy weight \(options.entropyWeight), \(options.frames) frames, seed \(options.seed)")
         if framesSeen > 0 { CommandLineTool.say("resuming after \(framesSeen) frames, update \(step)") }
+        try log?.backfill(history, columns: Record.columns, step: \.frames)
 
         var intervalStarted = Date(), intervalCaught = 0.0, intervalGames = 0
         var entropy: Double?, baselineError: Double?  // moving averages over recent updates

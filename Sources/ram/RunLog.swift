@@ -21,12 +21,16 @@ final class RunLog {
     private let events: EventWriter?
     /// Seconds spent writing logs, to report their share of the run.
     private(set) var seconds = 0.0
+    /// Whether the TensorBoard folder already held event files (a resumed run that logged).
+    private var hasEarlierEvents = false
 
     static let glimpseImages = 8
 
     init(directory: URL, tensorBoardDirectory: URL?) throws {
         self.directory = directory
         guard let tensorBoardDirectory else { events = nil; return }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: tensorBoardDirectory.path)) ?? []
+        hasEarlierEvents = existing.contains { $0.hasPrefix("events.out.tfevents.") }
         do {
             events = try EventWriter(directory: tensorBoardDirectory.path)
         } catch {
@@ -63,6 +67,19 @@ final class RunLog {
                 let png = picture.image.pngData()
                 try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
                 try events?.image(picture.folder, png: png, width: picture.image.width, height: picture.image.height, step: step)
+            }
+        }
+    }
+
+    /// Sends a resumed run's earlier history to TensorBoard when no earlier event file holds
+    /// it (a run begun before it logged, or with --no-tensorboard).
+    func backfill<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: (Record) -> Int) throws {
+        guard !hasEarlierEvents else { return }
+        try timed {
+            for record in history {
+                for column in columns.dropFirst() {
+                    if let value = column.value(record) { try events?.scalar(column.tag, value, step: step(record)) }
+                }
             }
         }
     }

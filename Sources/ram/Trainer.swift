@@ -148,6 +148,7 @@ final class Trainer {
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
         if step > 0 { CommandLineTool.say("resuming after epoch \(completedEpochs), step \(step)") }
         try log?.settings(specification.summary, options: options, step: completedEpochs)
+        try log?.backfill(history, columns: EpochRecord.columns, step: \.epoch)
 
         while completedEpochs < options.epochs {
             let epoch = completedEpochs

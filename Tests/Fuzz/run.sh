@@ -19,7 +19,7 @@ for target in "${targets[@]}"; do
   echo "== fuzz-$target: $runs executions"
   start=$SECONDS
   "$bin/fuzz-$target" "$work" "Corpus/$target" -runs="$runs" -malloc_limit_mb=256 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|SUMMARY" || true
+    -max_len=4096 -print_final_stats=1 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|SUMMARY" || true
   status=${PIPESTATUS[0]}
   echo "   exit $status, $((SECONDS - start)) s, $(ls "$work" | wc -l) new corpus inputs"
   rm -rf "$work"

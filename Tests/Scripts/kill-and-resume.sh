@@ -23,28 +23,36 @@ echo "uninterrupted run of $epochs epochs..."
 reference=$(best_error "$work/reference.log")
 echo "  $reference"
 
-run="$work/killed"
-killed=0 attempt=0
-while true; do
-  attempt=$((attempt + 1))
-  flags=()
-  [[ -f $run/last.safetensors ]] && flags=(--resume)
-  "${train[@]}" --checkpoint-dir "$run" "${flags[@]}" > "$work/attempt.log" 2>&1 &
-  pid=$!
-  if (( killed < kills )); then
+# Rounds: each trains a fresh folder, killing it again and again until a resumed attempt
+# finishes, then checks the final error; rounds go on until `kills` kills were made.
+killed=0 round=0
+while (( killed < kills )); do
+  round=$((round + 1))
+  run="$work/round-$round"
+  attempt=0
+  while true; do
+    attempt=$((attempt + 1))
+    flags=()
+    [[ -f $run/last.safetensors ]] && flags=(--resume)
+    "${train[@]}" --checkpoint-dir "$run" "${flags[@]}" > "$work/attempt.log" 2>&1 &
+    pid=$!
+    if (( killed >= kills )); then
+      wait "$pid" || { echo "FAIL: the resumed run failed:"; cat "$work/attempt.log"; exit 1; }
+      break  # enough kills: this attempt was let finish
+    fi
     if (( attempt % 2 )); then
       # A random moment: 0.5 to 12 s, about one epoch on two busy cores.
       sleep "$(awk -v s=$RANDOM 'BEGIN { printf "%.2f", 0.5 + 11.5 * s / 32767 }')"
       moment="at a random moment"
     else
-      # Around a checkpoint write: while best's or last's temporary file exists, or a few
-      # milliseconds after it appeared (between the two writes, or just after both).
-      file=$(( RANDOM % 2 )) && file=$([[ $file == 0 ]] && echo best || echo last)
+      # Around a checkpoint write: a few milliseconds after best's or last's temporary file
+      # appeared (while it is written, between the two writes, or just after both).
+      file=$([[ $(( RANDOM % 2 )) == 0 ]] && echo best || echo last)
       delay=$(awk -v s=$RANDOM 'BEGIN { printf "%.3f", 0.03 * s / 32767 }')
       moment="never: the run ended first"
       while kill -0 "$pid" 2> /dev/null; do
         if compgen -G "$run/.$file.safetensors.tmp-*" > /dev/null; then
-          sleep "$delay"; moment="${delay}s after $file.safetensors began to be written"; break
+          sleep "$delay"; moment="${delay} s after $file.safetensors began to be written"; break
         fi
         sleep 0.002
       done
@@ -52,18 +60,18 @@ while true; do
     if kill -9 "$pid" 2> /dev/null; then
       wait "$pid" 2> /dev/null || true
       killed=$((killed + 1))
-      echo "kill $killed $moment"
+      echo "kill $killed (round $round) $moment"
       if [[ -f $run/best.safetensors ]]; then
         "$ram" evaluate --checkpoint "$run/best.safetensors" --split validation --trajectories 1 > "$work/evaluate.log" 2>&1 \
           || { echo "FAIL: best.safetensors does not evaluate after kill $killed:"; cat "$work/evaluate.log"; exit 1; }
       fi
       continue
     fi
-  fi
-  wait "$pid" || { echo "FAIL: the resumed run failed:"; cat "$work/attempt.log"; exit 1; }
-  if grep -q '^done:' "$work/attempt.log"; then break; fi
+    wait "$pid" || { echo "FAIL: the resumed run failed:"; cat "$work/attempt.log"; exit 1; }
+    grep -q '^done:' "$work/attempt.log" && break
+  done
+  final=$(best_error "$work/attempt.log")
+  echo "round $round finished after $attempt attempts: $final (uninterrupted: $reference)"
+  [[ $final == "$reference" ]] || { echo "FAIL: the killed run's best error differs"; exit 1; }
 done
-final=$(best_error "$work/attempt.log")
-echo "after $killed kills: $final (uninterrupted: $reference)"
-[[ $final == "$reference" ]] || { echo "FAIL: the killed run's best error differs"; exit 1; }
-echo "PASS"
+echo "PASS: $killed kills in $round rounds"
