@@ -166,8 +166,8 @@ final class CatchTrainer {
                 // Best first, as `Trainer` does: a kill between the writes never loses the best agent.
                 if improved { try save(Self.bestCheckpoint, elapsed: elapsed, withOptimizer: false) }
                 try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
-                try log?.record(history, columns: Record.columns, step: framesSeen, curves: Record.curves(history),
-                                picture: (Self.games(agent), "games", String(format: "frames-%09d", framesSeen)))
+                try log?.record(history, columns: Record.columns, step: framesSeen, curves: { Record.curves(history) },
+                                picture: ({ Self.games(self.agent) }, "games", String(format: "frames-%09d", framesSeen)))
                 CommandLineTool.say(String(
                     format: "%.2fM frames: caught %.1f%% while training, %.1f%% on validation (greedy)%@; %.0f frames/s, %@ elapsed",
                     Double(framesSeen) / 1e6, 100 * record.trainingCatchRate, 100 * validation, improved ? " (best)" : "",

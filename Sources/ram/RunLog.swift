@@ -50,23 +50,25 @@ final class RunLog {
     /// Rewrites `metrics.csv` from the whole history, and `learning-curves.png` with `curves`;
     /// sends the last record's figures (at `step`) and `picture` to TensorBoard, and keeps the
     /// picture as `<folder>/<name>.png`.
-    func record<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: Int, curves: Image,
-                        picture: (image: Image, folder: String, name: String)?) throws {
+    /// The pictures are drawn inside, so their cost counts in `seconds`.
+    func record<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: Int, curves: () -> Image,
+                        picture: (image: () -> Image, folder: String, name: String)?) throws {
         try timed {
             guard let last = history.last else { return }
             var table = MetricsTable(columns: columns.map(\.name))
             for record in history { table.append(columns.map { $0.value(record) }) }
             try table.write(to: directory.appendingPathComponent("metrics.csv").path)
-            try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves.pngData())
+            try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves().pngData())
             for column in columns.dropFirst() {
                 if let value = column.value(last) { try events?.scalar(column.tag, value, step: step) }
             }
             if let picture {
                 let folder = directory.appendingPathComponent(picture.folder)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                let png = picture.image.pngData()
+                let image = picture.image()
+                let png = image.pngData()
                 try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
-                try events?.image(picture.folder, png: png, width: picture.image.width, height: picture.image.height, step: step)
+                try events?.image(picture.folder, png: png, width: image.width, height: image.height, step: step)
             }
         }
     }
@@ -84,11 +86,14 @@ final class RunLog {
         }
     }
 
-    /// `ram train`'s epoch: its figures, curves and glimpse picture.
-    func record(_ history: [Trainer.EpochRecord], glimpses: Image?) throws {
+    /// `ram train`'s epoch: its figures, curves and, for a RAM that looks where it learned
+    /// to, the glimpse picture of `ram` on `validation`.
+    func record(_ history: [Trainer.EpochRecord], glimpsesOf ram: RecurrentAttentionModel?, on validation: TaskGenerator) throws {
         guard let last = history.last else { return }
-        try record(history, columns: Trainer.EpochRecord.columns, step: last.epoch, curves: Self.learningCurves(history),
-                   picture: glimpses.map { ($0, "glimpses", String(format: "epoch-%03d", last.epoch)) })
+        try record(history, columns: Trainer.EpochRecord.columns, step: last.epoch, curves: { Self.learningCurves(history) },
+                   picture: ram.map { ram in
+                       ({ Self.glimpsePicture(of: ram, on: validation) }, "glimpses", String(format: "epoch-%03d", last.epoch))
+                   })
     }
 
     /// Two charts against epochs: training and validation error, and the loss and its parts.

@@ -1,8 +1,8 @@
 import Autograd
 import Datasets
 import Foundation
-import Imaging
 import NeuralNetworks
+import RecurrentAttention
 
 /// The training loop: epochs of mini-batches, validation after each epoch, the best model
 /// kept by validation error, every checkpoint written atomically, and resumable.
@@ -198,9 +198,9 @@ final class Trainer {
             running.fill(&record)
             record.learningRate = optimizer.learningRate
             record.imagesPerSecond = Double(seen) / record.seconds
-            var diagnosticLine = "", glimpses: Image?
+            var diagnosticLine = "", policy: RecurrentAttentionModel?
             if let ram = model as? RAMClassifier, !specification.randomGlimpses {
-                if log != nil { glimpses = RunLog.glimpsePicture(of: ram.model, on: validation) }
+                policy = ram.model
                 let diagnostic = Evaluation.glimpseDiagnostic(of: ram.model, on: validation, seed: options.seed &+ 3)
                 record.glimpseDistance = diagnostic.learned.meanDistance
                 record.glimpseInk = diagnostic.learned.inkFraction
@@ -216,7 +216,7 @@ final class Trainer {
             // The best model is for evaluation and sharing: parameters only, about 4 bytes each.
             if improved { try save(Self.bestCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: false) }
             try save(Self.lastCheckpoint, elapsed: Date().timeIntervalSince(started), withOptimizer: true)
-            try log?.record(history, glimpses: glimpses)
+            try log?.record(history, glimpsesOf: policy, on: validation)
             CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
                          epoch + 1, 100 * record.trainingError, 100 * validationError, improved ? " (best)" : "",
                          record.seconds, Double(seen) / record.seconds) + diagnosticLine)

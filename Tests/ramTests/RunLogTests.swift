@@ -19,8 +19,10 @@ import Testing
 
     @Test func everyEpochRewritesTheMetricsAndCurvesAndAppendsEvents() throws {
         let log = try RunLog(directory: directory, tensorBoardDirectory: directory.appendingPathComponent("tb"))
-        try log.record(Self.history([0.5]), glimpses: nil)
-        try log.record(Self.history([0.5, 0.25]), glimpses: nil)
+        for history in [Self.history([0.5]), Self.history([0.5, 0.25])] {
+            try log.record(history, columns: Trainer.EpochRecord.columns, step: history.count,
+                           curves: { RunLog.learningCurves(history) }, picture: nil)
+        }
         let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
         #expect(lines.count == 3)
