@@ -95,6 +95,17 @@ enum CatchCommand {
         if arguments.flag("resume") {
             // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.
             let saved = try SavedCatchRun(path: directory.appendingPathComponent(CatchTrainer.lastCheckpoint))
+            let (c, o, sc, so) = (configuration, options, saved.configuration, saved.options)
+            try ResumeCheck.refuseChanges([
+                ("batch-size", "\(o.batchSize)", "\(so.batchSize)"), ("learning-rate", "\(o.learningRate)", "\(so.learningRate)"),
+                ("schedule", o.schedule.rawValue, so.schedule.rawValue), ("entropy", "\(o.entropyWeight)", "\(so.entropyWeight)"),
+                ("location-std", "\(c.locationStandardDeviation)", "\(sc.locationStandardDeviation)"),
+                ("fixed-glimpse", "on", ResumeCheck.onOff(sc.fixedGlimpse)),
+                ("location-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
+                ("detach-baseline", "on", ResumeCheck.onOff(!sc.baselineTrainsCore)),
+                ("gradient-clip", "\(o.gradientClip)", "\(so.gradientClip)"),
+                ("validate-every", "\(o.validationInterval)", "\(so.validationInterval)"), ("seed", "\(o.seed)", "\(so.seed)"),
+            ], arguments, directory: directory.path)
             let frames = arguments.isGiven("frames") ? options.frames : saved.options.frames
             (configuration, options) = (saved.configuration, saved.options)
             options.frames = frames

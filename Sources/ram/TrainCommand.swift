@@ -72,11 +72,8 @@ enum TrainCommand {
         var options = trainingOptions(arguments)
         if let saved {
             // A resumed run keeps its model and settings; only --epochs may extend (or shorten) it.
-            let changed = changedSettings(arguments, fresh: (specification, options), saved: saved)
-            guard changed.isEmpty else {
-                throw CommandFailure(description: "--resume continues the run in \(directory.path) with its saved settings, "
-                    + "which \(changed.joined(separator: ", ")) would change; drop those flags, or train into another --checkpoint-dir")
-            }
+            try ResumeCheck.refuseChanges(settings(arguments, fresh: (specification, options), saved: saved), arguments,
+                                          directory: directory.path)
             specification = saved.specification
             let epochs = arguments.isGiven("epochs") ? options.epochs : saved.options.epochs
             options = saved.options
@@ -92,12 +89,12 @@ enum TrainCommand {
         try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }
     }
 
-    /// The flags given to a resumed run that differ from its saved settings, each with the saved value.
-    static func changedSettings(_ arguments: ParsedArguments, fresh: (ModelSpecification, TrainingOptions),
-                                saved: SavedRun) -> [String] {
+    /// What each flag that sets the model or its training gives, against the saved run.
+    static func settings(_ arguments: ParsedArguments, fresh: (ModelSpecification, TrainingOptions),
+                         saved: SavedRun) -> [ResumeCheck.Setting] {
         let (s, o, r, savedRAM) = (fresh.0, fresh.1, fresh.0.ram, saved.specification.ram)
         let (t, p) = (saved.specification, saved.options)
-        let settings: [(flag: String, given: String, saved: String)] = [
+        return [
             ("task", arguments.string("task")!, t.task), ("model", s.kind.rawValue, t.kind.rawValue),
             ("glimpses", "\(r.glimpses)", "\(savedRAM.glimpses)"), ("patch-size", "\(r.patchSize)", "\(savedRAM.patchSize)"),
             ("scales", "\(r.scales)", "\(savedRAM.scales)"),
@@ -105,16 +102,14 @@ enum TrainCommand {
             ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
             ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
             ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
-            ("policy-gradient-to-core", "on", savedRAM.policyGradientReachesCore ? "on" : "off"),
-            ("random-glimpses", "on", t.randomGlimpses ? "on" : "off"),
+            ("policy-gradient-to-core", "on", ResumeCheck.onOff(savedRAM.policyGradientReachesCore)),
+            ("random-glimpses", "on", ResumeCheck.onOff(t.randomGlimpses)),
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
             ("momentum", "\(o.momentum)", "\(p.momentum)"), ("schedule", o.schedule.rawValue, p.schedule.rawValue),
             ("gradient-clip", "\(o.gradientClip)", "\(p.gradientClip)"), ("batch-size", "\(o.batchSize)", "\(p.batchSize)"),
             ("seed", "\(o.seed)", "\(p.seed)"),
         ]
-        return settings.filter { arguments.isGiven($0.flag) && $0.given != $0.saved }
-            .map { "--\($0.flag) \($0.given) (the run has \($0.saved))" }
     }
 
     /// `--checkpoint-dir`, or `runs/<task>-<model>`.

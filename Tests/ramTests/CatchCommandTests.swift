@@ -48,6 +48,16 @@ import Testing
             #expect(try a.tensor(named: name, as: Float.self) == b.tensor(named: name, as: Float.self), "\(name) differs")
         }
         #expect(FileManager.default.fileExists(atPath: straight + "/best.safetensors"))
+
+        // Resuming with a flag that would change the run is refused, naming it (the same flags
+        // as before, above, were accepted).
+        do {
+            try Self.run(["catch", "train", "--resume", "--checkpoint-dir", interrupted, "--learning-rate", "0.01"])
+            Issue.record("a changed --learning-rate was accepted")
+        } catch {
+            #expect(CommandLineTool.oneLine(error) == "--resume continues the run in \(interrupted) with its saved settings, "
+                + "which --learning-rate 0.01 (the run has 0.003) would change; drop those flags, or train into another --checkpoint-dir")
+        }
     }
 
     @Test func evaluatingSomethingElseFailsWithItsPath() async {
