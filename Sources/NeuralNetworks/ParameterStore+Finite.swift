@@ -18,14 +18,14 @@ public struct NonFiniteValue<Scalar: TensorScalar>: Sendable, Equatable, CustomS
 extension ParameterStore {
     /// The first parameter value that is NaN or infinite, or nil when every value is finite.
     ///
-    /// Training calls this (and `firstNonFiniteGradient`) every step to stop a diverging run
-    /// before a bad number reaches a checkpoint; it reads each value once.
+    /// Training calls this every step to stop a diverging run before a bad number reaches a
+    /// checkpoint; it reads each value once.
     @inlinable public func firstNonFiniteValue() -> NonFiniteValue<Scalar>? { firstNonFinite(in: UnsafeBufferPointer(values)) }
 
     /// The first gradient element that is NaN or infinite, or nil when every one is finite.
     @inlinable public func firstNonFiniteGradient() -> NonFiniteValue<Scalar>? { firstNonFinite(in: UnsafeBufferPointer(gradients)) }
 
-    // Inlinable so the scan specialises for the caller's scalar type and vectorises.
+    // Inlinable so the scan specialises for the caller's scalar type.
     @inlinable func firstNonFinite(in buffer: UnsafeBufferPointer<Scalar>) -> NonFiniteValue<Scalar>? {
         guard let position = firstNonFiniteIndex(in: buffer) else { return nil }
         let entry = entries.last { $0.offset <= position && $0.shape.count > 0 }!
@@ -34,7 +34,7 @@ extension ParameterStore {
 }
 
 /// The position of the first NaN or infinity in `buffer`. The fast path sums `x * 0`, which
-/// is 0 for every finite `x` and NaN otherwise, in a loop the compiler vectorises.
+/// is 0 for every finite `x` and NaN otherwise: one branch-free pass when all is well.
 @inlinable func firstNonFiniteIndex<Scalar: TensorScalar>(in buffer: UnsafeBufferPointer<Scalar>) -> Int? {
     var probe: Scalar = 0
     for x in buffer { probe += x * 0 }

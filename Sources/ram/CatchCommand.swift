@@ -37,11 +37,8 @@ enum CatchCommand {
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
-            .string("logdir", valueName: "dir",
-                    help: "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and games/)."),
-            .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and game pictures still)."),
             Threads.option,
-        ],
+        ] + RunLog.options(pictures: "games"),
         run: runTraining)
 
     static let evaluate = Command(
@@ -112,8 +109,7 @@ enum CatchCommand {
         }
         let trainer = CatchTrainer(configuration: configuration, options: options, directory: directory)
         if arguments.flag("resume") { try trainer.resume() }
-        trainer.log = try RunLog(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
-            : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
+        trainer.log = try RunLog(directory: directory, arguments: arguments)
         StopRequest.install()
         let budget = arguments.number("time-budget")
         try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }

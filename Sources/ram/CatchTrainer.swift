@@ -99,11 +99,8 @@ final class CatchTrainer {
         framesSeen = Int(m["frames"] ?? "") ?? 0
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
         history = checkpoint.json("history") ?? []
-        // The best file's own figure (see `Trainer.resume`).
-        let best = directory.appendingPathComponent(Self.bestCheckpoint)
-        bestCatchRate = FileManager.default.fileExists(atPath: best.path)
-            ? Double(try Checkpoint(contentsOf: best).metadata["best_validation_catch_rate"] ?? "") ?? -1
-            : -1
+        bestCatchRate = try RunFolder.recordedFigure("best_validation_catch_rate", of: Self.bestCheckpoint,
+                                                     in: directory) ?? -1
     }
 
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetworks
 import SafeFiles
 
 /// A training run's checkpoint folder, claimed before any work: created, checked writable,
@@ -16,6 +17,16 @@ enum RunFolder {
             CommandLineTool.say("removed \(name), a partial file left by a killed run")
         }
         return lock
+    }
+
+    /// The figure `key` that `file` in `directory` records about itself (the best checkpoint's
+    /// own error or catch rate), or nil when there is no such file or figure. A resumed run
+    /// takes its best figure from here, not from `last`: a kill after writing `best` and before
+    /// `last` leaves `last` claiming an older, worse figure than the model `best` holds.
+    static func recordedFigure(_ key: String, of file: String, in directory: URL) throws -> Double? {
+        let path = directory.appendingPathComponent(file)
+        guard FileManager.default.fileExists(atPath: path.path) else { return nil }
+        return Double(try Checkpoint(contentsOf: path).metadata[key] ?? "")
     }
 
     /// Refuses to start a new run over one that `--resume` could continue: its checkpoints

@@ -26,6 +26,20 @@ final class RunLog {
 
     static let glimpseImages = 8
 
+    /// `--logdir` and `--no-tensorboard`, for a command whose runs leave `pictures` (a folder name).
+    static func options(pictures: String) -> [Option] {
+        [.string("logdir", valueName: "dir",
+                 help: "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and \(pictures)/)."),
+         .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and the pictures still).")]
+    }
+
+    /// The log of a run in `directory`, with TensorBoard files where `--logdir` and
+    /// `--no-tensorboard` say.
+    convenience init(directory: URL, arguments: ParsedArguments) throws {
+        try self.init(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
+            : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
+    }
+
     init(directory: URL, tensorBoardDirectory: URL?) throws {
         self.directory = directory
         guard let tensorBoardDirectory else { events = nil; return }

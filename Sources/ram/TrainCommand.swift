@@ -47,11 +47,8 @@ enum TrainCommand {
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
-            .string("logdir", valueName: "dir",
-                    help: "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and glimpses/)."),
-            .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and glimpse pictures still)."),
             Threads.option,
-        ],
+        ] + RunLog.options(pictures: "glimpses"),
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
@@ -82,8 +79,7 @@ enum TrainCommand {
         options.dataDirectory = dataDirectory
         let trainer = Trainer(specification: specification, options: options, data: data, task: task, directory: directory)
         if saved != nil { try trainer.resume() }
-        trainer.log = try RunLog(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
-            : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
+        trainer.log = try RunLog(directory: directory, arguments: arguments)
         StopRequest.install()
         let budget = arguments.number("time-budget")
         try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }

@@ -129,12 +129,8 @@ final class Trainer {
         history = checkpoint.json("history") ?? []
         if m["plateau"] != nil { plateau = checkpoint.json("plateau") }
         partialEpoch = checkpoint.json("partial_epoch") ?? PartialEpoch()
-        // The best file's own figure: a kill after writing `best` and before `last` leaves
-        // `last` claiming an older, higher error than the model `best` holds.
-        let best = directory.appendingPathComponent(Self.bestCheckpoint)
-        bestValidationError = FileManager.default.fileExists(atPath: best.path)
-            ? Double(try Checkpoint(contentsOf: best).metadata["best_validation_error"] ?? "") ?? .infinity
-            : .infinity
+        bestValidationError = try RunFolder.recordedFigure("best_validation_error", of: Self.bestCheckpoint,
+                                                           in: directory) ?? .infinity
     }
 
     /// Trains until `options.epochs` epochs are complete or `timeBudget` seconds pass.
@@ -238,6 +234,9 @@ final class Trainer {
     /// parameter is NaN or infinite; nil when all are finite. The caller saves nothing, so the
     /// last checkpoint stays the last good one.
     static func divergence(at place: String, loss: Float, store: ParameterStore<Float>) -> CommandFailure? {
+        // A bad gradient makes a bad parameter after the update, so one pass over the values
+        // decides; the gradients are read only to name the culprit.
+        guard !loss.isFinite || store.firstNonFiniteValue() != nil else { return nil }
         let problem: String
         if !loss.isFinite { problem = "the loss is \(loss)" }
         else if let bad = store.firstNonFiniteGradient() { problem = "the gradient \(bad)" }
