@@ -37,6 +37,11 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     /// The fixed standard deviation of the Gaussian location policy (the paper does not give
     /// it; 0.05 to 0.2 is common for MNIST).
     public var locationStandardDeviation: Float = 0.17
+    /// When set, training narrows the policy linearly from `locationStandardDeviation` at the
+    /// first step to this at the last, and sampling after training uses this. Wide exploration
+    /// finds the digit early; narrow sampling late lets the classifier train on glimpses close
+    /// to the mean ones it is evaluated with. nil: the deviation stays fixed.
+    public var finalLocationStandardDeviation: Float?
     /// Whether the REINFORCE and baseline gradients reach the core network. The Torch7
     /// implementation lets them; the most used PyTorch one detaches `h_t`. Default: they do
     /// not, so the core is shaped by the classification loss alone and the high-variance
@@ -59,14 +64,23 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
 
     public var sensor: GlimpseSensor { GlimpseSensor(patchSize: patchSize, scales: scales) }
 
+    /// The policy's standard deviation after `progress` (0 at the first training step, 1 at
+    /// the end) of training.
+    public func locationStandardDeviation(atProgress progress: Double) -> Float {
+        guard let final = finalLocationStandardDeviation else { return locationStandardDeviation }
+        let p = Float(min(max(progress, 0), 1))
+        return locationStandardDeviation + (final - locationStandardDeviation) * p
+    }
+
     private enum CodingKeys: String, CodingKey {
         case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
         case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, policyGradientReachesCore
-        case locationNetworkHidden, randomFirstGlimpse
+        case locationNetworkHidden, randomFirstGlimpse, finalLocationStandardDeviation
     }
 
     /// Decodes a configuration. Checkpoints written before a field existed used its old
-    /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse.
+    /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse,
+    /// a fixed standard deviation.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageHeight = try c.decode(Int.self, forKey: .imageHeight)
@@ -85,5 +99,6 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
         policyGradientReachesCore = try c.decode(Bool.self, forKey: .policyGradientReachesCore)
         locationNetworkHidden = try c.decodeIfPresent(Int.self, forKey: .locationNetworkHidden) ?? 0
         randomFirstGlimpse = try c.decodeIfPresent(Bool.self, forKey: .randomFirstGlimpse) ?? false
+        finalLocationStandardDeviation = try c.decodeIfPresent(Float.self, forKey: .finalLocationStandardDeviation)
     }
 }

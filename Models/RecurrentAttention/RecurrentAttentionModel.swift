@@ -24,6 +24,9 @@ public final class RecurrentAttentionModel {
     let location: Linear<Float>
     let baseline: Linear<Float>
     let action: Linear<Float>
+    /// The standard deviation `.sample` draws with: the configuration's final one (its only
+    /// one when it has no schedule); a training loop sets it each step.
+    public var locationStandardDeviation: Float
 
     /// Builds the model with parameters drawn from `seed`.
     public init(_ configuration: RAMConfiguration, seed: UInt64) {
@@ -50,6 +53,7 @@ public final class RecurrentAttentionModel {
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
         action = Linear(inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &generator)
         self.store = store
+        locationStandardDeviation = c.finalLocationStandardDeviation ?? c.locationStandardDeviation
     }
 
     /// How the model chooses where to look after each glimpse.
@@ -115,7 +119,7 @@ public final class RecurrentAttentionModel {
             switch policy {
             case .sample:
                 baselines.append(baseline(policyInput))
-                let sample = Normal(mean: policyMean(), standardDeviation: c.locationStandardDeviation)
+                let sample = Normal(mean: policyMean(), standardDeviation: locationStandardDeviation)
                     .sample(using: &generator)
                 samples.append(sample)
                 // The log-probability is taken on the raw sample; only what the sensor sees is clamped.

@@ -45,6 +45,7 @@ struct ModelSpecification: Codable, Sendable, Equatable {
             "RAM on \(task): \(ram.glimpses) glimpses of \(ram.patchSize)x\(ram.patchSize) at \(ram.scales) scale(s), "
                 + "\(ram.core.rawValue) core \(ram.coreSize), \(ram.locationMean.rawValue) location mean, "
                 + "location sd \(ram.locationStandardDeviation)"
+                + (ram.finalLocationStandardDeviation.map { " narrowing to \($0)" } ?? "")
                 + (ram.locationNetworkHidden > 0 ? ", location net \(ram.coreSize)-\(ram.locationNetworkHidden)-2" : "")
                 + (ram.randomFirstGlimpse ? ", random first glimpse in training" : "")
                 + (ram.policyGradientReachesCore ? ", policy gradient into the core" : "")

@@ -40,6 +40,9 @@ extension ModelSpecification {
             checks.check("specification.ram.patchSize", ram.patchSize, in: 1...128)
             checks.check("specification.ram.scales", ram.scales, in: 1...8)
             checks.check("specification.ram.locationStandardDeviation", ram.locationStandardDeviation, in: 1e-4...2)
+            if let final = ram.finalLocationStandardDeviation {
+                checks.check("specification.ram.finalLocationStandardDeviation", final, in: 1e-4...2)
+            }
             checks.check("specification.ram.locationNetworkHidden", ram.locationNetworkHidden, in: 0...4096)
             for (field, value) in [("glimpseHidden", ram.glimpseHidden), ("locationHidden", ram.locationHidden),
                                    ("glimpseSize", ram.glimpseSize), ("coreSize", ram.coreSize)] {

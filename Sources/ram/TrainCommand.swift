@@ -18,6 +18,8 @@ enum TrainCommand {
                      help: "RAM: patches per glimpse, each twice as wide (default 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
             .number("location-std", range: 1e-4...2,
                     help: "RAM: standard deviation of the location policy (default \(Defaults.locationStandardDeviation(imageSize: 28)) for 28x28 tasks, \(Defaults.locationStandardDeviation(imageSize: 60)) otherwise)."),
+            .number("final-location-std", range: 1e-4...2,
+                    help: "RAM: narrow the location policy linearly from --location-std to this over the run (default: no narrowing)."),
             .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
             .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
                     help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
@@ -95,6 +97,8 @@ enum TrainCommand {
             ("glimpses", "\(r.glimpses)", "\(savedRAM.glimpses)"), ("patch-size", "\(r.patchSize)", "\(savedRAM.patchSize)"),
             ("scales", "\(r.scales)", "\(savedRAM.scales)"),
             ("location-std", "\(r.locationStandardDeviation)", "\(savedRAM.locationStandardDeviation)"),
+            ("final-location-std", r.finalLocationStandardDeviation.map { "\($0)" } ?? "none",
+             savedRAM.finalLocationStandardDeviation.map { "\($0)" } ?? "none"),
             ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
             ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
             ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
@@ -123,6 +127,9 @@ enum TrainCommand {
         ram.scales = arguments.isGiven("scales") ? arguments.integer("scales") : (size <= 28 ? 1 : size <= 60 ? 3 : 4)
         ram.locationStandardDeviation = Float(arguments.isGiven("location-std") ? arguments.number("location-std")
                                               : Defaults.locationStandardDeviation(imageSize: size))
+        if arguments.isGiven("final-location-std") {
+            ram.finalLocationStandardDeviation = Float(arguments.number("final-location-std"))
+        }
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
         ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")

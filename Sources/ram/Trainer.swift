@@ -156,6 +156,10 @@ final class Trainer {
             // Rendered on another core.
             for (i, batch) in PrefetchedBatches(batcher, epoch: epoch, from: firstBatch).enumerated() {
                 optimizer.learningRate = learningRate(at: step, totalSteps: totalSteps)
+                if let ram = model as? RAMClassifier {
+                    let c = ram.model.configuration
+                    ram.model.locationStandardDeviation = c.locationStandardDeviation(atProgress: Double(step) / Double(totalSteps))
+                }
                 tape.reset()
                 model.store.zeroGradients()
                 var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
