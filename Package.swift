@@ -65,6 +65,8 @@ let package = Package(
 
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
+        // A user's own op, through the public API only, as another package would write it.
+        .testTarget(name: "CustomOpTests", dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Autograd", "AutogradTesting"]),
         .testTarget(name: "RecurrentAttentionTests",
                     dependencies: ["RecurrentAttention", "Baselines", "NeuralNetworks", "Autograd", "Datasets"]),

@@ -1,9 +1,9 @@
 // # A tour of the autodiff
 //
 // Build a function on a tape, take its gradients, write an op of your own (first as a
-// composite of registered ops, then with a derivative written by hand), check both with
-// the public gradient checker, and see what `stoppingGradient()` does. Every claim is
-// checked; the script fails if one does not hold.
+// composite of registered ops, then as a `CustomOp` with its own VJP), check both with the
+// public gradient checker, see what `stoppingGradient()` does, and train through your own
+// ops. Every claim is checked; the script fails if one does not hold.
 //
 //     swift run -c release tour
 
@@ -31,7 +31,7 @@ let y = tape.variable(Tensor([1.5, 0.25, -0.75]))
 let f = ((x * y).tanh() + x.squared()).sum()
 tape.backward(from: f)
 
-let (dx, dy) = (tape.gradient(of: x).scalars, tape.gradient(of: y).scalars)
+let (dx, dy) = (tape.gradient(of: x)!.scalars, tape.gradient(of: y)!.scalars)
 var rows: [[String]] = []
 var largestError = 0.0
 for i in 0..<3 {
@@ -64,8 +64,7 @@ claim(headCheck.passed, "the classifier head's gradients pass the checker")
 
 // ## 3. An op of your own, as a composite
 //
-// The tape's op registry is a closed enum: a new primitive needs its VJP in the library.
-// But a new *function* built from registered ops needs no gradient code at all: the tape
+// A new *function* built from registered ops needs no gradient code at all: the tape
 // differentiates the pieces. Softplus, a smooth ReLU:
 //
 //     softplus(x) = log(1 + e^x)          d/dx softplus(x) = e^x / (1 + e^x) = sigmoid(x)
@@ -86,82 +85,95 @@ tape.reset()
 let p = tape.variable(points)
 tape.backward(from: p.softplus().sum())
 let sigmoidByHand = points.scalars.map { 1 / (1 + Foundation.exp(-$0)) }
-rows = zip(points.scalars, zip(tape.gradient(of: p).scalars, sigmoidByHand)).map {
+rows = zip(points.scalars, zip(tape.gradient(of: p)!.scalars, sigmoidByHand)).map {
     [format($0, 2), format($1.0, 8), format($1.1, 8)]
 }
 say(table(["x", "tape d softplus/dx", "sigmoid(x) by hand"], rows))
-let compositeError = zip(tape.gradient(of: p).scalars, sigmoidByHand).map { abs($0 - $1) }.max()!
+let compositeError = zip(tape.gradient(of: p)!.scalars, sigmoidByHand).map { abs($0 - $1) }.max()!
 claim(compositeError < 1e-12, "the composite's gradient is sigmoid(x) (largest difference \(compositeError))")
 
-// ## 4. An op with a hand-written derivative
+// ## 4. An op of your own, with its own VJP
 //
 // Sometimes the forward value comes from code the tape does not see (a library call, a
 // clever closed form), or the composite is numerically poor: log(1 + e^x) overflows for
-// large x. Then compute the value however you like and attach the derivative yourself. For
-// an elementwise op `f` with derivative `f'`, two stop-gradients do it:
+// large x. Then declare a `CustomOp`: a forward rule that reads its inputs and writes its
+// outputs in the tape's memory, and beside it the VJP, which turns the outputs' cotangents
+// into the inputs' gradients. It records one node on the same tape as the built-in ops.
 //
-//     y = stop(f(x)) + stop(f'(x)) * (x - stop(x))
-//
-// The value is f(x) (the last factor is zero), and the only path a gradient can take is
-// through the unstopped `x`, where it is multiplied by f'(x): exactly the VJP g * f'(x).
+//     softplus(x) = max(x, 0) + log(1 + e^-|x|)        VJP: dx = g * sigmoid(x)
 
-say("\n## 4. softplus with a hand-written derivative\n")
-extension Variable {
-    /// An elementwise op whose value and derivative are computed outside the tape.
-    func elementwise(value: (Scalar) -> Scalar, derivative: (Scalar) -> Scalar) -> Variable {
-        let input = Array(scalars)
-        let y = tape.constant(Tensor(shape: shape, scalars: input.map(value)))
-        let slope = tape.constant(Tensor(shape: shape, scalars: input.map(derivative)))
-        return y + slope * (self - stoppingGradient())
-    }
-
-    /// softplus computed stably, max(x, 0) + log(1 + e^-|x|), with its derivative sigmoid(x).
-    func stableSoftplus() -> Variable {
-        elementwise(value: { Swift.max($0, 0) + Scalar(Foundation.log1p(Foundation.exp(-Double(Swift.abs($0))))) },
-                    derivative: { 1 / (1 + Scalar(Foundation.exp(-Double($0)))) })
-    }
+say("\n## 4. softplus as a CustomOp with its own VJP\n")
+/// softplus computed without overflow, with its derivative sigmoid(x) written by hand;
+/// `slope` scales the derivative so that section 4 can show the checker catching a slip.
+func softplusOp(slope: Double = 1) -> CustomOp<Double, Void> {
+    CustomOp(name: "softplus",
+             forward: { inputs, outputs in
+                 let (x, y) = (inputs[0], outputs[0])
+                 for i in 0..<x.count { y[i] = max(x[i], 0) + Foundation.log1p(Foundation.exp(-abs(x[i]))) }
+             },
+             vjp: { context in
+                 let (x, g) = (context.inputs[0], context.cotangents[0])
+                 guard let dx = context.gradients[0] else { return }
+                 for i in 0..<x.count { dx[i] = slope * g[i] / (1 + Foundation.exp(-x[i])) }
+             })
 }
+let softplus = softplusOp()
 
-let handWrittenCheck = checkGradients(at: [points]) { _, v in v[0].stableSoftplus() }
-say("hand-written softplus: \(handWrittenCheck)")
-claim(handWrittenCheck.passed, "the hand-written derivative passes the checker")
+let customCheck = checkGradients(at: [points]) { _, v in softplus(v[0])[0] }
+say("CustomOp softplus: \(customCheck)")
+claim(customCheck.passed, "the CustomOp's VJP passes the checker")
 
 tape.reset()
 let big = tape.variable(Tensor([800.0]))
-let stable = big.stableSoftplus(), composite = big.softplus()
+let stable = softplus(big)[0], composite = big.softplus()
 tape.backward(from: stable.sum())
-say("at x = 800: composite \(composite.value.scalar), stable \(stable.value.scalar), stable's gradient \(tape.gradient(of: big).scalar)")
-claim(composite.value.scalar.isInfinite && stable.value.scalar == 800 && tape.gradient(of: big).scalar == 1,
-      "the composite overflows at x = 800 while the hand-written op gives 800 with gradient 1")
+say("at x = 800: composite \(composite.value.scalar), CustomOp \(stable.value.scalar), its gradient \(tape.gradient(of: big)!.scalar)")
+claim(composite.value.scalar.isInfinite && stable.value.scalar == 800 && tape.gradient(of: big)!.scalar == 1,
+      "the composite overflows at x = 800 while the CustomOp gives 800 with gradient 1")
 
-// The checker exists to catch mistakes. A derivative with a slip (sigmoid(x) / 2) fails it:
-let wrongCheck = checkGradients(at: [points]) { _, v in
-    v[0].elementwise(value: { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) },
-                     derivative: { 0.5 / (1 + Foundation.exp(-$0)) })
+// The checker exists to catch mistakes. A VJP with a slip (sigmoid(x) / 2) fails it:
+let wrongCheck = checkGradients(at: [points]) { _, v in softplusOp(slope: 0.5)(v[0])[0] }
+say("with a wrong VJP: \(wrongCheck.failureCount) disagreements, e.g. \(wrongCheck.failures.first ?? "none")")
+claim(!wrongCheck.passed, "the checker rejects a wrong VJP")
+
+// A VJP need not be the true derivative when that is the point. Rounding has a zero
+// derivative almost everywhere, so nothing could learn through it; the straight-through
+// estimator (Bengio et al. 2013) rounds going forward and passes the gradient through
+// unchanged going back, which is how quantised weights are trained. Section 7 trains with it.
+
+/// Rounds to the nearest multiple of `step`; its VJP is the identity.
+func roundedStraightThrough(step: Double) -> CustomOp<Double, Void> {
+    CustomOp(name: "round (straight-through)",
+             forward: { inputs, outputs in
+                 for i in 0..<inputs[0].count { outputs[0][i] = (inputs[0][i] / step).rounded() * step }
+             },
+             vjp: { context in
+                 guard let dx = context.gradients[0] else { return }
+                 for i in 0..<dx.count { dx[i] = context.cotangents[0][i] }
+             })
 }
-say("with a wrong derivative: \(wrongCheck.failureCount) disagreements, e.g. \(wrongCheck.failures.first ?? "none")")
-claim(!wrongCheck.passed, "the checker rejects a wrong derivative")
 
 // ## 5. Stop-gradient
 //
 // `stoppingGradient()` passes its value on and blocks the gradient. It is how REINFORCE
-// holds an advantage constant (and how section 4 pins its constants). For
-// `h(x) = x * stop(x)` the value is x^2 but the gradient is x, not 2x: only the unstopped
-// factor is differentiated.
+// holds an advantage constant. For `h(x) = x * stop(x)` the value is x^2 but the gradient
+// is x, not 2x: only the unstopped factor is differentiated. With both factors stopped the
+// loss no longer depends on x, and `gradient(of:)` says so with nil rather than zeros.
 
 say("\n## 5. Stop-gradient\n")
 tape.reset()
 let s = tape.variable(Tensor([1.0, -2.0, 3.0]))
 tape.backward(from: (s * s).sum())
-let plain = tape.gradient(of: s).scalars
+let plain = tape.gradient(of: s)!.scalars
 tape.backward(from: (s * s.stoppingGradient()).sum())
-let stopped = tape.gradient(of: s).scalars
+let stopped = tape.gradient(of: s)!.scalars
 tape.backward(from: (s.stoppingGradient() * s.stoppingGradient()).sum())
-let none = tape.gradient(of: s).scalars
-say(table(["x", "d(x*x)/dx", "d(x*stop(x))/dx", "d(stop(x)*stop(x))/dx"],
-          (0..<3).map { [format(s.value.scalars[$0], 1), format(plain[$0], 1), format(stopped[$0], 1), format(none[$0], 1)] }))
-claim(plain == s.value.scalars.map { 2 * $0 } && stopped == s.value.scalars && none.allSatisfy { $0 == 0 },
-      "stop-gradient: 2x without it, x through one factor, 0 through both")
+let none = tape.gradient(of: s)
+say(table(["x", "d(x*x)/dx", "d(x*stop(x))/dx"],
+          (0..<3).map { [format(s.value.scalars[$0], 1), format(plain[$0], 1), format(stopped[$0], 1)] }))
+say("d(stop(x)*stop(x))/dx: \(none.map { "\($0.scalars)" } ?? "nil, the loss does not depend on x")")
+claim(plain == s.value.scalars.map { 2 * $0 } && stopped == s.value.scalars && none == nil,
+      "stop-gradient: 2x without it, x through one factor, and through both no gradient at all (nil)")
 
 // ## 6. Putting it to work: fit a line
 //
@@ -190,5 +202,37 @@ for step in 1...300 {
 say(table(["step", "loss", "slope", "intercept"], rows))
 let (slope, intercept) = (store.value(line.weight).scalar, store.value(line.bias!).scalar)
 claim(abs(slope - 3) < 0.05 && abs(intercept + 1) < 0.05, "the fit finds slope 3 and intercept -1 within 0.05")
+
+// ## 7. Training through your own ops
+//
+// The same fit with the slope quantised to steps of 0.25 in the forward pass (a weight
+// stored at low precision) and a softplus on the output, both CustomOps: the target is
+// softplus(3x - 1). Through the straight-through estimator the latent slope still learns,
+// and the quantised slope settles on 3 exactly.
+
+say("\n## 7. Train through your own ops: a quantised slope and a softplus output\n")
+let quantised = ParameterStore<Double>()
+let latentSlope = quantised.add("slope", Tensor([0.3])), bias = quantised.add("bias", Tensor([0.0]))
+let quantisedOptimizer = Adam(for: quantised, learningRate: 0.05)
+let round = roundedStraightThrough(step: 0.25)
+let softplusTargets = Tensor(shape: [64, 1], scalars: xs.scalars.map { max(3 * $0 - 1, 0) + Foundation.log1p(Foundation.exp(-abs(3 * $0 - 1))) })
+rows = []
+for step in 1...400 {
+    tape.reset()
+    quantised.zeroGradients()
+    let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
+    let prediction = softplus(matmul(tape.constant(xs), slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
+    let loss = meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets))
+    tape.backward(from: loss)
+    quantisedOptimizer.update()
+    if [1, 10, 50, 200, 400].contains(step) {
+        rows.append([String(step), format(loss.value.scalar, 6), format(quantised.value(latentSlope).scalar, 4),
+                     format(slopeUsed.value.scalar, 2), format(quantised.value(bias).scalar, 4)])
+    }
+}
+say(table(["step", "loss", "latent slope", "quantised slope", "bias"], rows))
+let finalSlope = (quantised.value(latentSlope).scalar / 0.25).rounded() * 0.25
+claim(finalSlope == 3 && abs(quantised.value(bias).scalar + 1) < 0.05,
+      "trained through the straight-through rounding and the softplus, the quantised slope is 3 and the bias -1 within 0.05")
 
 say("\ndone in \(format(notebook.elapsed, 1)) s")

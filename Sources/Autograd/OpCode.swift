@@ -1,10 +1,11 @@
 /// The op registry: every differentiable op the tape can record.
 ///
-/// Each case's forward rule and vector-Jacobian product live side by side in `Ops/`, and
-/// `Tape.backward` dispatches on this enum with an exhaustive `switch`, so an op added here
-/// without its VJP does not compile. The tests walk `OpCode.allCases` and gradient-check
-/// every op from a description that must exist for each case, so an op without a test
-/// description does not compile either.
+/// Each case's forward rule and vector-Jacobian product live side by side in `Ops/`. A
+/// node records its op as a case of the tape's internal `Op`, which carries the op's
+/// attributes and maps to this enum by an exhaustive `switch`; `Tape.backward` dispatches on
+/// it with another, so an op added without its VJP or its attributes does not compile. The
+/// tests walk `OpCode.allCases` and gradient-check every op from a description that must
+/// exist for each case, so an op without a test description does not compile either.
 public enum OpCode: UInt8, CaseIterable, Sendable {
     // Elementwise, broadcasting like numpy (Ops/Elementwise.swift).
     case add, subtract, multiply, divide
@@ -18,4 +19,6 @@ public enum OpCode: UInt8, CaseIterable, Sendable {
     // Distributions (Ops/Distributions.swift): the Gaussian log-density with the sample held
     // constant, and the stochastic node that samples and feeds REINFORCE into the mean.
     case normalLogProbability, sampleNormal
+    // An op defined outside the library with its own VJP (CustomOp.swift).
+    case custom
 }

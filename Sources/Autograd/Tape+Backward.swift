@@ -25,50 +25,80 @@ extension Tape {
 
         for id in stride(from: Int(root.id), through: 0, by: -1) {
             // Fields are read in place: a node is copied only when its VJP runs.
-            guard let op = nodes[id].op else { continue }  // an input
-            // A stochastic node passes nothing through its sample; it injects REINFORCE into
-            // its mean whatever reached the sample, so it runs even without a gradient.
-            if op == .sampleNormal {
-                timedBackward(op) { sampleNormalVJP(nodes[id]) }
+            let op = nodes[id].op
+            if op.isInput { continue }
+            if case let .sampleNormal(sd, negatedAdvantage) = op {
+                // A stochastic node passes nothing through its sample; it injects REINFORCE into
+                // its mean whatever reached the sample, so it runs even without a gradient.
+                timedBackward(op) { sampleNormalVJP(nodes[id], sd, negatedAdvantage) }
+                continue
+            }
+            if case let .custom(entry, output, outputCount) = op {
+                // The last output runs the op's VJP once every output's gradient is complete
+                // (all their users come later on the tape), even if only another output was used.
+                if output == outputCount - 1 && nodes[id].requiresGradient {
+                    timedBackward(op) { customVJP(lastOutput: id, entry: Int(entry)) }
+                }
+                releaseGradient(id)
                 continue
             }
             guard nodes[id].requiresGradient, let gradient = nodes[id].gradient else { continue }
             timedBackward(op) { backpropagate(op, nodes[id], pointer(gradient)) }
-            // Every contribution to this gradient came from later nodes, already replayed.
-            if !keepsIntermediateGradients && !nodes[id].hasExternalGradient {
-                gradients.recycle(pointer(gradient), count: nodes[id].shape.count)
-                nodes[id].gradient = nil
-            }
+            releaseGradient(id)
         }
+    }
+
+    /// Gives a replayed node's gradient buffer back for reuse, unless it is kept for
+    /// `gradient(of:)`: every contribution to it came from later nodes, already replayed.
+    @inlinable
+    func releaseGradient(_ id: Int) {
+        guard !keepsIntermediateGradients && !nodes[id].hasExternalGradient, let gradient = nodes[id].gradient else { return }
+        gradients.recycle(pointer(gradient), count: nodes[id].shape.count)
+        nodes[id].gradient = nil
     }
 
     /// Runs one node's VJP, timed into the profile when one is set (see `timed`).
     @inlinable @inline(__always)
-    func timedBackward(_ op: OpCode, _ work: () -> Void) {
+    func timedBackward(_ op: Op, _ work: () -> Void) {
         let start = profile == nil ? 0 : profileClock()
         work()
-        if start != 0 { profiled(op, backwardSince: start) }
+        if start != 0 { profiled(op.code, backwardSince: start) }
     }
 
-    /// The vector-Jacobian product of one node: the registry's dispatch.
+    /// The vector-Jacobian product of one node: the registry's dispatch. Each op's
+    /// attributes come out of its case here, so no VJP can miss them.
     @inlinable
-    func backpropagate(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+    func backpropagate(_ op: Op, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         switch op {
-        case .add, .subtract, .multiply, .divide: binaryVJP(op, node, g)
-        case .negate, .exp, .log, .tanh, .sigmoid, .relu, .square, .squareRoot, .clamp: unaryVJP(op, node, g)
-        case .matmul: matmulVJP(node, g)
-        case .linear: linearVJP(node, g)
-        case .convolution: convolutionVJP(node, g)
-        case .sum: sumVJP(node, g)
+        case .add: binaryVJP(.add, node, g)
+        case .subtract: binaryVJP(.subtract, node, g)
+        case .multiply: binaryVJP(.multiply, node, g)
+        case .divide: binaryVJP(.divide, node, g)
+        case .negate: unaryVJP(.negate, node, g)
+        case .exp: unaryVJP(.exp, node, g)
+        case .log: unaryVJP(.log, node, g)
+        case .tanh: unaryVJP(.tanh, node, g)
+        case .sigmoid: unaryVJP(.sigmoid, node, g)
+        case .relu: unaryVJP(.relu, node, g)
+        case .square: unaryVJP(.square, node, g)
+        case .squareRoot: unaryVJP(.squareRoot, node, g)
+        case let .clamp(lower, upper): unaryVJP(.clamp, node, g, lower: Scalar(lower), upper: Scalar(upper))
+        case let .matmul(transposeA, transposeB): matmulVJP(node, g, transposeA: transposeA, transposeB: transposeB)
+        case let .linear(terms, biases, activation): linearVJP(node, g, terms: Int(terms), biases: biases, activation: activation)
+        case let .convolution(stride, padding, columns): convolutionVJP(node, g, stride: stride, padding: padding, columns: columns)
+        case let .sum(mask): sumVJP(node, g, reducedAxes: mask)
+        case let .max(axis, argmax): gatherVJP(node, g, axis: axis, indices: argmax)  // scatters to the argmax
         case .logSoftmax: logSoftmaxVJP(node, g)
         case .reshape: reshapeVJP(node, g)
-        case .transpose: transposeVJP(node, g)
-        case .concatenate: concatenateVJP(node, g)
-        case .slice: sliceVJP(node, g)
-        case .gather, .max: gatherVJP(node, g)  // max scatters to its argmax like a gather
+        case let .transpose(permutation): transposeVJP(node, g, permutation: permutation)
+        case let .concatenate(axis): concatenateVJP(node, g, axis: axis)
+        case let .slice(axis, start): sliceVJP(node, g, axis: axis, start: start)
+        case let .gather(axis, indices): gatherVJP(node, g, axis: axis, indices: indices)
         case .stopGradient: break  // by definition: no gradient flows to the operand
-        case .normalLogProbability: normalLogProbabilityVJP(node, g)
-        case .sampleNormal: break  // handled in `backward`: it runs without an incoming gradient
+        case .normalLogProbability(let sd): normalLogProbabilityVJP(node, g, standardDeviation: Scalar(sd))
+        // Run by `backward` itself: inputs have no VJP, a stochastic node runs without an
+        // incoming gradient, and a user's op once for all its outputs.
+        case .input, .sampleNormal, .custom: break
         }
     }
 

@@ -20,6 +20,9 @@ public final class Tape<Scalar: TensorScalar> {
     @usableFromInline let values = Arena()
     @usableFromInline let gradients = Arena()
     @usableFromInline let indices = Arena()
+    /// The VJPs of the custom ops recorded since the last reset, each with what its forward
+    /// saved, indexed by their nodes' `Op.custom(entry:)`.
+    @exclusivity(unchecked) @usableFromInline var customVJPs: [(Tape<Scalar>, _ lastOutput: Int) -> Void] = []
     /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
     @exclusivity(unchecked) @usableFromInline var generation: UInt32 = 0
 
@@ -75,6 +78,7 @@ public final class Tape<Scalar: TensorScalar> {
         values.reset()
         gradients.reset()
         indices.reset()
+        if !customVJPs.isEmpty { customVJPs.removeAll(keepingCapacity: true) }
         generation &+= 1
     }
 
@@ -91,9 +95,9 @@ public final class Tape<Scalar: TensorScalar> {
     public func constant(_ value: Scalar, shape: Shape = .scalar) -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         timed(nil) { pointer.initialize(repeating: value, count: shape.count) }
-        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
-                               firstOperand: 0, operandCount: 0, requiresGradient: false,
-                               hasExternalGradient: false, attributes: value == 0 ? .zeros : .none))
+        return append(TapeNode(op: .input(zeros: value == 0), shape: shape, value: UnsafeMutableRawPointer(pointer),
+                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
+                               hasExternalGradient: false))
     }
 
     /// Records a constant that `initialize` writes straight into the tape's memory, with no
@@ -105,9 +109,9 @@ public final class Tape<Scalar: TensorScalar> {
         -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         timed(nil) { initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count)) }
-        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
-                               firstOperand: 0, operandCount: 0, requiresGradient: false,
-                               hasExternalGradient: false, attributes: .none))
+        return append(TapeNode(op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(pointer),
+                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
+                               hasExternalGradient: false))
     }
 
     /// Records a tensor whose gradient `backward` computes; read it with `gradient(of:)`.
@@ -125,10 +129,10 @@ public final class Tape<Scalar: TensorScalar> {
     public func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
                      shape: Shape) -> Variable<Scalar> {
         profile?.count(nil)  // nothing to copy: counted, not timed
-        return append(TapeNode(op: nil, shape: shape, value: UnsafeMutableRawPointer(value),
+        return append(TapeNode(op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(value),
                         gradient: gradient.map(UnsafeMutableRawPointer.init),
                         firstOperand: 0, operandCount: 0, requiresGradient: gradient != nil,
-                        hasExternalGradient: gradient != nil, attributes: .none))
+                        hasExternalGradient: gradient != nil))
     }
 
     @inlinable
@@ -140,9 +144,9 @@ public final class Tape<Scalar: TensorScalar> {
                                                             byteCount: source.count * MemoryLayout<Scalar>.stride)
             }
         }
-        return append(TapeNode(op: nil, shape: tensor.shape, value: UnsafeMutableRawPointer(pointer), gradient: nil,
-                               firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
-                               hasExternalGradient: false, attributes: .none))
+        return append(TapeNode(op: .input(zeros: false), shape: tensor.shape, value: UnsafeMutableRawPointer(pointer),
+                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
+                               hasExternalGradient: false))
     }
 
     // MARK: Reading results
@@ -154,15 +158,18 @@ public final class Tape<Scalar: TensorScalar> {
         return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(node.value), count: node.shape.count)))
     }
 
-    /// The gradient of the last `backward` root with respect to `variable`: zeros when
-    /// nothing reached it.
+    /// The gradient of the last `backward` root with respect to `variable`, or nil when that
+    /// pass never reached it: the root does not depend on it (no path, or only paths through
+    /// `stopGradient`), or it is a constant. A reached variable whose gradient happens to be
+    /// zero (a ReLU off everywhere) gets zeros, not nil. Where a missing path should count as
+    /// a zero gradient, write `tape.gradient(of: x) ?? .zeros(x.shape)`.
     @inlinable
-    public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar> {
+    public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar>? {
         let node = self.node(variable)
-        require(keepsIntermediateGradients || node.op == nil,
-                "Tape.gradient(of:): the gradient of an op's result (\(node.op!)) is not kept when "
+        require(keepsIntermediateGradients || node.op.isInput,
+                "Tape.gradient(of:): the gradient of an op's result (\(node.op.code!)) is not kept when "
                 + "keepsIntermediateGradients is false; read inputs' and parameters' gradients, or set it to true")
-        guard let gradient = node.gradient else { return .zeros(node.shape) }
+        guard let gradient = node.gradient else { return nil }
         return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(gradient), count: node.shape.count)))
     }
 
@@ -196,10 +203,10 @@ public final class Tape<Scalar: TensorScalar> {
     /// between two tests of `profile` rather than being handed to the profile as a closure:
     /// building that closure's context cost about 50 instructions an op even with profiling off.
     @inlinable @inline(__always)
-    func timed(_ op: OpCode?, _ work: () -> Void) {
+    func timed(_ op: Op?, _ work: () -> Void) {
         let start = profile == nil ? 0 : profileClock()
         work()
-        if start != 0 { profiled(op, forwardSince: start) }
+        if start != 0 { profiled(op?.code, forwardSince: start) }
     }
 
     // Out of line and reached only when profiling, so the inlined op bodies grow by no more
@@ -208,14 +215,14 @@ public final class Tape<Scalar: TensorScalar> {
     func profiled(_ op: OpCode?, forwardSince start: UInt64) { profile?.addForward(op, since: start) }
 
     @usableFromInline
-    func profiled(_ op: OpCode, backwardSince start: UInt64) { profile?.addBackward(op, since: start) }
+    func profiled(_ op: OpCode?, backwardSince start: UInt64) { profile?.addBackward(op, since: start) }
 
     /// Records an op on the given operands with a freshly allocated output of `shape`, which
     /// `compute` fills. The caller has checked the operands (`node(_:)` does). Only `compute`
     /// is timed when profiling: it is the op's own work.
     @inlinable
-    func record(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
-                attributes: OpAttributes = .none, requiresGradient: Bool? = nil,
+    func record(_ op: Op, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
+                requiresGradient: Bool? = nil,
                 compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         let first = Int32(operands.count)
@@ -228,46 +235,46 @@ public final class Tape<Scalar: TensorScalar> {
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
                                        firstOperand: first, operandCount: b == nil ? 1 : 2,
                                        requiresGradient: requiresGradient ?? needs,
-                                       hasExternalGradient: false, attributes: attributes))
+                                       hasExternalGradient: false))
         timed(op) { compute(output) }
         return variable
     }
 
     /// Records an op whose output aliases an operand's value (reshape, stop-gradient).
     @inlinable
-    func recordAlias(_ op: OpCode, _ a: Variable<Scalar>, shape: Shape, requiresGradient: Bool) -> Variable<Scalar> {
+    func recordAlias(_ op: Op, _ a: Variable<Scalar>, shape: Shape, requiresGradient: Bool) -> Variable<Scalar> {
         let source = nodes[Int(a.id)]
         let first = Int32(operands.count)
         operands.append(a.id)
-        profile?.count(op)  // no work of its own: counted, not timed
+        profile?.count(op.code)  // no work of its own: counted, not timed
         return append(TapeNode(op: op, shape: shape, value: source.value, gradient: nil,
                                firstOperand: first, operandCount: 1, requiresGradient: requiresGradient,
-                               hasExternalGradient: false, attributes: .none))
+                               hasExternalGradient: false))
     }
 
     /// Records an op with any number of operands (concatenate); `compute` fills the output.
     @inlinable
-    func record(_ op: OpCode, operands list: [Variable<Scalar>], shape: Shape, attributes: OpAttributes,
+    func record(_ op: Op, operands list: [Variable<Scalar>], shape: Shape,
                 compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
         let first = Int32(operands.count)
         for v in list {
             check(v)
             operands.append(v.id)
         }
-        return record(op, operandsFrom: first, shape: shape, attributes: attributes, compute: compute)
+        return record(op, operandsFrom: first, shape: shape, compute: compute)
     }
 
     /// Records an op whose operand ids the caller has just appended to `operands`, from
     /// `first` on (so no array of operands is built); `compute` fills the output.
     @inlinable
-    func record(_ op: OpCode, operandsFrom first: Int32, shape: Shape, attributes: OpAttributes,
+    func record(_ op: Op, operandsFrom first: Int32, shape: Shape,
                 compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         var needs = false
         for i in Int(first)..<operands.count where nodes[Int(operands[i])].requiresGradient { needs = true }
         let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
                                        firstOperand: first, operandCount: Int32(operands.count) - first,
-                                       requiresGradient: needs, hasExternalGradient: false, attributes: attributes))
+                                       requiresGradient: needs, hasExternalGradient: false))
         timed(op) { compute(output) }
         return variable
     }

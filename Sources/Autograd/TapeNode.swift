@@ -3,8 +3,8 @@
 /// layout is fixed whatever the element type (generic code then moves nodes cheaply).
 @usableFromInline
 struct TapeNode {
-    /// nil for inputs (constants, variables and bound parameters).
-    @usableFromInline var op: OpCode?
+    /// What made the value, with everything its VJP needs.
+    @usableFromInline var op: Op
     @usableFromInline var shape: Shape
     @usableFromInline var value: UnsafeMutableRawPointer
     /// Allocated on the first contribution in backward, or supplied with a bound parameter.
@@ -16,42 +16,93 @@ struct TapeNode {
     /// A gradient supplied by the caller (a parameter's) accumulates across backward passes;
     /// the tape's own gradients are cleared at the start of each pass.
     @usableFromInline var hasExternalGradient: Bool
-    @usableFromInline var attributes: OpAttributes
 
     @inlinable
-    init(op: OpCode?, shape: Shape, value: UnsafeMutableRawPointer, gradient: UnsafeMutableRawPointer?,
-         firstOperand: Int32, operandCount: Int32, requiresGradient: Bool, hasExternalGradient: Bool,
-         attributes: OpAttributes) {
+    init(op: Op, shape: Shape, value: UnsafeMutableRawPointer, gradient: UnsafeMutableRawPointer?,
+         firstOperand: Int32, operandCount: Int32, requiresGradient: Bool, hasExternalGradient: Bool) {
         (self.op, self.shape, self.value, self.gradient) = (op, shape, value, gradient)
         (self.firstOperand, self.operandCount) = (firstOperand, operandCount)
-        (self.requiresGradient, self.hasExternalGradient, self.attributes) = (requiresGradient, hasExternalGradient, attributes)
+        (self.requiresGradient, self.hasExternalGradient) = (requiresGradient, hasExternalGradient)
     }
 }
 
-/// What an op remembers besides its operands.
+/// What made a node: one case per `OpCode`, carrying what that op's VJP needs, plus the
+/// inputs. `backward` switches over it exhaustively and each VJP receives its attributes by
+/// pattern, so an op recorded without them, or a case without a VJP, does not compile.
 @usableFromInline
-enum OpAttributes {
-    case none
-    /// An input made by `constant(0, shape:)`: a product with it is zero, which the linear
-    /// op skips (a recurrent cell's first step, from the zero state).
-    case zeros
-    case matmul(transposeA: Bool, transposeB: Bool)
+enum Op {
+    /// A constant, a variable or a bound parameter. `zeros` marks `constant(0, shape:)`: a
+    /// product with it is zero, which the linear op skips (a recurrent cell's first step).
+    case input(zeros: Bool)
+    case add, subtract, multiply, divide
+    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot
     case clamp(lower: Double, upper: Double)
-    /// A bit set of the axes a `sum` reduces.
-    case reducedAxes(UInt8)
-    /// `transpose`: output axis i is input axis `permutation[i]` (four packed bytes).
-    case permutation(UInt32)
+    case matmul(transposeA: Bool, transposeB: Bool)
+    /// How many (input, weight) terms, which of them have a bias (bit i for term i), and the
+    /// activation.
+    case linear(terms: UInt8, biases: UInt8, activation: Activation)
+    /// Stride, padding and the unfolded input saved for the VJP (the rest of the geometry
+    /// follows from the operands' shapes, which keeps nodes small).
+    case convolution(stride: Int, padding: Int, columns: UnsafeMutableRawPointer)
+    /// A bit set of the axes summed.
+    case sum(reducedAxes: UInt8)
+    /// The winning index of each output element; its VJP scatters there like a gather's.
+    case max(axis: Int, argmax: UnsafeMutablePointer<Int32>)
+    case logSoftmax
+    case reshape
+    /// Output axis i is input axis `permutation[i]` (four packed bytes).
+    case transpose(permutation: UInt32)
     case concatenate(axis: Int)
     case slice(axis: Int, start: Int)
-    /// `gather`, and `max` with its winning indices: the axis and one index per output element.
+    /// One index per output element.
     case gather(axis: Int, indices: UnsafeMutablePointer<Int32>)
-    case normal(standardDeviation: Double)
-    /// `sampleNormal`: the negated advantage, broadcast to the sample's shape, once it is set.
-    case stochastic(standardDeviation: Double, negatedAdvantage: UnsafeMutableRawPointer?)
-    /// `convolution`: stride, padding and the unfolded input saved for the VJP (the rest of
-    /// the geometry follows from the operands' shapes, which keeps nodes small).
-    case convolution(stride: Int, padding: Int, columns: UnsafeMutableRawPointer)
-    /// `linear`: how many (input, weight) terms, which of them have a bias (bit i for term
-    /// i), and the activation.
-    case linear(terms: UInt8, biases: UInt8, activation: Activation)
+    case stopGradient
+    case normalLogProbability(standardDeviation: Double)
+    /// The negated advantage, broadcast to the sample's shape, once `setAdvantage` set it.
+    case sampleNormal(standardDeviation: Double, negatedAdvantage: UnsafeMutableRawPointer?)
+    /// Output `output` of `outputCount` of a user's op, whose VJP is the tape's
+    /// `customVJPs[entry]`; the last output's node holds the op's inputs as operands.
+    case custom(entry: Int32, output: Int32, outputCount: Int32)
+
+    /// The registry's name of the op; nil for inputs.
+    @inlinable
+    var code: OpCode? {
+        switch self {
+        case .input: nil
+        case .add: .add
+        case .subtract: .subtract
+        case .multiply: .multiply
+        case .divide: .divide
+        case .negate: .negate
+        case .exp: .exp
+        case .log: .log
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .square: .square
+        case .squareRoot: .squareRoot
+        case .clamp: .clamp
+        case .matmul: .matmul
+        case .linear: .linear
+        case .convolution: .convolution
+        case .sum: .sum
+        case .max: .max
+        case .logSoftmax: .logSoftmax
+        case .reshape: .reshape
+        case .transpose: .transpose
+        case .concatenate: .concatenate
+        case .slice: .slice
+        case .gather: .gather
+        case .stopGradient: .stopGradient
+        case .normalLogProbability: .normalLogProbability
+        case .sampleNormal: .sampleNormal
+        case .custom: .custom
+        }
+    }
+
+    @inlinable
+    var isInput: Bool {
+        if case .input = self { return true }
+        return false
+    }
 }

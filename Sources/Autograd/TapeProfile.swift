@@ -107,7 +107,7 @@ public final class TapeProfile {
 
     /// Counts one VJP of `op` that started at `start` (`profileClock()`).
     @usableFromInline
-    func addBackward(_ op: OpCode, since start: UInt64) {
+    func addBackward(_ op: OpCode?, since start: UInt64) {
         let slot = Self.slot(op)
         backwardNanoseconds[slot] &+= profileClock() &- start
         backwardCounts[slot] += 1

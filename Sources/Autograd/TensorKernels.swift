@@ -108,14 +108,6 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     }
 }
 
-/// The elementwise binary operators; they broadcast like numpy.
-public enum BinaryOperator: UInt8, Sendable { case add, subtract, multiply, divide }
-
-/// The elementwise unary operators.
-public enum UnaryOperator: UInt8, Sendable {
-    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
-}
-
 extension TensorKernels {
     @inlinable
     public static func binary(_ op: BinaryOperator, extent e: Index4,
@@ -184,37 +176,6 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
-                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                      da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
-                                      db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
-        @inline(__always)
-        func run(_ d: UnsafeMutablePointer<Scalar>?, _ overwrite: Bool, _ term: (Int) -> Scalar) {
-            guard let d else { return }
-            if overwrite {
-                for i in 0..<n { d[i] = term(i) }
-            } else {
-                for i in 0..<n { d[i] += term(i) }
-            }
-        }
-        switch op {
-        case .add:
-            run(da, overwriteA) { g[$0] }
-            run(db, overwriteB) { g[$0] }
-        case .subtract:
-            run(da, overwriteA) { g[$0] }
-            run(db, overwriteB) { -g[$0] }
-        case .multiply:
-            run(da, overwriteA) { g[$0] * b[$0] }
-            run(db, overwriteB) { g[$0] * a[$0] }
-        case .divide:
-            // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b, reusing the output a/b.
-            run(da, overwriteA) { g[$0] / b[$0] }
-            run(db, overwriteB) { -(g[$0] * y[$0] / b[$0]) }
-        }
-    }
-
-    @inlinable
     public static func stridedAccumulate(extent e: Index4, alpha: Scalar, overwrite: Bool,
                                          source: UnsafePointer<Scalar>, sourceStrides s: Index4,
                                          target: UnsafeMutablePointer<Scalar>, targetStrides t: Index4) {
@@ -255,53 +216,6 @@ extension TensorKernels {
                     }
                 }
             }
-        }
-    }
-
-    @inlinable
-    public static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                             y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
-        switch op {
-        case .negate: for i in 0..<n { y[i] = -x[i] }
-        case .exp: vectorExp(n, x, y)
-        case .log: vectorLog(n, x, y)
-        case .tanh: vectorTanh(n, x, y)
-        case .sigmoid: vectorSigmoid(n, x, y)
-        // Both operands loaded before the select, so it compiles without a branch (a
-        // mispredicted branch per element cost more than the arithmetic).
-        case .relu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
-        case .square: for i in 0..<n { y[i] = x[i] * x[i] }
-        case .squareRoot: for i in 0..<n { y[i] = x[i].squareRoot() }
-        case .clamp: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
-        }
-    }
-
-    @inlinable
-    public static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                                     y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
-                                     overwrite: Bool) {
-        // One loop per operator and mode; adding to zeros and overwriting give the same numbers.
-        @inline(__always)
-        func run(_ term: (Int) -> Scalar) {
-            if overwrite {
-                for i in 0..<n { dx[i] = term(i) }
-            } else {
-                for i in 0..<n { dx[i] += term(i) }
-            }
-        }
-        switch op {
-        case .negate: run { -g[$0] }
-        case .exp: run { g[$0] * y[$0] }
-        case .log: run { g[$0] / x[$0] }
-        case .tanh: run { g[$0] * (1 - y[$0] * y[$0]) }
-        case .sigmoid: run { g[$0] * y[$0] * (1 - y[$0]) }
-        // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
-        case .relu: run { let (xi, gi) = (x[$0], g[$0]); return xi > 0 ? gi : 0 }
-        case .square: run { 2 * x[$0] * g[$0] }
-        case .squareRoot: run { g[$0] / (2 * y[$0]) }
-        // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.
-        case .clamp: run { (x[$0] >= lower && x[$0] <= upper) ? g[$0] : 0 }
         }
     }
 

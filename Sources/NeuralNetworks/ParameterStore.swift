@@ -117,6 +117,14 @@ public final class ParameterStore<Scalar: TensorScalar> {
         tensor.withUnsafeBufferPointer { (storage + e.offset).update(from: $0.baseAddress!, count: $0.count) }
     }
 
+    /// Overwrites a parameter's gradient; the shape must match. For gradients computed
+    /// outside a tape (a gradient averaged across processes, one clipped by hand).
+    public func setGradient(_ parameter: Parameter, _ tensor: Tensor<Scalar>) {
+        let e = entries[parameter.index]
+        require(tensor.shape == e.shape, "ParameterStore: the gradient of \(e.name) has shape \(e.shape), got \(tensor.shape)")
+        tensor.withUnsafeBufferPointer { (gradientStorage + e.offset).update(from: $0.baseAddress!, count: $0.count) }
+    }
+
     /// Sets every gradient to zero (call before each backward pass).
     public func zeroGradients() {
         // All-zero bytes are +0.0; a byte fill avoids the element-by-element generic path,

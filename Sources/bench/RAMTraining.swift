@@ -103,22 +103,42 @@ func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, pr
     return (median(forward), median(backward), median(update))
 }
 
-/// Forward plus backward time per recorded op on tiny tensors: the tape's own cost.
+/// Forward plus backward time per recorded op on tiny tensors: the tape's own cost, for the
+/// built-in ops and for an op declared outside the library (`CustomOp`).
 func runTapeOverheadBenchmark() {
-    let tape = Tape<Float>()
     let opsPerPass = 1000
-    var samples: [Double] = []
-    for pass in 0..<205 {
-        let clock = ContinuousClock()
-        let start = clock.now
-        tape.reset()
-        let x = tape.variable(Tensor([1, 2]))
+    /// Median seconds per node of `chain` (which records `opsPerPass` nodes) plus its backward pass.
+    func perNode(_ chain: (Tape<Float>, Variable<Float>) -> Variable<Float>) -> Double {
+        let tape = Tape<Float>()
+        var samples: [Double] = []
+        for pass in 0..<205 {
+            let clock = ContinuousClock()
+            let start = clock.now
+            tape.reset()
+            let x = tape.variable(Tensor([1, 2]))
+            tape.backward(from: chain(tape, x).sum())
+            if pass >= 5 { samples.append(seconds(clock.now - start) / Double(opsPerPass)) }
+        }
+        return median(samples)
+    }
+    let mixed = perNode { _, x in
         var y = x
         for i in 0..<(opsPerPass / 2) { y = i % 2 == 0 ? (y * x).tanh() : (y + x).relu() }
-        tape.backward(from: y.sum())
-        if pass >= 5 { samples.append(seconds(clock.now - start) / Double(opsPerPass)) }
+        return y
     }
-    print("\ntape overhead: \(Int(median(samples) * 1e9)) ns per op (tiny tensors, forward + backward, median of 200 passes of \(opsPerPass) ops)")
+    print("\ntape overhead: \(Int(mixed * 1e9)) ns per op (tiny tensors, forward + backward, median of 200 passes of \(opsPerPass) ops)")
+
+    // The same tanh, built in and as a user's op with its VJP (1 - y^2) written beside it.
+    let userTanh = CustomOp<Float, Void>(name: "tanh", forward: { inputs, outputs in
+        for i in 0..<inputs[0].count { outputs[0][i] = Foundation.tanh(inputs[0][i]) }
+    }, vjp: { c in
+        guard let dx = c.gradients[0] else { return }
+        for i in 0..<dx.count { dx[i] = c.cotangents[0][i] * (1 - c.outputs[0][i] * c.outputs[0][i]) }
+    })
+    let builtIn = perNode { _, x in (0..<opsPerPass).reduce(x) { y, _ in y.tanh() } }
+    let custom = perNode { _, x in (0..<opsPerPass).reduce(x) { y, _ in userTanh(y)[0] } }
+    print("per node, tanh on 2 elements: built in \(Int(builtIn * 1e9)) ns, CustomOp \(Int(custom * 1e9)) ns "
+          + String(format: "(%.1fx the built-in op's)", custom / builtIn))
 }
 
 func seconds(_ d: Duration) -> Double {

@@ -229,6 +229,17 @@ extension OpCode {
                            apply: { $0[0].gathering(picks, alongAxis: 1) }, reference: { naiveGather($0[0], picks, axis: 1) }),
                     OpCase(description: "gather [2, 4, 3] along 1", inputs: [draw.normal([2, 4, 3])], differentiable: [true],
                            apply: { $0[0].gathering(picks3, alongAxis: 1) }, reference: { naiveGather($0[0], picks3, axis: 1) })]
+        case .custom:
+            // A user's op with two inputs and two outputs, (a * b, a - b^2), through both outputs.
+            return [OpCase(description: "custom (two inputs, two outputs)", inputs: [draw.normal([2, 3]), draw.normal([2, 3])],
+                           differentiable: [true, true],
+                           apply: { v in
+                               let out = productAndDifference()(v[0], v[1])
+                               return Autograd.concatenate([out[0], out[1]], alongAxis: 0)
+                           },
+                           reference: { t in
+                               naiveConcatenate([naiveBroadcast(t[0], t[1], *), naiveBroadcast(t[0], t[1]) { $0 - $1 * $1 }], axis: 0)
+                           })]
         case .stopGradient:
             return [OpCase(description: "stopGradient", inputs: [draw.normal([2, 3])], differentiable: [true],
                            gradient: .zero, apply: { $0[0].stoppingGradient() }, reference: { $0[0] })]
@@ -244,4 +255,18 @@ extension OpCode {
                            })]
         }
     }
+}
+
+/// `(a * b, a - b^2)` elementwise, declared through the public custom-op API.
+func productAndDifference() -> CustomOp<Double, Void> {
+    CustomOp(name: "product and difference", outputShapes: { [$0[0], $0[0]] },
+             forward: { inputs, outputs in
+                 let (a, b) = (inputs[0], inputs[1])
+                 for i in 0..<a.count { (outputs[0][i], outputs[1][i]) = (a[i] * b[i], a[i] - b[i] * b[i]) }
+             },
+             vjp: { c in
+                 let (a, b, gp, gq) = (c.inputs[0], c.inputs[1], c.cotangents[0], c.cotangents[1])
+                 if let da = c.gradients[0] { for i in 0..<a.count { da[i] = gp[i] * b[i] + gq[i] } }
+                 if let db = c.gradients[1] { for i in 0..<b.count { db[i] = gp[i] * a[i] - 2 * gq[i] * b[i] } }
+             })
 }

@@ -32,7 +32,7 @@ import Testing
                 node.backward(from: c.apply(a))
                 reference.backward(from: surrogate(b))
                 for (x, y) in zip(a, b) {
-                    let (gx, gy) = (node.gradient(of: x).scalars, reference.gradient(of: y).scalars)
+                    let (gx, gy) = (node.gradient(of: x)!.scalars, reference.gradient(of: y)!.scalars)
                     #expect(gx.contains { $0 != 0 }, "\(c): the stochastic node gave no gradient")
                     #expect(zip(gx, gy).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(c): \(gx) vs \(gy)")
                 }
@@ -41,7 +41,7 @@ import Testing
                 let inputs = c.inputs.map { tape.variable($0) }
                 tape.backward(from: c.apply(inputs).sum())
                 for input in inputs {
-                    #expect(tape.gradient(of: input).scalars.allSatisfy { $0 == 0 }, "\(c)")
+                    #expect(tape.gradient(of: input).map { $0.scalars.allSatisfy { $0 == 0 } } ?? true, "\(c)")
                 }
             }
         }

@@ -17,7 +17,7 @@ import Testing
         let rewards = action.value.scalars.map { -($0 - 2) * ($0 - 2) }
         action.setAdvantage(Tensor(rewards.map { $0 - baseline }))
         tape.backward(from: action)
-        return tape.gradient(of: perSample).scalars.map { -$0 }
+        return tape.gradient(of: perSample)!.scalars.map { -$0 }
     }
 
     @Test func reinforceIsUnbiasedOnABanditAndTheBaselineReducesVariance() {
@@ -44,7 +44,7 @@ import Testing
         let sample = Normal(mean: mu, standardDeviation: 0.3).sample(using: &generator)
         sample.setAdvantage(Tensor(1.0))
         tape.backward(from: sample)
-        let stepped = zip(mu.value.scalars, tape.gradient(of: mu).scalars).map { $0 - 0.01 * $1 }
+        let stepped = zip(mu.value.scalars, tape.gradient(of: mu)!.scalars).map { $0 - 0.01 * $1 }
         for i in 0..<2 {
             #expect(abs(stepped[i] - sample.value.scalars[i]) < abs(mu.value.scalars[i] - sample.value.scalars[i]))
         }
@@ -67,7 +67,7 @@ import Testing
                 sample.setAdvantage(advantage)
                 tape.backward(from: sample)
             }
-            return tape.gradient(of: mu).scalars
+            return tape.gradient(of: mu)!.scalars
         }
         let (a, b) = (gradients(surrogate: false), gradients(surrogate: true))
         #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-12 }, "\(a) vs \(b)")

@@ -41,7 +41,7 @@ import Testing
         case .baselineOnly: root = meanSquaredError(predictions: episode.baselines[0], targets: reward)
         }
         tape.backward(from: root)
-        for s in episode.samples { #expect(tape.gradient(of: s).scalars.allSatisfy { $0 == 0 }, "a sampled location carried a gradient") }
+        for s in episode.samples { #expect(tape.gradient(of: s) == nil, "a sampled location carried a gradient") }
         return Dictionary(uniqueKeysWithValues: zip(model.store.entries, model.store.parameters).map { e, p in
             (e.name, model.store.gradient(p).scalars)
         })

@@ -31,8 +31,8 @@ extension Tape {
                      "convolution2D: kernel \(g.kernel) does not fit input \(nx.shape) with padding \(padding)")
         let batch = nx.shape[0], outChannels = nw.shape[0]
         let columns = values.allocate(batch * g.patchSize * g.positions, of: Scalar.self)
-        return record(.convolution, x, w, shape: [batch, outChannels, g.outHeight, g.outWidth],
-                      attributes: .convolution(stride: stride, padding: padding, columns: UnsafeMutableRawPointer(columns))) { out in
+        return record(.convolution(stride: stride, padding: padding, columns: UnsafeMutableRawPointer(columns)), x, w,
+                      shape: [batch, outChannels, g.outHeight, g.outWidth]) { out in
             let image = pointer(nx.value), weight = pointer(nw.value)
             for n in 0..<batch {
                 let cols = columns + n * g.patchSize * g.positions
@@ -51,8 +51,8 @@ extension Tape {
     }
 
     @inlinable
-    func convolutionVJP(_ node: TapeNode, _ gradient: UnsafeMutablePointer<Scalar>) {
-        guard case let .convolution(stride, padding, rawColumns) = node.attributes else { return }
+    func convolutionVJP(_ node: TapeNode, _ gradient: UnsafeMutablePointer<Scalar>, stride: Int, padding: Int,
+                        columns rawColumns: UnsafeMutableRawPointer) {
         let x = operand(node, 0), w = operand(node, 1)
         let g = geometry(nodes[Int(x)].shape, nodes[Int(w)].shape, stride: stride, padding: padding)
         let columns = pointer(rawColumns), weight = pointer(nodes[Int(w)].value)

@@ -24,8 +24,7 @@ extension Tape {
         require(nm.shape == ns.shape,
                      "normalLogProbability: mean shape \(nm.shape) and sample shape \(ns.shape) differ")
         require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
-        return record(.normalLogProbability, mean, sample, shape: nm.shape,
-                      attributes: .normal(standardDeviation: Double(standardDeviation)),
+        return record(.normalLogProbability(standardDeviation: Double(standardDeviation)), mean, sample, shape: nm.shape,
                       requiresGradient: nm.requiresGradient) { out in
             Scalar.Kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
                                                 standardDeviation: standardDeviation, y: out)
@@ -33,13 +32,12 @@ extension Tape {
     }
 
     @inlinable
-    func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .normal(sd) = node.attributes else { return }
+    func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, standardDeviation sd: Scalar) {
         let mean = operand(node, 0), sample = operand(node, 1)
         guard let dmean = gradientBuffer(mean) else { return }
         Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(nodes[Int(sample)].value),
-                                                    standardDeviation: Scalar(sd), g: g, dmean: dmean)
+                                                    standardDeviation: sd, g: g, dmean: dmean)
     }
 }
 
@@ -73,9 +71,8 @@ extension Tape {
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
         require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
-        return record(.sampleNormal, mean, shape: nm.shape,
-                      attributes: .stochastic(standardDeviation: Double(standardDeviation), negatedAdvantage: nil),
-                      requiresGradient: false) { out in
+        return record(.sampleNormal(standardDeviation: Double(standardDeviation), negatedAdvantage: nil), mean,
+                      shape: nm.shape, requiresGradient: false) { out in
             let mu = pointer(nm.value)
             for i in 0..<nm.shape.count { out[i] = mu[i] + standardDeviation * Scalar(generator.nextNormal()) }
         }
@@ -85,7 +82,7 @@ extension Tape {
     func setAdvantage(of sample: Variable<Scalar>, _ advantage: Tensor<Scalar>) {
         check(sample)
         let id = Int(sample.id)
-        guard nodes[id].op == .sampleNormal, case let .stochastic(sd, _) = nodes[id].attributes else {
+        guard case let .sampleNormal(sd, _) = nodes[id].op else {
             fatalError("setAdvantage: the variable is not a sampleNormal node")
         }
         let shape = nodes[id].shape
@@ -98,12 +95,11 @@ extension Tape {
                                              source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
                                              target: buffer, targetStrides: shape.strides4)
         }
-        nodes[id].attributes = .stochastic(standardDeviation: sd, negatedAdvantage: UnsafeMutableRawPointer(buffer))
+        nodes[id].op = .sampleNormal(standardDeviation: sd, negatedAdvantage: UnsafeMutableRawPointer(buffer))
     }
 
     @inlinable
-    func sampleNormalVJP(_ node: TapeNode) {
-        guard case let .stochastic(sd, negatedAdvantage) = node.attributes else { return }
+    func sampleNormalVJP(_ node: TapeNode, _ sd: Double, _ negatedAdvantage: UnsafeMutableRawPointer?) {
         let mean = operand(node, 0)
         guard nodes[Int(mean)].requiresGradient else { return }
         guard let negatedAdvantage else {

@@ -1,4 +1,5 @@
-// Elementwise ops: forward rules and their VJPs side by side.
+// Elementwise ops: forward rules and their VJPs side by side, down to the per-element
+// formulas of each operator (the kernels' loops below).
 
 // MARK: Binary (broadcasting)
 
@@ -34,61 +35,26 @@ extension Variable {
     public static func / (lhs: Scalar, rhs: Variable) -> Variable { rhs.tape.constant(lhs) / rhs }
 }
 
-extension OpCode {
-    // Small enough to inline into every op and VJP (the message lives out of line).
-    @inlinable @inline(__always)
-    var binaryOperator: BinaryOperator {
-        switch self {
-        case .add: .add
-        case .subtract: .subtract
-        case .multiply: .multiply
-        case .divide: .divide
-        default: notElementwise(self, "binary")
-        }
-    }
-
-    @inlinable @inline(__always)
-    var unaryOperator: UnaryOperator {
-        switch self {
-        case .negate: .negate
-        case .exp: .exp
-        case .log: .log
-        case .tanh: .tanh
-        case .sigmoid: .sigmoid
-        case .relu: .relu
-        case .square: .square
-        case .squareRoot: .squareRoot
-        case .clamp: .clamp
-        default: notElementwise(self, "unary")
-        }
-    }
-}
-
-@usableFromInline
-func notElementwise(_ op: OpCode, _ kind: String) -> Never {
-    fatalError("\(op) is not a \(kind) elementwise op")
-}
-
 extension Tape {
     @inlinable
-    func binary(_ op: OpCode, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
+    func binary(_ op: BinaryOperator, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         check(a)
         check(b)
         let sa = nodes[Int(a.id)].shape, sb = nodes[Int(b.id)].shape
         let lhs = pointer(nodes[Int(a.id)].value), rhs = pointer(nodes[Int(b.id)].value)
         if sa == sb {
             // The common case: nothing to broadcast, both operands read like the output.
-            return record(op, a, b, shape: sa) { out in
+            return record(op.op, a, b, shape: sa) { out in
                 let contiguous = sa.strides4
-                Scalar.Kernels.binary(op.binaryOperator, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
+                Scalar.Kernels.binary(op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
                                       rhs: rhs, rhsStrides: contiguous, out: out)
             }
         }
         guard let shape = Shape.broadcast(sa, sb) else {
             fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
-        return record(op, a, b, shape: shape) { out in
-            Scalar.Kernels.binary(op.binaryOperator, extent: shape.extent4,
+        return record(op.op, a, b, shape: shape) { out in
+            Scalar.Kernels.binary(op, extent: shape.extent4,
                                   lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
                                   rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
                                   out: out)
@@ -96,13 +62,13 @@ extension Tape {
     }
 
     @inlinable
-    func binaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+    func binaryVJP(_ op: BinaryOperator, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         let a = operand(node, 0), b = operand(node, 1)
         let shape = node.shape
         if nodes[Int(a)].shape == shape && nodes[Int(b)].shape == shape {
             // Nothing was broadcast: one fused pass writes both gradients, with no scratch.
             let da = gradientTarget(a), db = gradientTarget(b)
-            Scalar.Kernels.binaryBackward(op.binaryOperator, count: shape.count,
+            Scalar.Kernels.binaryBackward(op, count: shape.count,
                                           a: pointer(nodes[Int(a)].value), b: pointer(nodes[Int(b)].value),
                                           y: pointer(node.value), g: g,
                                           da: da?.buffer, overwriteA: da?.isFresh ?? false,
@@ -140,8 +106,6 @@ extension Tape {
                                       rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape), out: t)
                 accumulate(t, shape: shape, into: b, alpha: -1)
             }
-        default:
-            fatalError("\(op) is not a binary elementwise op")
         }
     }
 }
@@ -181,23 +145,142 @@ extension Variable {
 
 extension Tape {
     @inlinable
-    func unary(_ op: OpCode, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
+    func unary(_ op: UnaryOperator, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
         check(x)
         let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
-        let attributes: OpAttributes = op == .clamp ? .clamp(lower: Double(lower), upper: Double(upper)) : .none
-        return record(op, x, shape: shape, attributes: attributes) { out in
-            Scalar.Kernels.unary(op.unaryOperator, count: shape.count, x: input, y: out, lower: lower, upper: upper)
+        return record(op.op(lower: Double(lower), upper: Double(upper)), x, shape: shape) { out in
+            Scalar.Kernels.unary(op, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         }
     }
 
     @inlinable
-    func unaryVJP(_ op: OpCode, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
+    func unaryVJP(_ op: UnaryOperator, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>,
+                  lower: Scalar = 0, upper: Scalar = 0) {
         let x = operand(node, 0)
         guard let (dx, isFresh) = gradientTarget(x) else { return }
-        var lower: Scalar = 0, upper: Scalar = 0
-        if case let .clamp(l, u) = node.attributes { (lower, upper) = (Scalar(l), Scalar(u)) }
-        Scalar.Kernels.unaryBackward(op.unaryOperator, count: node.shape.count, x: pointer(nodes[Int(x)].value),
+        Scalar.Kernels.unaryBackward(op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
                                      y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
                                      overwrite: isFresh)
+    }
+}
+
+// MARK: The per-element rules
+
+/// The elementwise binary operators; they broadcast like numpy.
+public enum BinaryOperator: UInt8, Sendable { case add, subtract, multiply, divide }
+
+/// The elementwise unary operators.
+public enum UnaryOperator: UInt8, Sendable {
+    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
+}
+
+extension UnaryOperator {
+    /// The node that records this operator.
+    @inlinable
+    func op(lower: Double, upper: Double) -> Op {
+        switch self {
+        case .negate: .negate
+        case .exp: .exp
+        case .log: .log
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .square: .square
+        case .squareRoot: .squareRoot
+        case .clamp: .clamp(lower: lower, upper: upper)
+        }
+    }
+}
+
+extension BinaryOperator {
+    /// The node that records this operator.
+    @inlinable
+    var op: Op {
+        switch self {
+        case .add: .add
+        case .subtract: .subtract
+        case .multiply: .multiply
+        case .divide: .divide
+        }
+    }
+}
+
+extension TensorKernels {
+    @inlinable
+    public static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                             y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+        switch op {
+        case .negate: for i in 0..<n { y[i] = -x[i] }
+        case .exp: vectorExp(n, x, y)
+        case .log: vectorLog(n, x, y)
+        case .tanh: vectorTanh(n, x, y)
+        case .sigmoid: vectorSigmoid(n, x, y)
+        // Both operands loaded before the select, so it compiles without a branch (a
+        // mispredicted branch per element cost more than the arithmetic).
+        case .relu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
+        case .square: for i in 0..<n { y[i] = x[i] * x[i] }
+        case .squareRoot: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case .clamp: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
+        }
+    }
+
+    @inlinable
+    public static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                                     y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
+                                     overwrite: Bool) {
+        // One loop per operator and mode; adding to zeros and overwriting give the same numbers.
+        @inline(__always)
+        func run(_ term: (Int) -> Scalar) {
+            if overwrite {
+                for i in 0..<n { dx[i] = term(i) }
+            } else {
+                for i in 0..<n { dx[i] += term(i) }
+            }
+        }
+        switch op {
+        case .negate: run { -g[$0] }
+        case .exp: run { g[$0] * y[$0] }
+        case .log: run { g[$0] / x[$0] }
+        case .tanh: run { g[$0] * (1 - y[$0] * y[$0]) }
+        case .sigmoid: run { g[$0] * y[$0] * (1 - y[$0]) }
+        // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
+        case .relu: run { let (xi, gi) = (x[$0], g[$0]); return xi > 0 ? gi : 0 }
+        case .square: run { 2 * x[$0] * g[$0] }
+        case .squareRoot: run { g[$0] / (2 * y[$0]) }
+        // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.
+        case .clamp: run { (x[$0] >= lower && x[$0] <= upper) ? g[$0] : 0 }
+        }
+    }
+
+    @inlinable
+    public static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                      da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
+                                      db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
+        @inline(__always)
+        func run(_ d: UnsafeMutablePointer<Scalar>?, _ overwrite: Bool, _ term: (Int) -> Scalar) {
+            guard let d else { return }
+            if overwrite {
+                for i in 0..<n { d[i] = term(i) }
+            } else {
+                for i in 0..<n { d[i] += term(i) }
+            }
+        }
+        switch op {
+        case .add:
+            run(da, overwriteA) { g[$0] }
+            run(db, overwriteB) { g[$0] }
+        case .subtract:
+            run(da, overwriteA) { g[$0] }
+            run(db, overwriteB) { -g[$0] }
+        case .multiply:
+            run(da, overwriteA) { g[$0] * b[$0] }
+            run(db, overwriteB) { g[$0] * a[$0] }
+        case .divide:
+            // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b, reusing the output a/b.
+            run(da, overwriteA) { g[$0] / b[$0] }
+            run(db, overwriteB) { -(g[$0] * y[$0] / b[$0]) }
+        }
     }
 }

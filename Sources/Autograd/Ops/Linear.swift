@@ -49,7 +49,7 @@ extension Tape {
         // A second term on an input of zeros (a recurrent cell's zero state) is left out, its
         // bias kept: x2 W2^T is exactly zero, and W2 gets nothing from it.
         var (x2, w2) = (x2, w2)
-        if let input = x2, case .zeros = nodes[Int(input.id)].attributes, nodes[Int(input.id)].op == nil {
+        if let input = x2, case .input(zeros: true) = nodes[Int(input.id)].op {
             (x2, w2) = (nil, nil)
         }
         let terms = x2 == nil ? 1 : 2
@@ -69,8 +69,8 @@ extension Tape {
         // The second product goes to room of its own, so the two can run at once; the
         // epilogue adds it in, so it needs no place in the value arena.
         let secondOut = second == nil ? nil : forwardScratch(batch * outputs)
-        return record(.linear, operandsFrom: first, shape: Shape(rows: batch, columns: outputs),
-                      attributes: .linear(terms: UInt8(terms), biases: biases, activation: activation)) { out in
+        return record(.linear(terms: UInt8(terms), biases: biases, activation: activation), operandsFrom: first,
+                      shape: Shape(rows: batch, columns: outputs)) { out in
             withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 2) { products in
                 products[0] = GemmProduct(transposeB: true, m: batch, n: outputs, k: nx.shape[1],
                                           a: pointer(nx.value), lda: nx.shape[1], b: pointer(nw.value),
@@ -99,10 +99,9 @@ extension Tape {
     }
 
     @inlinable
-    func linearVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .linear(terms, biases, activation) = node.attributes else { return }
+    func linearVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, terms: Int, biases: UInt8, activation: Activation) {
         let (batch, outputs) = (node.shape[0], node.shape[1])
-        var next = 2 * Int(terms)
+        var next = 2 * terms
         func biasOperand(_ present: Bool) -> Int32? {
             guard present else { return nil }
             defer { next += 1 }
@@ -125,7 +124,7 @@ extension Tape {
         // dW_i = dz^T x_i and dx_i = dz W_i: independent products, unless two of them write
         // the same gradient (a variable used twice), which then run in turn.
         var distinct = true
-        for i in 0..<2 * Int(terms) {
+        for i in 0..<2 * terms {
             for j in 0..<i where operand(node, i) == operand(node, j) { distinct = false }
         }
         withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 4) { products in
@@ -134,7 +133,7 @@ extension Tape {
                 Scalar.Kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<count]))
                 count = 0
             }
-            for term in 0..<Int(terms) {
+            for term in 0..<terms {
                 let x = operand(node, 2 * term), w = operand(node, 2 * term + 1)
                 let nx = nodes[Int(x)], nw = nodes[Int(w)]
                 let inputs = nx.shape[1]

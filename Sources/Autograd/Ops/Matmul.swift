@@ -23,8 +23,7 @@ extension Tape {
         let (k2, n) = transposeB ? (nb.shape[1], nb.shape[0]) : (nb.shape[0], nb.shape[1])
         require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
                      + " with transposeA: \(transposeA), transposeB: \(transposeB)")
-        return record(.matmul, a, b, shape: [m, n],
-                      attributes: .matmul(transposeA: transposeA, transposeB: transposeB)) { out in
+        return record(.matmul(transposeA: transposeA, transposeB: transposeB), a, b, shape: [m, n]) { out in
             Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                 alpha: 1, a: pointer(na.value), lda: na.shape[1],
                                 b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
@@ -32,8 +31,7 @@ extension Tape {
     }
 
     @inlinable
-    func matmulVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .matmul(transposeA, transposeB) = node.attributes else { return }
+    func matmulVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, transposeA: Bool, transposeB: Bool) {
         let a = operand(node, 0), b = operand(node, 1)
         let na = nodes[Int(a)], nb = nodes[Int(b)]
         let (m, n) = (node.shape[0], node.shape[1])

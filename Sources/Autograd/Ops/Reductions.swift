@@ -56,7 +56,7 @@ extension Tape {
     func sum(_ x: Variable<Scalar>, mask: UInt8) -> Variable<Scalar> {
         let shape = node(x).shape
         let outputShape = shape.reducing(mask, keepingRank: false)
-        return record(.sum, x, shape: outputShape, attributes: .reducedAxes(mask)) { out in
+        return record(.sum(reducedAxes: mask), x, shape: outputShape) { out in
             Scalar.Kernels.stridedAccumulate(
                 extent: shape.extent4, alpha: 1, overwrite: false,
                 source: pointer(node(x).value), sourceStrides: shape.strides4,
@@ -77,8 +77,7 @@ extension Tape {
     }
 
     @inlinable
-    func sumVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .reducedAxes(mask) = node.attributes else { return }
+    func sumVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, reducedAxes mask: UInt8) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let shape = nodes[Int(x)].shape
@@ -96,8 +95,8 @@ extension Tape {
         let view = nx.shape.split(at: axis)
         let outputShape = nx.shape.removing(axis: axis)
         let argmax = indices.allocate(outputShape.count, of: Int32.self)
-        // The VJP of max is the VJP of gathering its argmax, so it records the same attributes.
-        return record(.max, x, shape: outputShape, attributes: .gather(axis: axis, indices: argmax)) { out in
+        // The VJP of max is the VJP of gathering its argmax.
+        return record(.max(axis: axis, argmax: argmax), x, shape: outputShape) { out in
             Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
                                    x: pointer(nx.value), y: out, argmax: argmax)
         }

@@ -63,7 +63,7 @@ extension Tape {
         let outputShape = Shape(permutation.map { nx.shape[$0] })
         var packed: UInt32 = 0
         for (i, p) in permutation.enumerated() { packed |= UInt32(p) << (8 * i) }
-        return record(.transpose, x, shape: outputShape, attributes: .permutation(packed)) { out in
+        return record(.transpose(permutation: packed), x, shape: outputShape) { out in
             Scalar.Kernels.stridedAccumulate(
                 extent: outputShape.extent4, alpha: 1, overwrite: true,
                 source: pointer(nx.value), sourceStrides: permutedStrides(nx.shape, packed),
@@ -81,8 +81,7 @@ extension Tape {
     }
 
     @inlinable
-    func transposeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .permutation(packed) = node.attributes else { return }
+    func transposeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, permutation packed: UInt32) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         Scalar.Kernels.stridedAccumulate(
@@ -122,15 +121,14 @@ extension Tape {
                      "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
         var outputShape = nx.shape
         outputShape[axis] = length
-        return record(.slice, x, shape: outputShape, attributes: .slice(axis: axis, start: start)) { out in
+        return record(.slice(axis: axis, start: start), x, shape: outputShape) { out in
             transferBlock(nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
                           toBlock: true, overwrite: true)
         }
     }
 
     @inlinable
-    func sliceVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .slice(axis, start) = node.attributes else { return }
+    func sliceVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int, start: Int) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         transferBlock(nodes[Int(x)].shape, axis: axis, start: start, length: node.shape[axis],
@@ -150,7 +148,7 @@ extension Tape {
             require(probe == first, "concatenate: shapes \(first) and \(shape) differ outside axis \(axis)")
             outputShape[axis] += shape[axis]
         }
-        return record(.concatenate, operands: parts, shape: outputShape, attributes: .concatenate(axis: axis)) { out in
+        return record(.concatenate(axis: axis), operands: parts, shape: outputShape) { out in
             var start = 0
             for part in parts {
                 let np = node(part)
@@ -162,8 +160,7 @@ extension Tape {
     }
 
     @inlinable
-    func concatenateVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .concatenate(axis) = node.attributes else { return }
+    func concatenateVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int) {
         var start = 0
         for i in 0..<Int(node.operandCount) {
             let id = operand(node, i)
@@ -189,7 +186,7 @@ extension Tape {
                          "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
             stored[i] = Int32(index)
         }
-        return record(.gather, x, shape: outputShape, attributes: .gather(axis: axis, indices: stored)) { out in
+        return record(.gather(axis: axis, indices: stored), x, shape: outputShape) { out in
             let view = nx.shape.split(at: axis)
             Scalar.Kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
                                   x: pointer(nx.value), indices: stored, y: out)
@@ -197,8 +194,7 @@ extension Tape {
     }
 
     @inlinable
-    func gatherVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        guard case let .gather(axis, stored) = node.attributes else { return }
+    func gatherVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int, indices stored: UnsafeMutablePointer<Int32>) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let view = nodes[Int(x)].shape.split(at: axis)

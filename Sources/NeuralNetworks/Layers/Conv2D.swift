@@ -24,6 +24,19 @@ public struct Conv2D<Scalar: TensorScalar> {
         self.store = store
     }
 
+    /// Registers the given `weight` `[out, in, k, k]` and `bias` `[out]` as `name.weight` and
+    /// `name.bias`, in PyTorch's layout.
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>, stride: Int = 1, padding: Int = 0,
+                name: String, store: ParameterStore<Scalar>) {
+        let w = weight.shape
+        require(w.rank == 4 && w[2] == w[3], "Conv2D \(name): the weight must be [out, in, k, k], got \(w)")
+        require(bias.shape == [w[0]], "Conv2D \(name): the bias must be [\(w[0])] for weight \(w), got \(bias.shape)")
+        require(stride >= 1 && padding >= 0, "Conv2D \(name): stride \(stride) and padding \(padding) are invalid")
+        self.weight = store.add("\(name).weight", weight)
+        self.bias = store.add("\(name).bias", bias)
+        (self.stride, self.padding, self.store) = (stride, padding, store)
+    }
+
     /// Applies the layer to `[batch, inChannels, height, width]`.
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let w = store.variable(weight, on: x.tape), b = store.variable(bias, on: x.tape)

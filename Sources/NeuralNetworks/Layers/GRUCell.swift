@@ -24,6 +24,14 @@ public struct GRUCell<Scalar: TensorScalar> {
                                            name: name, store: store, generator: &generator)
     }
 
+    /// Registers the given weights, in PyTorch's layout and names (`weight_ih`
+    /// `[3 hidden, input]`, `weight_hh` `[3 hidden, hidden]`, biases `[3 hidden]` or nil).
+    public init(weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
+                name: String, store: ParameterStore<Scalar>) {
+        (input, recurrent, hiddenSize) = recurrentPair(weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
+                                                       gates: 3, cell: "GRUCell", name: name, store: store)
+    }
+
     /// The next hidden state `[batch, hidden]` from input `[batch, input]`.
     public func callAsFunction(_ x: Variable<Scalar>, state h: Variable<Scalar>) -> Variable<Scalar> {
         let gi = input(x), gh = recurrent(h)

@@ -34,6 +34,14 @@ public struct LSTMCell<Scalar: TensorScalar> {
                                            name: name, store: store, generator: &generator)
     }
 
+    /// Registers the given weights, in PyTorch's layout and names (`weight_ih`
+    /// `[4 hidden, input]`, `weight_hh` `[4 hidden, hidden]`, biases `[4 hidden]` or nil).
+    public init(weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
+                name: String, store: ParameterStore<Scalar>) {
+        (input, recurrent, hiddenSize) = recurrentPair(weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
+                                                       gates: 4, cell: "LSTMCell", name: name, store: store)
+    }
+
     /// The next state from input `[batch, input]`.
     @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, state: State) -> State {

@@ -21,6 +21,30 @@ public struct Linear<Scalar: TensorScalar> {
         self.bias = bias ? store.addUniform("\(name).bias", shape: [outputSize], fanIn: inputSize, using: &generator) : nil
     }
 
+    /// Registers the given `weight` `[out, in]` (and `bias` `[out]`) as `name.weight` and
+    /// `name.bias`: a layer with someone else's trained values, in PyTorch's layout.
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, name: String, store: ParameterStore<Scalar>) {
+        require(weight.shape.rank == 2, "Linear \(name): the weight must be [out, in], got \(weight.shape)")
+        if let bias {
+            require(bias.shape == [weight.shape[0]],
+                    "Linear \(name): the bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
+        }
+        self.init(weight: store.add("\(name).weight", weight), bias: bias.map { store.add("\(name).bias", $0) },
+                  store: store)
+    }
+
+    /// A layer over parameters already in `store`: `weight` `[out, in]`, `bias` `[out]` or nil.
+    public init(weight: Parameter, bias: Parameter?, store: ParameterStore<Scalar>) {
+        let shape = store.entry(weight).shape
+        require(shape.rank == 2, "Linear: \(store.entry(weight).name) must be [out, in], got \(shape)")
+        if let bias {
+            require(store.entry(bias).shape == [shape[0]],
+                    "Linear: \(store.entry(bias).name) must be [\(shape[0])] for weight \(shape), got \(store.entry(bias).shape)")
+        }
+        (self.weight, self.bias, self.store) = (weight, bias, store)
+        (inputSize, outputSize) = (shape[1], shape[0])
+    }
+
     /// `activation(x W^T + b)` for `x` of shape `[batch, inputSize]`, giving
     /// `[batch, outputSize]`: one fused op (see `Autograd.linear`).
     @inlinable
