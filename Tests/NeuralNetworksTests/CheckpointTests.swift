@@ -193,10 +193,11 @@ struct CheckpointTests {
             let read = problem { () throws(CheckpointError) in _ = try checkpoint.tensor(named: "special", as: Float.self) }
             #expect(read?.problem == .dtypeMismatch(name: "special", expected: "F32", found: "F64"))
         }
-        let integers = craftedFile(header: #"{"n":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
-        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: integers, path: "ints.safetensors") }
-        #expect(error?.problem == .unsupportedDType(name: "n", dtype: "I64"))
-        #expect(error?.description == "checkpoint ints.safetensors: tensor n has dtype I64; only F32 and F64 are supported")
+        let complex = craftedFile(header: #"{"n":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: complex, path: "complex.safetensors") }
+        #expect(error?.problem == .unsupportedDType(name: "n", dtype: "C64"))
+        #expect(error?.description == "checkpoint complex.safetensors: tensor n has dtype C64; "
+            + "readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL")
     }
 
     @Test("a truncated file fails with its name, wherever it was cut")

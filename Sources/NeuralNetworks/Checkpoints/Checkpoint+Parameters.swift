@@ -47,6 +47,77 @@ extension Checkpoint {
         }
     }
 
+    /// What `loadMatching` did, as PyTorch's `load_state_dict(strict=False)` reports it.
+    public struct LoadReport: Sendable, Equatable, CustomStringConvertible {
+        /// Store parameters set from the file.
+        public var loaded: [String] = []
+        /// Store parameters the file did not hold (left as they were).
+        public var missing: [String] = []
+        /// File tensors that name no parameter of the store (after renaming), or that the
+        /// renaming dropped.
+        public var unexpected: [String] = []
+        /// Loaded parameters whose file dtype differed from the store's, with that dtype.
+        public var converted: [String: String] = [:]
+
+        public var description: String {
+            var parts = ["loaded \(loaded.count) parameters"]
+            if !missing.isEmpty { parts.append("missing from the file: \(missing.joined(separator: ", "))") }
+            if !unexpected.isEmpty { parts.append("not in the model: \(unexpected.joined(separator: ", "))") }
+            if !converted.isEmpty {
+                parts.append("converted: " + converted.keys.sorted().map { "\($0) from \(converted[$0]!)" }.joined(separator: ", "))
+            }
+            return parts.joined(separator: "; ")
+        }
+    }
+
+    /// Loads the tensors that match a parameter of `store`, as PyTorch's
+    /// `load_state_dict(strict=False)`: parameters the file lacks stay as they are, file
+    /// tensors the store lacks are skipped, and both are reported. `rename` maps a file name to
+    /// a store name (nil drops the tensor), for files whose names differ (`"module."`
+    /// prefixes, another layer's naming). Tensors of another dtype (F16, BF16, integers) are
+    /// converted. A shape that differs, two file tensors renamed to one parameter, or a NaN or
+    /// infinity is still an error, reported before anything is copied or with the store left
+    /// as it was.
+    @discardableResult
+    public func loadMatching<Scalar: TensorScalar>(into store: ParameterStore<Scalar>,
+                                                   renaming rename: (String) -> String? = { $0 },
+                                                   ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix])
+        throws(CheckpointError) -> LoadReport {
+        var report = LoadReport(), mismatched: [String] = []
+        var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = [], source: [String: String] = [:]
+        for name in names where !ignoredPrefixes.contains(where: { name.hasPrefix($0) }) {
+            guard let target = rename(name), let parameter = store.parameter(named: target) else {
+                report.unexpected.append(name)
+                continue
+            }
+            let entry = store.entry(parameter), record = records[name]!
+            if let earlier = source[target] {
+                mismatched.append("\(target): both \(earlier) and \(name) are renamed to it")
+            } else if record.shape != entry.shape {
+                mismatched.append("\(target): shape \(record.shape) in \(name), the store has \(entry.shape)")
+            } else {
+                found.append((record, entry))
+                if record.dtype != Scalar.dtypeName { report.converted[target] = record.dtype }
+            }
+            source[target] = name
+        }
+        guard mismatched.isEmpty else {
+            throw CheckpointError(path: path, problem: .parameterMismatch(missing: [], extra: [], mismatched: mismatched))
+        }
+        let before = Array(store.values)
+        for (record, entry) in found where entry.shape.count > 0 {
+            convert(record, into: store.values.baseAddress! + entry.offset)
+        }
+        if let bad = store.firstNonFiniteValue() {
+            _ = store.values.update(fromContentsOf: before)
+            throw CheckpointError(path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
+        }
+        let loaded = Set(found.map(\.1.name))
+        report.loaded = store.entries.map(\.name).filter(loaded.contains)
+        report.missing = store.entries.map(\.name).filter { !loaded.contains($0) }
+        return report
+    }
+
     /// The optimizer state saved in this checkpoint, or nil when there is none.
     public func optimizerState<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self)
         throws(CheckpointError) -> OptimizerState<Scalar>? {

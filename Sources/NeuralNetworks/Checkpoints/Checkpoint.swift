@@ -19,7 +19,8 @@ import SafeFiles
 public struct Checkpoint: Sendable {
     /// A stored tensor's element type and shape.
     public struct TensorInfo: Sendable, Equatable {
-        /// The safetensors dtype, `"F32"` or `"F64"`.
+        /// The safetensors dtype: `"F32"` or `"F64"` for what this toolkit writes; also
+        /// `"F16"`, `"BF16"`, `"I64"`, `"I32"`, `"I16"`, `"I8"`, `"U8"` or `"BOOL"` in files from elsewhere.
         public let dtype: String
         public let shape: Shape
 
@@ -33,7 +34,7 @@ public struct Checkpoint: Sendable {
     public let path: String
     /// The string metadata (`__metadata__`).
     public let metadata: [String: String]
-    private let records: [String: SafeTensorsHeader.Record]
+    let records: [String: SafeTensorsHeader.Record]
     private let data: [UInt8]
 
     /// Reads and validates the checkpoint at `url`.
@@ -61,11 +62,20 @@ public struct Checkpoint: Sendable {
         records[name].map { TensorInfo(dtype: $0.dtype, shape: $0.shape) }
     }
 
-    /// The tensor called `name`, which must hold `Scalar` elements (no silent conversion).
-    public func tensor<Scalar: TensorScalar>(named name: String, as _: Scalar.Type = Scalar.self)
+    /// The tensor called `name`. It must hold `Scalar` elements unless `converting`, which
+    /// reads any readable dtype (half precision, bfloat16, integers, booleans) as `Scalar`.
+    public func tensor<Scalar: TensorScalar>(named name: String, as _: Scalar.Type = Scalar.self, converting: Bool = false)
         throws(CheckpointError) -> Tensor<Scalar> {
-        let record = try checkedRecord(name, Scalar.self)
-        return Tensor(shape: record.shape, scalars: scalars(record, Scalar.self))
+        guard converting else {
+            let record = try checkedRecord(name, Scalar.self)
+            return Tensor(shape: record.shape, scalars: scalars(record, Scalar.self))
+        }
+        guard let record = records[name] else { throw CheckpointError(path: path, problem: .missingTensor(name)) }
+        let count = record.shape.count
+        return Tensor(shape: record.shape, scalars: [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { convert(record, into: buffer.baseAddress!) }
+            initialized = count
+        })
     }
 
     func checkedRecord<Scalar: TensorScalar>(_ name: String, _: Scalar.Type) throws(CheckpointError)
@@ -83,6 +93,16 @@ public struct Checkpoint: Sendable {
         var bytes = Array(data[record.range])
         SafeTensorsFormat.convertLittleEndian(&bytes, elementSize: MemoryLayout<Scalar>.size)
         bytes.withUnsafeBytes { UnsafeMutableRawPointer(destination).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    /// Reads a record of any readable dtype into `destination`, converting each element.
+    func convert<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>) {
+        guard record.dtype != Scalar.dtypeName else { return copy(record, into: destination) }
+        data[record.range].withUnsafeBytes { bytes in
+            for i in 0..<record.shape.count {
+                destination[i] = Scalar(SafeTensorsFormat.element(bytes, at: i, dtype: record.dtype))
+            }
+        }
     }
 
     private func scalars<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, _: Scalar.Type) -> [Scalar] {

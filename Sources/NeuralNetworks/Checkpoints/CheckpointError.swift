@@ -18,7 +18,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case invalidHeader(String)
         /// One tensor's description is inconsistent (shape, offsets, byte count).
         case invalidTensor(name: String, reason: String)
-        /// A tensor uses a dtype other than F32 and F64.
+        /// A tensor uses a dtype that cannot be read (readable: F64, F32, F16, BF16, I64, I32,
+        /// I16, I8, U8, BOOL).
         case unsupportedDType(name: String, dtype: String)
         /// Two tensors' byte ranges overlap.
         case overlappingTensors(String, String)
@@ -62,11 +63,12 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case .invalidHeader(let reason): return "invalid header: \(reason)"
         case .invalidTensor(let name, let reason): return "tensor \(name): \(reason)"
         case .unsupportedDType(let name, let dtype):
-            return "tensor \(name) has dtype \(dtype); only F32 and F64 are supported"
+            return "tensor \(name) has dtype \(dtype); readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL"
         case .overlappingTensors(let a, let b): return "the data of tensors \(a) and \(b) overlap"
         case .missingTensor(let name): return "no tensor named \(name)"
         case .dtypeMismatch(let name, let expected, let found):
-            return "tensor \(name) has dtype \(found), expected \(expected)"
+            return "tensor \(name) has dtype \(found), expected \(expected) (read it with converting: true, "
+                + "or load a state dict with loadMatching, which converts)"
         case .shapeMismatch(let name, let expected, let found):
             return "tensor \(name) has shape \(found), expected \(expected)"
         case .parameterMismatch(let missing, let extra, let mismatched):
