@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "SafeFiles", targets: ["SafeFiles"]),
         .library(name: "TrainingLogs", targets: ["TrainingLogs"]),
+        .library(name: "RecurrentAttention", targets: ["RecurrentAttention"]),
+        .library(name: "Baselines", targets: ["Baselines"]),
+        .library(name: "Catch", targets: ["Catch"]),
         .executable(name: "ram", targets: ["ram"]),
     ],
     targets: [
