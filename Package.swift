@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
-        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks"]),
+        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks", "Autograd"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
     ]

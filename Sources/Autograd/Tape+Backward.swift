@@ -70,19 +70,8 @@ extension Tape {
     @inlinable
     func backpropagate(_ op: Op, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         switch op {
-        case .add: binaryVJP(.add, node, g)
-        case .subtract: binaryVJP(.subtract, node, g)
-        case .multiply: binaryVJP(.multiply, node, g)
-        case .divide: binaryVJP(.divide, node, g)
-        case .negate: unaryVJP(.negate, node, g)
-        case .exp: unaryVJP(.exp, node, g)
-        case .log: unaryVJP(.log, node, g)
-        case .tanh: unaryVJP(.tanh, node, g)
-        case .sigmoid: unaryVJP(.sigmoid, node, g)
-        case .relu: unaryVJP(.relu, node, g)
-        case .square: unaryVJP(.square, node, g)
-        case .squareRoot: unaryVJP(.squareRoot, node, g)
-        case let .clamp(lower, upper): unaryVJP(.clamp, node, g, lower: Scalar(lower), upper: Scalar(upper))
+        case .binary(let op): binaryVJP(op, node, g)
+        case let .unary(op, lower, upper): unaryVJP(op, node, g, lower: Scalar(lower), upper: Scalar(upper))
         case let .matmul(transposeA, transposeB): matmulVJP(node, g, transposeA: transposeA, transposeB: transposeB)
         case let .linear(terms, biases, activation): linearVJP(node, g, terms: Int(terms), biases: biases, activation: activation)
         case let .convolution(stride, padding, columns): convolutionVJP(node, g, stride: stride, padding: padding, columns: columns)

@@ -26,17 +26,19 @@ struct TapeNode {
     }
 }
 
-/// What made a node: one case per `OpCode`, carrying what that op's VJP needs, plus the
-/// inputs. `backward` switches over it exhaustively and each VJP receives its attributes by
-/// pattern, so an op recorded without them, or a case without a VJP, does not compile.
+/// What made a node: one case per `OpCode` (the elementwise ones as one case per arity,
+/// holding their operator), carrying what that op's VJP needs, plus the inputs. `backward`
+/// switches over it exhaustively and each VJP receives its attributes by pattern, so an op
+/// recorded without them, or a case without a VJP, does not compile.
 @usableFromInline
 enum Op {
     /// A constant, a variable or a bound parameter. `zeros` marks `constant(0, shape:)`: a
     /// product with it is zero, which the linear op skips (a recurrent cell's first step).
     case input(zeros: Bool)
-    case add, subtract, multiply, divide
-    case negate, exp, log, tanh, sigmoid, relu, square, squareRoot
-    case clamp(lower: Double, upper: Double)
+    /// An elementwise binary op, broadcasting.
+    case binary(BinaryOperator)
+    /// An elementwise unary op; the bounds are clamp's (the other operators ignore them).
+    case unary(UnaryOperator, lower: Double, upper: Double)
     case matmul(transposeA: Bool, transposeB: Bool)
     /// How many (input, weight) terms, which of them have a bias (bit i for term i), and the
     /// activation.
@@ -69,19 +71,8 @@ enum Op {
     var code: OpCode? {
         switch self {
         case .input: nil
-        case .add: .add
-        case .subtract: .subtract
-        case .multiply: .multiply
-        case .divide: .divide
-        case .negate: .negate
-        case .exp: .exp
-        case .log: .log
-        case .tanh: .tanh
-        case .sigmoid: .sigmoid
-        case .relu: .relu
-        case .square: .square
-        case .squareRoot: .squareRoot
-        case .clamp: .clamp
+        case .binary(let op): op.code
+        case .unary(let op, _, _): op.code
         case .matmul: .matmul
         case .linear: .linear
         case .convolution: .convolution

@@ -44,7 +44,7 @@ extension Tape {
         let lhs = pointer(nodes[Int(a.id)].value), rhs = pointer(nodes[Int(b.id)].value)
         if sa == sb {
             // The common case: nothing to broadcast, both operands read like the output.
-            return record(op.op, a, b, shape: sa) { out in
+            return record(.binary(op), a, b, shape: sa) { out in
                 let contiguous = sa.strides4
                 Scalar.Kernels.binary(op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
                                       rhs: rhs, rhsStrides: contiguous, out: out)
@@ -53,7 +53,7 @@ extension Tape {
         guard let shape = Shape.broadcast(sa, sb) else {
             fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
-        return record(op.op, a, b, shape: shape) { out in
+        return record(.binary(op), a, b, shape: shape) { out in
             Scalar.Kernels.binary(op, extent: shape.extent4,
                                   lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
                                   rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
@@ -148,7 +148,7 @@ extension Tape {
     func unary(_ op: UnaryOperator, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
         check(x)
         let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
-        return record(op.op(lower: Double(lower), upper: Double(upper)), x, shape: shape) { out in
+        return record(.unary(op, lower: Double(lower), upper: Double(upper)), x, shape: shape) { out in
             Scalar.Kernels.unary(op, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         }
     }
@@ -175,9 +175,9 @@ public enum UnaryOperator: UInt8, Sendable {
 }
 
 extension UnaryOperator {
-    /// The node that records this operator.
+    /// The registry's name of this operator.
     @inlinable
-    func op(lower: Double, upper: Double) -> Op {
+    var code: OpCode {
         switch self {
         case .negate: .negate
         case .exp: .exp
@@ -187,15 +187,15 @@ extension UnaryOperator {
         case .relu: .relu
         case .square: .square
         case .squareRoot: .squareRoot
-        case .clamp: .clamp(lower: lower, upper: upper)
+        case .clamp: .clamp
         }
     }
 }
 
 extension BinaryOperator {
-    /// The node that records this operator.
+    /// The registry's name of this operator.
     @inlinable
-    var op: Op {
+    var code: OpCode {
         switch self {
         case .add: .add
         case .subtract: .subtract
