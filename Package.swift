@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
 
         // The models: RAM and the paper's comparison nets.
-        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd", "CKernels"],
+        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
         // The paper's dynamic environment, and the RAM agent that plays it.
@@ -47,7 +47,7 @@ let package = Package(
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib", "SafeFiles"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
-                                                     "RecurrentAttention", "Baselines", "Catch", "CKernels", "SafeFiles",
+                                                     "RecurrentAttention", "Baselines", "Catch", "SafeFiles",
                                                      "TrainingLogs"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.

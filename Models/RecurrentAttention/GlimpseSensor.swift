@@ -1,5 +1,4 @@
 import Autograd
-import CKernels
 
 /// The retina of RAM (Mnih et al. 2014): `scales` square patches centred on one location,
 /// the first `patchSize` wide and each next one twice as wide as the last, every patch
@@ -56,7 +55,7 @@ public struct GlimpseSensor: Sendable, Equatable {
     ///   - locations: `[batch, 2]` as `(x, y)` pairs.
     ///   - glimpses: room for `[batch, featureCount]`: for each sample, scale 0's patch, then scale 1's, ...
     ///
-    /// Large batches are split over the kernels' threads (`ck_set_thread_count`); every
+    /// Large batches are split over the kernels' threads (`KernelSettings.threadCount`); every
     /// sample's numbers are the same either way.
     public func extract(images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>) {
@@ -84,7 +83,7 @@ public struct GlimpseSensor: Sendable, Equatable {
                     if b + 1 < batch {  // the next sample's largest window, which holds the others
                         let next = window(x: locations[2 * b + 2], y: locations[2 * b + 3], scale: scales - 1,
                                           height: height, width: width)
-                        ck_prefetch_window_f32(image + height * width, height, width, next.row, next.column, next.size)
+                        prefetchWindow(image + height * width, height: height, width: width, row: next.row, column: next.column, size: next.size)
                     }
                     for scale in 0..<scales {
                         let w = window(x: locations[2 * b], y: locations[2 * b + 1], scale: scale, height: height, width: width)

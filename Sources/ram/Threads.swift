@@ -1,4 +1,4 @@
-import CKernels
+import Autograd
 
 /// `--threads`: how many threads the matrix products of training may use.
 enum Threads {
@@ -9,6 +9,6 @@ enum Threads {
     /// Applies `--threads` to the process-wide kernel setting; called before training starts.
     /// Not saved in checkpoints: it changes the speed of a run, never its numbers.
     static func apply(_ arguments: ParsedArguments) {
-        ck_set_thread_count(Int32(arguments.integer("threads")))
+        KernelSettings.threadCount = arguments.integer("threads")
     }
 }
