@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "SafeFiles", targets: ["SafeFiles"]),
         .library(name: "TrainingLogs", targets: ["TrainingLogs"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "RecurrentAttention", targets: ["RecurrentAttention"]),
         .library(name: "Baselines", targets: ["Baselines"]),
         .library(name: "Catch", targets: ["Catch"]),
@@ -31,6 +32,8 @@ let package = Package(
         // What a run leaves to look at: metrics.csv and TensorBoard event files.
         .target(name: "TrainingLogs", dependencies: ["SafeFiles"]),
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
+        // The training loop's parts, shared by the command line and the notebooks.
+        .target(name: "Training", dependencies: ["NeuralNetworks", "Autograd"]),
 
         // The models: RAM and the paper's comparison nets.
         .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
@@ -48,22 +51,22 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CZlib", "SafeFiles"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
                                                      "RecurrentAttention", "Baselines", "Catch", "SafeFiles",
-                                                     "TrainingLogs"]),
+                                                     "TrainingLogs", "Training"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging", "TrainingLogs"], path: "Notebooks-as-scripts/Support"),
-        .executableTarget(name: "tour", dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks", "NotebookSupport"],
+        .executableTarget(name: "tour", dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/Tour"),
         .executableTarget(name: "sequential-mnist",
-                          dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "NotebookSupport"],
+                          dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/SequentialMNIST"),
-        .executableTarget(name: "adding-problem", dependencies: ["Autograd", "NeuralNetworks", "Imaging", "NotebookSupport"],
+        .executableTarget(name: "adding-problem", dependencies: ["Autograd", "NeuralNetworks", "Imaging", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/AddingProblem", exclude: ["learning-curves.png"]),
-        .executableTarget(name: "gridworld", dependencies: ["Autograd", "NeuralNetworks", "NotebookSupport"],
+        .executableTarget(name: "gridworld", dependencies: ["Autograd", "NeuralNetworks", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/GridWorld"),
         .executableTarget(name: "ram-in-a-page",
                           dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "RecurrentAttention",
-                                         "NotebookSupport"],
+                                         "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/RAMInAPage"),
 
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),

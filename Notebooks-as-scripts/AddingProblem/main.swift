@@ -21,6 +21,7 @@ import Autograd
 import Imaging
 import NeuralNetworks
 import NotebookSupport
+import Training
 
 let notebook = Notebook(name: "adding-problem", summary: "RNN, LSTM and GRU cells on the adding problem, short and long T.")
 
@@ -120,7 +121,7 @@ let baselineError: Float = 2.0 / 12
 
 func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], seconds: Double) {
     let model = SequenceRegressor(kind, hiddenSize: settings.hiddenSize, seed: 1)
-    let optimizer = Adam(for: model.store, learningRate: settings.learningRate)
+    let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: settings.learningRate), gradientClip: 1)
     var data = SeededGenerator(seed: 2)
     var testGenerator = SeededGenerator(seed: 3)
     let test = addingBatch(length: length, count: settings.testCount, using: &testGenerator)
@@ -135,12 +136,7 @@ func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], s
     let started = notebook.elapsed
     for step in 1...settings.steps {
         let batch = addingBatch(length: length, count: settings.batchSize, using: &data)
-        tape.reset()
-        model.store.zeroGradients()
-        let loss = meanSquaredError(predictions: model(batch.inputs, on: tape), targets: tape.constant(batch.targets))
-        tape.backward(from: loss)
-        clipGradientNorm(model.store, maxNorm: 1)
-        optimizer.update()
+        must { try takeStep { tape in meanSquaredError(predictions: model(batch.inputs, on: tape), targets: tape.constant(batch.targets)) } }
         if step % settings.evaluationInterval == 0 {
             curve.append((Double(step), testError()))
             try? events.scalar("test_mse", curve.last!.y, step: step)

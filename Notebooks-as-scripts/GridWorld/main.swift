@@ -21,6 +21,7 @@
 import Autograd
 import NeuralNetworks
 import NotebookSupport
+import Training
 
 let notebook = Notebook(name: "gridworld", summary: "Value iteration and REINFORCE on the 4x3 grid world.")
 
@@ -182,59 +183,59 @@ func reinforce(_ world: GridWorld, _ settings: ReinforceSettings, seed: UInt64,
         return Dictionary(uniqueKeysWithValues: zip(states, modes.map { Action(rawValue: $0)! }))
     }
 
+    let takeStep = TrainingStep(optimizer: optimizer)
     for update in 1...settings.updates {
-        tape.reset()
-        store.zeroGradients()
-        // Play the batch in lock-step: one tape op sequence per time step for the episodes still running.
-        let count = settings.episodesPerUpdate
-        var position = (0..<count).map { _ in states[Int.random(in: 0..<states.count, using: &generator)] }
-        var running = Array(0..<count)
-        var visits: [[(cell: Cell, reward: Double)]] = Array(repeating: [], count: count)
-        var steps: [(episodes: [Int], logProbability: Variable<Double>)] = []
-        for _ in 0..<settings.maximumSteps where !running.isEmpty {
-            let distribution = Categorical(logits: policy(tape.constant(oneHot(running.map { position[$0] }))))
-            let actions = distribution.sample(using: &generator)
-            steps.append((running, distribution.logProbability(of: actions)))
-            var stillRunning: [Int] = []
-            for (episode, action) in zip(running, actions) {
-                let cell = position[episode]
-                visits[episode].append((cell, world.reward(cell)))
-                // The world's dice: 0.8 ahead, 0.1 to each side.
-                let u = generator.nextUniform(Double.self)
-                let aimed = Action(rawValue: action)!
-                let next = world.destination(cell, u < 0.8 ? aimed : u < 0.9 ? aimed.sideways[0] : aimed.sideways[1])
-                if let payoff = world.exits[next] {
-                    visits[episode].append((next, payoff))
-                } else {
-                    position[episode] = next
-                    stillRunning.append(episode)
+        let progress = Double(update - 1) / Double(settings.updates)
+        optimizer.learningRate = settings.learningRate * (1 - progress) + 1e-4
+        must { try takeStep { tape in
+            // Play the batch in lock-step: one tape op sequence per time step for the episodes still running.
+            let count = settings.episodesPerUpdate
+            var position = (0..<count).map { _ in states[Int.random(in: 0..<states.count, using: &generator)] }
+            var running = Array(0..<count)
+            var visits: [[(cell: Cell, reward: Double)]] = Array(repeating: [], count: count)
+            var steps: [(episodes: [Int], logProbability: Variable<Double>)] = []
+            for _ in 0..<settings.maximumSteps where !running.isEmpty {
+                let distribution = Categorical(logits: policy(tape.constant(oneHot(running.map { position[$0] }))))
+                let actions = distribution.sample(using: &generator)
+                steps.append((running, distribution.logProbability(of: actions)))
+                var stillRunning: [Int] = []
+                for (episode, action) in zip(running, actions) {
+                    let cell = position[episode]
+                    visits[episode].append((cell, world.reward(cell)))
+                    // The world's dice: 0.8 ahead, 0.1 to each side.
+                    let u = generator.nextUniform(Double.self)
+                    let aimed = Action(rawValue: action)!
+                    let next = world.destination(cell, u < 0.8 ? aimed : u < 0.9 ? aimed.sideways[0] : aimed.sideways[1])
+                    if let payoff = world.exits[next] {
+                        visits[episode].append((next, payoff))
+                    } else {
+                        position[episode] = next
+                        stillRunning.append(episode)
+                    }
+                }
+                running = stillRunning
+            }
+            // Returns to go, advantages, and the surrogate loss.
+            let returns: [[Double]] = visits.map { path in
+                var g = 0.0
+                return path.reversed().map { g += $0.reward; return g }.reversed()
+            }
+            var loss: Variable<Double>?
+            for (t, step) in steps.enumerated() {
+                let advantages = step.episodes.map { e in returns[e][t] - baseline[stateIndex[visits[e][t].cell]!] }
+                let term = -(tape.constant(Tensor(advantages)) * step.logProbability).sum() * (1 / Double(count))
+                loss = loss.map { $0 + term } ?? term
+            }
+            // An entropy bonus over all states keeps every action tried until the estimates settle.
+            let everyState = Categorical(logits: policy(tape.constant(oneHot(states))))
+            loss = loss! - everyState.entropy().mean() * (settings.entropyWeight * (1 - progress))
+            for (e, path) in visits.enumerated() {
+                for (t, visit) in path.enumerated() where world.exits[visit.cell] == nil {
+                    baseline[stateIndex[visit.cell]!] += 0.05 * (returns[e][t] - baseline[stateIndex[visit.cell]!])
                 }
             }
-            running = stillRunning
-        }
-        // Returns to go, advantages, and the surrogate loss.
-        let returns: [[Double]] = visits.map { path in
-            var g = 0.0
-            return path.reversed().map { g += $0.reward; return g }.reversed()
-        }
-        let progress = Double(update - 1) / Double(settings.updates)
-        var loss: Variable<Double>?
-        for (t, step) in steps.enumerated() {
-            let advantages = step.episodes.map { e in returns[e][t] - baseline[stateIndex[visits[e][t].cell]!] }
-            let term = -(tape.constant(Tensor(advantages)) * step.logProbability).sum() * (1 / Double(count))
-            loss = loss.map { $0 + term } ?? term
-        }
-        // An entropy bonus over all states keeps every action tried until the estimates settle.
-        let everyState = Categorical(logits: policy(tape.constant(oneHot(states))))
-        loss = loss! - everyState.entropy().mean() * (settings.entropyWeight * (1 - progress))
-        for (e, path) in visits.enumerated() {
-            for (t, visit) in path.enumerated() where world.exits[visit.cell] == nil {
-                baseline[stateIndex[visit.cell]!] += 0.05 * (returns[e][t] - baseline[stateIndex[visit.cell]!])
-            }
-        }
-        tape.backward(from: loss!)
-        optimizer.learningRate = settings.learningRate * (1 - progress) + 1e-4
-        optimizer.update()
+            return loss!
+        } }
         if update % max(1, settings.updates / 5) == 0 || update == settings.updates {
             let p = greedy()
             report(update, p, evaluate(p, in: world)[world.start]!)

@@ -14,6 +14,7 @@ import Foundation
 import Imaging
 import NeuralNetworks
 import NotebookSupport
+import Training
 import RecurrentAttention
 
 let notebook = Notebook(name: "ram-in-a-page", summary: "The recurrent attention model built from parts, trained briefly, its glimpses drawn.")
@@ -156,7 +157,7 @@ claim(model.store.entries.map(\.name) == library.store.entries.map(\.name) && Ar
 // schedule), for 20,000 steps, about 13 epochs and a few minutes (the small setting: 1,000).
 // A step count rather than a time budget keeps the run the same on every machine.
 
-let optimizer = Adam(for: model.store, learningRate: 1e-3)
+let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: 1e-3))
 let totalSteps = notebook.isSmall ? 1_000 : 20_000
 let schedule = LinearDecay(from: 1e-3, overSteps: totalSteps)
 let trainingStarted = Date()
@@ -164,14 +165,11 @@ var step = 0, correct = 0, seen = 0
 var rows: [[String]] = []
 training: for epoch in 0... {
     for batch in training.batches(epoch: epoch) {
-        tape.reset()
-        model.store.zeroGradients()
-        var generator = SeededGenerator(seed: 1).derived(UInt64(step))
-        let (loss, right) = hybridLoss(model(batch.images, on: tape, sampling: true, using: &generator),
-                                       labels: batch.labels.map(Int.init))
-        tape.backward(from: loss)
-        optimizer.learningRate = schedule.learningRate(at: step)
-        optimizer.update()
+        takeStep.optimizer.learningRate = schedule.learningRate(at: step)
+        let (loss, right) = must { try takeStep { tape in
+            var generator = SeededGenerator(seed: 1).derived(UInt64(step))
+            return hybridLoss(model(batch.images, on: tape, sampling: true, using: &generator), labels: batch.labels.map(Int.init))
+        } }
         step += 1
         correct += right
         seen += batch.count
@@ -179,7 +177,7 @@ training: for epoch in 0... {
         let done = step >= totalSteps
         if step % (notebook.isSmall ? 100 : 1000) == 0 || done {
             rows.append([String(step), String(format: "%.2f", Double(step * 32) / Double(training.generator.count)),
-                         format(Double(loss.value.scalar), 3), format(100 * Double(correct) / Double(seen), 1) + " %",
+                         format(Double(loss), 3), format(100 * Double(correct) / Double(seen), 1) + " %",
                          format(elapsed, 0) + " s"])
             say("  step \(step): \(rows.last!.dropFirst(2).joined(separator: ", "))")
             correct = 0

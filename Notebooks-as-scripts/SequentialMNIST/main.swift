@@ -13,6 +13,7 @@ import Foundation
 import Imaging
 import NeuralNetworks
 import NotebookSupport
+import Training
 
 let notebook = Notebook(name: "sequential-mnist", summary: "LSTM and GRU cells classifying MNIST read row by row.")
 
@@ -132,7 +133,7 @@ struct Run {
 
 func train(_ kind: CellKind) -> Run {
     let model = RowReader(kind, hiddenSize: settings.hiddenSize, seed: 1)
-    let optimizer = Adam(for: model.store, learningRate: settings.learningRate)
+    let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: settings.learningRate), gradientClip: 1)
     let batcher = Batcher(generator: training, batchSize: settings.batchSize, shuffles: true, dropsLast: true)
     // Evaluate at evenly spaced batches, the last one included.
     let evaluationPoints = Set((1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
@@ -143,17 +144,14 @@ func train(_ kind: CellKind) -> Run {
     say("## \(kind.rawValue), \(model.store.count) parameters")
     training: for epoch in 0..<settings.epochs {
         var lossSum = 0.0, seen = 0
-        optimizer.learningRate = settings.learningRate * (epoch >= settings.epochs * 3 / 4 ? 0.1 : 1)
+        takeStep.optimizer.learningRate = settings.learningRate * (epoch >= settings.epochs * 3 / 4 ? 0.1 : 1)
         for (i, batch) in batcher.batches(epoch: epoch).enumerated() {
             let stepStarted = Date()
-            tape.reset()
-            model.store.zeroGradients()
-            let loss = softmaxCrossEntropy(logits: model(batch.images, on: tape), labels: batch.labels.map(Int.init))
-            tape.backward(from: loss)
-            clipGradientNorm(model.store, maxNorm: 1)
-            optimizer.update()
+            let loss = must { try takeStep { tape in
+                softmaxCrossEntropy(logits: model(batch.images, on: tape), labels: batch.labels.map(Int.init))
+            } }
             trainingTime += Date().timeIntervalSince(stepStarted)
-            lossSum += Double(loss.value.scalar)
+            lossSum += Double(loss)
             seen += 1
             if !notebook.isSmall && (i + 1) % 200 == 0 {
                 say(String(format: "  epoch %d, batch %d/%d: training loss %.4f, %.1f ms per batch", epoch + 1, i + 1,

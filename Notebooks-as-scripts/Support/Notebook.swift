@@ -92,6 +92,11 @@ public func fail(_ message: String) -> Never {
     exit(1)
 }
 
+/// The value of `body`, or the script stops with its error (a training step that diverged).
+public func must<T>(_ body: () throws -> T) -> T {
+    do { return try body() } catch { fail("\(error)") }
+}
+
 /// Fails the script unless `condition` holds; prints the claim when it does.
 public func claim(_ condition: Bool, _ message: @autoclosure () -> String) {
     guard condition else { fail(message()) }

@@ -12,6 +12,7 @@ import AutogradTesting
 import Foundation
 import NeuralNetworks
 import NotebookSupport
+import Training
 
 let notebook = Notebook(name: "tour", summary: "A tour of the autodiff: tape, gradients, custom ops, checks, stop-gradient.")
 
@@ -183,19 +184,15 @@ claim(plain == s.value.scalars.map { 2 * $0 } && stopped == s.value.scalars && n
 say("\n## 6. Fit y = 3x - 1 with a Linear layer and Adam\n")
 let store = ParameterStore<Double>()
 let line = Linear(inputSize: 1, outputSize: 1, name: "line", store: store, generator: &generator)
-let optimizer = Adam(for: store, learningRate: 0.1)
+let takeStep = TrainingStep(optimizer: Adam(for: store, learningRate: 0.1))
 let xs = Tensor<Double>.uniform([64, 1], in: -1...1, using: &generator)
 let noise = Tensor<Double>.normal([64, 1], standardDeviation: 0.05, using: &generator)
 let ys = Tensor(shape: [64, 1], scalars: zip(xs.scalars, noise.scalars).map { 3 * $0 - 1 + $1 })
 rows = []
 for step in 1...300 {
-    tape.reset()
-    store.zeroGradients()
-    let loss = meanSquaredError(predictions: line(tape.constant(xs)), targets: tape.constant(ys))
-    tape.backward(from: loss)
-    optimizer.update()
+    let loss = must { try takeStep { tape in meanSquaredError(predictions: line(tape.constant(xs)), targets: tape.constant(ys)) } }
     if [1, 10, 30, 100, 300].contains(step) {
-        rows.append([String(step), format(loss.value.scalar, 5), format(store.value(line.weight).scalar, 4),
+        rows.append([String(step), format(loss, 5), format(store.value(line.weight).scalar, 4),
                      format(store.value(line.bias!).scalar, 4)])
     }
 }
@@ -213,21 +210,19 @@ claim(abs(slope - 3) < 0.05 && abs(intercept + 1) < 0.05, "the fit finds slope 3
 say("\n## 7. Train through your own ops: a quantised slope and a softplus output\n")
 let quantised = ParameterStore<Double>()
 let latentSlope = quantised.add("slope", Tensor([0.3])), bias = quantised.add("bias", Tensor([0.0]))
-let quantisedOptimizer = Adam(for: quantised, learningRate: 0.05)
+let takeQuantisedStep = TrainingStep(optimizer: Adam(for: quantised, learningRate: 0.05))
 let round = roundedStraightThrough(step: 0.25)
 let softplusTargets = Tensor(shape: [64, 1], scalars: xs.scalars.map { max(3 * $0 - 1, 0) + Foundation.log1p(Foundation.exp(-abs(3 * $0 - 1))) })
 rows = []
 for step in 1...400 {
-    tape.reset()
-    quantised.zeroGradients()
-    let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
-    let prediction = softplus(matmul(tape.constant(xs), slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
-    let loss = meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets))
-    tape.backward(from: loss)
-    quantisedOptimizer.update()
+    let (loss, slopeUsed) = must { try takeQuantisedStep { tape in
+        let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
+        let prediction = softplus(matmul(tape.constant(xs), slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
+        return (meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets)), slopeUsed.value.scalar)
+    } }
     if [1, 10, 50, 200, 400].contains(step) {
-        rows.append([String(step), format(loss.value.scalar, 6), format(quantised.value(latentSlope).scalar, 4),
-                     format(slopeUsed.value.scalar, 2), format(quantised.value(bias).scalar, 4)])
+        rows.append([String(step), format(loss, 6), format(quantised.value(latentSlope).scalar, 4),
+                     format(slopeUsed, 2), format(quantised.value(bias).scalar, 4)])
     }
 }
 say(table(["step", "loss", "latent slope", "quantised slope", "bias"], rows))

@@ -23,7 +23,11 @@ extension Tape {
             }
         }
 
-        for id in stride(from: Int(root.id), through: 0, by: -1) {
+        // A custom op's VJP runs from its last output's node: start there when the root is
+        // another of its outputs.
+        var last = Int(root.id)
+        if case let .custom(_, output, outputCount) = rootNode.op { last += Int(outputCount - 1 - output) }
+        for id in stride(from: last, through: 0, by: -1) {
             // Fields are read in place: a node is copied only when its VJP runs.
             let op = nodes[id].op
             if op.isInput { continue }

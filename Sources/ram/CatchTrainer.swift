@@ -3,6 +3,7 @@ import Catch
 import Foundation
 import Imaging
 import NeuralNetworks
+import Training
 
 /// How a Catch agent is trained; saved in every checkpoint so a resumed run continues as it began.
 struct CatchTrainingOptions: Codable, Sendable, Equatable {
@@ -105,8 +106,7 @@ final class CatchTrainer {
 
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
     func run(timeBudget: Double?) throws {
-        let tape = Tape<Float>()
-        tape.keepsIntermediateGradients = false  // only parameters' gradients are read
+        let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
         let started = Date()
         let framesPerStep = options.batchSize * CatchGame.moves
         CommandLineTool.say("Catch agent: \(CatchCommand.summary(configuration)); \(agent.store.count) parameters; "
@@ -121,17 +121,13 @@ final class CatchTrainer {
         var nextValidation = (framesSeen / options.validationInterval + 1) * options.validationInterval
         while framesSeen < options.frames {
             optimizer.learningRate = learningRate()
-            tape.reset()
-            agent.store.zeroGradients()
-            var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
-            let games = CatchGame(count: options.batchSize, using: &generator)
-            let episode = agent.play(games, on: tape, policy: .sample, using: &generator)
-            let (loss, statistics) = agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
-            tape.backward(from: loss)
-            if options.gradientClip > 0 { _ = clipGradientNorm(agent.store, maxNorm: options.gradientClip) }
-            optimizer.update()
-            if let failure = Trainer.divergence(at: "update \(step + 1)", loss: loss.scalars[0], store: agent.store) {
-                throw failure
+            let (_, statistics) = try Trainer.diverging(at: "update \(step + 1)") {
+                try takeStep { tape in
+                    var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
+                    let games = CatchGame(count: options.batchSize, using: &generator)
+                    let episode = agent.play(games, on: tape, policy: .sample, using: &generator)
+                    return agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
+                }
             }
             step += 1
             framesSeen += framesPerStep

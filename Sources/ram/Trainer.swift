@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NeuralNetworks
 import RecurrentAttention
+import Training
 
 /// The training loop: epochs of mini-batches, validation after each epoch, the best model
 /// kept by validation error, every checkpoint written atomically, and resumable.
@@ -137,8 +138,7 @@ final class Trainer {
     func run(timeBudget: Double?) throws {
         let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
         let totalSteps = batcher.batchCount * options.epochs
-        let tape = Tape<Float>()
-        tape.keepsIntermediateGradients = false  // only parameters' gradients are read
+        let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
         let started = Date()
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
@@ -160,18 +160,16 @@ final class Trainer {
                     let c = ram.model.configuration
                     ram.model.locationStandardDeviation = c.locationStandardDeviation(atProgress: Double(step) / Double(totalSteps))
                 }
-                tape.reset()
-                model.store.zeroGradients()
-                var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
-                let (loss, right, terms) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
-                                                       using: &generator)
-                tape.backward(from: loss)
-                if options.gradientClip > 0 { _ = clipGradientNorm(model.store, maxNorm: options.gradientClip) }
-                optimizer.update()
-                if let failure = Self.divergence(at: "step \(step + 1) (epoch \(epoch + 1))", loss: loss.scalars[0],
-                                                 store: model.store) { throw failure }
+                let (loss, (right, terms)) = try Self.diverging(at: "step \(step + 1) (epoch \(epoch + 1))") {
+                    try takeStep { tape in
+                        var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
+                        let (loss, right, terms) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
+                                                                      using: &generator)
+                        return (loss, (right, terms))
+                    }
+                }
                 step += 1
-                running.record(loss: loss.scalars[0], correct: right, count: batch.count, terms: terms)
+                running.record(loss: loss, correct: right, count: batch.count, terms: terms)
                 let done = firstBatch + i + 1
                 progress.update(done: done, samples: running.seen,
                                 details: String(format: "loss %.3f acc %.1f%%", running.lossSum / Double(running.steps),
@@ -234,20 +232,15 @@ final class Trainer {
         }
     }
 
-    /// The failure that stops a run when, after the step at `place`, the loss, a gradient or a
-    /// parameter is NaN or infinite; nil when all are finite. The caller saves nothing, so the
-    /// last checkpoint stays the last good one.
-    static func divergence(at place: String, loss: Float, store: ParameterStore<Float>) -> CommandFailure? {
-        // A bad gradient makes a bad parameter after the update, so one pass over the values
-        // decides; the gradients are read only to name the culprit.
-        guard !loss.isFinite || store.firstNonFiniteValue() != nil else { return nil }
-        let problem: String
-        if !loss.isFinite { problem = "the loss is \(loss)" }
-        else if let bad = store.firstNonFiniteGradient() { problem = "the gradient \(bad)" }
-        else if let bad = store.firstNonFiniteValue() { problem = "after the update, \(bad)" }
-        else { return nil }
-        return CommandFailure(description: "training diverged at \(place): \(problem); the last good checkpoint is kept; "
-            + "a lower --learning-rate or a --gradient-clip may help")
+    /// Runs `step`, turning a divergence into the failure that stops a run, which names
+    /// `place`. The caller saves nothing, so the last checkpoint stays the last good one.
+    static func diverging<T>(at place: String, _ step: () throws -> T) throws -> T {
+        do {
+            return try step()
+        } catch let diverged as TrainingDiverged {
+            throw CommandFailure(description: "training diverged at \(place): \(diverged.problem); the last good checkpoint is "
+                + "kept; a lower --learning-rate or a --gradient-clip may help")
+        }
     }
 
     private func learningRate(at step: Int, totalSteps: Int) -> Double {

@@ -55,6 +55,17 @@ func scaledExponentialFromBuiltIns<Scalar>(_ a: Variable<Scalar>, _ b: Variable<
         }
     }
 
+    @Test mutating func anOutputThatIsTheRootGetsItsGradient() {
+        // backward from the first of two outputs itself: the VJP, which runs from the last
+        // output's node, must still run.
+        let inputs = [Tensor<Double>.normal([3], using: &generator), .normal([3], using: &generator)]
+        let op = self.op
+        for k in 0..<2 {
+            let result = checkGradients(at: inputs) { _, v in op(v[0], v[1])[k] }
+            #expect(result.passed, "output \(k) as the root: \(result)")
+        }
+    }
+
     @Test mutating func aWrongVJPFailsTheChecker() {
         let inputs = [Tensor<Double>.normal([2, 3], using: &generator), .normal([2, 3], using: &generator)]
         let wrong = scaledExponential(exp: { (x: Double) in Foundation.exp(x) }, mistake: true)
