@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RecurrentAttention", targets: ["RecurrentAttention"]),
         .library(name: "Baselines", targets: ["Baselines"]),
         .library(name: "Catch", targets: ["Catch"]),
+        .library(name: "GlimpsePictures", targets: ["GlimpsePictures"]),
         .executable(name: "ram", targets: ["ram"]),
     ],
     targets: [
@@ -49,9 +50,11 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Autograd", "CZlib"],
                 resources: [.copy("Resources/mnist")]),
         .target(name: "Imaging", dependencies: ["CZlib", "SafeFiles"]),
+        // Pictures of glimpses and games, shared by the command line and the notebooks.
+        .target(name: "GlimpsePictures", dependencies: ["Imaging", "RecurrentAttention", "Catch", "Autograd"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
                                                      "RecurrentAttention", "Baselines", "Catch", "SafeFiles",
-                                                     "TrainingLogs", "Training"]),
+                                                     "TrainingLogs", "Training", "GlimpsePictures"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging", "TrainingLogs"], path: "Notebooks-as-scripts/Support"),
@@ -66,7 +69,7 @@ let package = Package(
                           path: "Notebooks-as-scripts/GridWorld"),
         .executableTarget(name: "ram-in-a-page",
                           dependencies: ["Autograd", "NeuralNetworks", "Datasets", "Imaging", "RecurrentAttention",
-                                         "NotebookSupport", "Training"],
+                                         "NotebookSupport", "Training", "GlimpsePictures"],
                           path: "Notebooks-as-scripts/RAMInAPage"),
 
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),

@@ -11,6 +11,7 @@
 import Autograd
 import Datasets
 import Foundation
+import GlimpsePictures
 import Imaging
 import NeuralNetworks
 import NotebookSupport
@@ -203,39 +204,17 @@ say("\ntest accuracy \(format(100 * accuracy, 2)) % on \(testImages.count) test 
 
 // ## The glimpse path
 //
-// Nine test digits, each scaled up 8 times; each glimpse's 8x8 window in a colour running
-// from green (first) to red (last), centres joined in order. Under each digit: label, prediction.
+// Nine test digits, magnified; each glimpse's 8x8 window in a colour running from green
+// (first) to red (last), centres joined in order and numbered. Under each digit: label and
+// prediction. (`GlimpseDrawing` is the library's picture, which `ram visualize` draws too.)
 
 tape.reset()
 let shown = test.batch(of: Array(0..<9), epoch: 0)
 var unused = SeededGenerator(seed: 0)
 let episode = model(shown.images, on: tape, sampling: false, using: &unused)
 let predictions = Categorical(logits: episode.logits).mode()
-let scale = 8, cell = 28 * scale, gap = 12, label = 30
-var picture = Image(width: 3 * (cell + gap) + gap, height: 3 * (cell + gap + label) + gap, background: Color(gray: 40))
-for b in 0..<9 {
-    let (x0, y0) = (gap + (b % 3) * (cell + gap), gap + (b / 3) * (cell + gap + label))
-    let pixels = shown.images.scalars[(b * 784)..<((b + 1) * 784)]
-    // Paint the digit pixel by pixel as scale x scale blocks.
-    for (i, value) in pixels.enumerated() {
-        picture.fill(Rectangle(x: x0 + (i % 28) * scale, y: y0 + (i / 28) * scale, width: scale, height: scale),
-                     color: Color(gray: GrayImage.byte(fromIntensity: value)))
-    }
-    var previous: (Int, Int)?
-    for (t, locations) in episode.locations.enumerated() {
-        let f = Double(t) / Double(episode.locations.count - 1)
-        let color = Color(red: UInt8(40 + 200 * f), green: UInt8(220 - 180 * f), blue: 60)
-        let w = configuration.sensor.window(x: locations[2 * b], y: locations[2 * b + 1], scale: 0, height: 28, width: 28)
-        picture.stroke(Rectangle(x: x0 + w.column * scale, y: y0 + w.row * scale, width: w.size * scale, height: w.size * scale)
-                        .clipped(to: Rectangle(x: x0, y: y0, width: cell, height: cell)), color: color, thickness: 2)
-        let centre = (x0 + Int((locations[2 * b] + 1) / 2 * Float(cell)), y0 + Int((locations[2 * b + 1] + 1) / 2 * Float(cell)))
-        if let previous { picture.drawLine(fromX: previous.0, y: previous.1, toX: centre.0, y: centre.1, color: color) }
-        previous = centre
-    }
-    let truth = Int(shown.labels[b])
-    _ = picture.draw(text: "\(truth) \(predictions[b])", atX: x0, y: y0 + cell + 6, scale: 3,
-                     color: truth == predictions[b] ? .green : .red)
-}
+let picture = GlimpseDrawing(sensor: configuration.sensor, images: shown.images, labels: shown.labels.map(Int.init),
+                             locations: episode.locations, predictions: predictions).frame(showing: episode.locations.count)
 notebook.write(picture, to: "glimpses.png")
 
 // ## What should hold

@@ -89,6 +89,15 @@ extension Image {
         }
     }
 
+    /// Copies `image` with its top-left corner at `(x, y)`, clipped to this image.
+    public mutating func paste(_ image: Image, atX x: Int, y: Int) {
+        for row in 0 ..< image.height {
+            for column in 0 ..< image.width {
+                plot(x: x + column, y: y + row, color: image[column, row])
+            }
+        }
+    }
+
     /// Paints a grayscale image with its top-left corner at `(x, y)`, clipped to this image.
     public mutating func paste(_ image: GrayImage, atX x: Int, y: Int) {
         let area = Rectangle(x: x, y: y, width: image.width, height: image.height).clipped(to: bounds)

@@ -1,6 +1,7 @@
 import Autograd
 import Catch
 import Foundation
+import GlimpsePictures
 import Imaging
 import NeuralNetworks
 

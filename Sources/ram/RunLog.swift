@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import GlimpsePictures
 import Imaging
 import RecurrentAttention
 import SafeFiles
@@ -139,8 +140,8 @@ final class RunLog {
         let batch = batcher.batch(of: Array(0..<min(glimpseImages, validation.count)), epoch: 0)
         var generator = SeededGenerator(seed: 0)  // the mean policy draws nothing
         let episode = model.run(batch.images, on: Tape<Float>(), policy: .mean, using: &generator)
-        return GlimpseDrawing(configuration: model.configuration, batch: batch, locations: episode.locations,
-                              predictions: RecurrentAttentionModel.predictions(episode.logits))
+        return GlimpseDrawing(sensor: model.configuration.sensor, images: batch.images, labels: batch.labels.map(Int.init),
+                              locations: episode.locations, predictions: RecurrentAttentionModel.predictions(episode.logits))
             .frame(showing: episode.locations.count)
     }
 

@@ -38,14 +38,3 @@ enum SampleGrid {
         return picture
     }
 }
-
-extension Image {
-    /// Copies `image` with its top-left corner at `(x, y)`, clipped to this image.
-    mutating func paste(_ image: Image, atX x: Int, y: Int) {
-        for row in 0 ..< image.height {
-            for column in 0 ..< image.width {
-                plot(x: x + column, y: y + row, color: image[column, row])
-            }
-        }
-    }
-}

@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import GlimpsePictures
 import Imaging
 import RecurrentAttention
 
@@ -36,8 +37,8 @@ enum VisualizeCommand {
         var generator = SeededGenerator(seed: 0)
         let episode = ram.model.run(batch.images, on: tape, policy: .mean, using: &generator)
         let predictions = RecurrentAttentionModel.predictions(episode.logits)
-        let drawing = GlimpseDrawing(configuration: ram.model.configuration, batch: batch,
-                                     locations: episode.locations, predictions: predictions)
+        let drawing = GlimpseDrawing(sensor: ram.model.configuration.sensor, images: batch.images,
+                                     labels: batch.labels.map(Int.init), locations: episode.locations, predictions: predictions)
         let output = arguments.string("output")!
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
@@ -48,60 +49,5 @@ enum VisualizeCommand {
                               to: animated)
         CommandLineTool.say("wrote \(output) and \(animated): \(batch.count) test images, \(episode.locations.count) glimpses each, "
             + "\(zip(predictions, batch.labels).filter { $0 == Int($1) }.count) classified correctly")
-    }
-}
-
-/// Draws glimpse paths: each image scaled up, each glimpse's boxes (one per scale) in a colour
-/// that runs from green (first) to red (last), centres joined in order, and the glimpse number.
-struct GlimpseDrawing {
-    let configuration: RAMConfiguration
-    let batch: Batch
-    let locations: [[Float]]
-    let predictions: [Int]
-
-    var scale: Int { max(1, 200 / max(configuration.imageHeight, configuration.imageWidth)) }
-
-    static func color(_ t: Int, of count: Int) -> Color {
-        let f = count > 1 ? Double(t) / Double(count - 1) : 0
-        return Color(red: UInt8(40 + 200 * f), green: UInt8(220 - 180 * f), blue: 60)
-    }
-
-    /// The grid with the first `glimpses` glimpses drawn.
-    func frame(showing glimpses: Int) -> Image {
-        let (height, width) = (configuration.imageHeight, configuration.imageWidth)
-        let columns = max(1, Int(Double(batch.count).squareRoot().rounded(.up)))
-        let rows = (batch.count + columns - 1) / columns
-        let margin = 8, labelHeight = 20
-        let cellWidth = width * scale + margin, cellHeight = height * scale + labelHeight + margin
-        var picture = Image(width: columns * cellWidth + margin, height: rows * cellHeight + margin, background: Color(gray: 40))
-        let sensor = configuration.sensor
-        for b in 0..<batch.count {
-            let originX = margin + (b % columns) * cellWidth, originY = margin + (b / columns) * cellHeight
-            var cell = Image(width: width, height: height)
-            cell.paste(intensities: batch.images.scalars[(b * height * width)..<((b + 1) * height * width)],
-                       width: width, height: height, atX: 0, y: 0)
-            var big = cell.scaled(by: scale)
-            var previous: (Int, Int)?
-            for t in 0..<min(glimpses, locations.count) {
-                let (x, y) = (locations[t][2 * b], locations[t][2 * b + 1])
-                let color = Self.color(t, of: locations.count)
-                let current = t == glimpses - 1
-                for k in 0..<sensor.scales {
-                    let w = sensor.window(x: x, y: y, scale: k, height: height, width: width)
-                    big.stroke(Rectangle(x: w.column * scale, y: w.row * scale, width: w.size * scale, height: w.size * scale),
-                               color: color, thickness: current ? 2 : 1)
-                }
-                let centre = (Int((x + 1) / 2 * Float(width * scale)), Int((y + 1) / 2 * Float(height * scale)))
-                if let previous { big.drawLine(fromX: previous.0, y: previous.1, toX: centre.0, y: centre.1, color: color) }
-                _ = big.draw(text: String(t + 1), atX: centre.0 + 2, y: centre.1 + 2, scale: 2, color: color)
-                previous = centre
-            }
-            picture.paste(big, atX: originX, y: originY)
-            let label = Int(batch.labels[b]), predicted = predictions[b]
-            let done = glimpses == locations.count
-            _ = picture.draw(text: done ? "\(label) \(predicted)" : "\(label)", atX: originX, y: originY + height * scale + 4,
-                             scale: 3, color: !done ? .yellow : (label == predicted ? .green : .red))
-        }
-        return picture
     }
 }

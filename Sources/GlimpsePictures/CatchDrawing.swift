@@ -5,16 +5,20 @@ import RecurrentAttention
 /// Draws a batch of Catch games, one frame per move: each screen scaled up, the ball's trail,
 /// the paddle, the glimpse's boxes (finest scale brightest), the move number, and at the end
 /// a green frame around each game caught and a red one around each missed.
-struct CatchDrawing {
-    let sensor: GlimpseSensor
-    let episode: CatchAgent.Episode
+public struct CatchDrawing {
+    public let sensor: GlimpseSensor
+    public let episode: CatchAgent.Episode
+
+    public init(sensor: GlimpseSensor, episode: CatchAgent.Episode) {
+        (self.sensor, self.episode) = (sensor, episode)
+    }
 
     static let scale = 8
     static let boxColors = [Color(red: 255, green: 220, blue: 40), Color(red: 255, green: 140, blue: 30),
                             Color(red: 200, green: 60, blue: 60)]
 
     /// The picture after `move` moves (0 is the start; `CatchGame.moves` the end).
-    func frame(_ move: Int) -> Image {
+    public func frame(_ move: Int) -> Image {
         let size = CatchGame.size, s = Self.scale, margin = 14, labelHeight = 22
         let games = episode.rewards.count
         let cellWidth = size * s + margin, cellHeight = size * s + labelHeight + margin
@@ -32,13 +36,9 @@ struct CatchDrawing {
                                    width: CatchGame.paddleWidth * s, height: s), color: Color(red: 90, green: 170, blue: 255))
             picture.fill(Rectangle(x: x0 + state.ballColumns[i] * s, y: y0 + state.ballRow * s, width: s, height: s), color: .white)
             if move < episode.locations.count {
-                let (x, y) = (episode.locations[move][2 * i], episode.locations[move][2 * i + 1])
-                for k in (0..<sensor.scales).reversed() {
-                    let w = sensor.window(x: x, y: y, scale: k, height: size, width: size)
-                    picture.stroke(Rectangle(x: x0 + w.column * s, y: y0 + w.row * s, width: w.size * s, height: w.size * s)
-                                       .clipped(to: Rectangle(x: x0, y: y0, width: size * s, height: size * s)),
-                                   color: Self.boxColors[min(k, Self.boxColors.count - 1)], thickness: k == 0 ? 2 : 1)
-                }
+                picture.strokeGlimpse(sensor, x: episode.locations[move][2 * i], y: episode.locations[move][2 * i + 1],
+                                      height: size, width: size, origin: (x0, y0), scale: s, clipped: true,
+                                      color: { Self.boxColors[min($0, Self.boxColors.count - 1)] }, thickness: { $0 == 0 ? 2 : 1 })
             } else {  // the outcome: a green frame for a catch, red for a miss
                 picture.stroke(Rectangle(x: x0 - 4, y: y0 - 4, width: size * s + 8, height: size * s + 8),
                                color: episode.rewards[i] == 1 ? .green : .red, thickness: 4)
