@@ -220,36 +220,6 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
-        for r in 0..<rows {
-            let row = x + r * columns, out = y + r * columns
-            var top = -Scalar.infinity
-            for j in 0..<columns { top = Swift.max(top, row[j]) }
-            for j in 0..<columns { out[j] = row[j] - top }
-            // exp into the output row, sum, then overwrite with the shifted logits again.
-            vectorExp(columns, out, out)
-            var sum: Scalar = 0
-            for j in 0..<columns { sum += out[j] }
-            var logSum: Scalar = 0
-            withUnsafePointer(to: sum) { vectorLog(1, $0, &logSum) }
-            for j in 0..<columns { out[j] = row[j] - top - logSum }
-        }
-    }
-
-    @inlinable
-    public static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
-                                          g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
-                                          scratch: UnsafeMutablePointer<Scalar>) {
-        for r in 0..<rows {
-            let yr = y + r * columns, gr = g + r * columns, dr = dx + r * columns
-            var sum: Scalar = 0
-            for j in 0..<columns { sum += gr[j] }
-            vectorExp(columns, yr, scratch)
-            for j in 0..<columns { dr[j] += gr[j] - scratch[j] * sum }
-        }
-    }
-
-    @inlinable
     public static func maximum(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
                                y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
         for o in 0..<outer {
@@ -285,31 +255,6 @@ extension TensorKernels {
                 dx[(o * axis + Int(indices[o * inner + i])) * inner + i] += g[o * inner + i]
             }
         }
-    }
-
-    @inlinable
-    public static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                            standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
-        // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
-        var logs: (Scalar, Scalar) = (sd, 2 * .pi)
-        withUnsafeMutableBytes(of: &logs) { raw in
-            let p = raw.baseAddress!.assumingMemoryBound(to: Scalar.self)
-            vectorLog(2, p, p)
-        }
-        let constant = -logs.0 - logs.1 / 2
-        let scale = 1 / (2 * sd * sd)
-        for i in 0..<count {
-            let d = sample[i] - mean[i]
-            y[i] = constant - d * d * scale
-        }
-    }
-
-    @inlinable
-    public static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                                    standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
-                                                    dmean: UnsafeMutablePointer<Scalar>) {
-        let scale = 1 / (sd * sd)
-        for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
     }
 
     @inlinable

@@ -110,3 +110,32 @@ extension Tape {
                                                     g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
     }
 }
+
+// MARK: The per-element rules
+
+extension TensorKernels {
+    @inlinable
+    public static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                            standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
+        // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
+        var logs: (Scalar, Scalar) = (sd, 2 * .pi)
+        withUnsafeMutableBytes(of: &logs) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: Scalar.self)
+            vectorLog(2, p, p)
+        }
+        let constant = -logs.0 - logs.1 / 2
+        let scale = 1 / (2 * sd * sd)
+        for i in 0..<count {
+            let d = sample[i] - mean[i]
+            y[i] = constant - d * d * scale
+        }
+    }
+
+    @inlinable
+    public static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                                    standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
+                                                    dmean: UnsafeMutablePointer<Scalar>) {
+        let scale = 1 / (sd * sd)
+        for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
+    }
+}

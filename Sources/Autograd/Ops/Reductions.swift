@@ -122,3 +122,37 @@ extension Tape {
                                           y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
     }
 }
+
+// MARK: The per-element rules
+
+extension TensorKernels {
+    @inlinable
+    public static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
+        for r in 0..<rows {
+            let row = x + r * columns, out = y + r * columns
+            var top = -Scalar.infinity
+            for j in 0..<columns { top = Swift.max(top, row[j]) }
+            for j in 0..<columns { out[j] = row[j] - top }
+            // exp into the output row, sum, then overwrite with the shifted logits again.
+            vectorExp(columns, out, out)
+            var sum: Scalar = 0
+            for j in 0..<columns { sum += out[j] }
+            var logSum: Scalar = 0
+            withUnsafePointer(to: sum) { vectorLog(1, $0, &logSum) }
+            for j in 0..<columns { out[j] = row[j] - top - logSum }
+        }
+    }
+
+    @inlinable
+    public static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
+                                          g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
+                                          scratch: UnsafeMutablePointer<Scalar>) {
+        for r in 0..<rows {
+            let yr = y + r * columns, gr = g + r * columns, dr = dx + r * columns
+            var sum: Scalar = 0
+            for j in 0..<columns { sum += gr[j] }
+            vectorExp(columns, yr, scratch)
+            for j in 0..<columns { dr[j] += gr[j] - scratch[j] * sum }
+        }
+    }
+}
