@@ -139,6 +139,8 @@ final class Trainer {
         let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
         let totalSteps = batcher.batchCount * options.epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
+        // A RAM whose location policy narrows over the run (`--final-location-std`), set each step.
+        let narrowing = (model as? RAMClassifier).map(\.model).flatMap { $0.configuration.finalLocationStandardDeviation == nil ? nil : $0 }
         let started = Date()
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
             + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
@@ -156,9 +158,9 @@ final class Trainer {
             // Rendered on another core.
             for (i, batch) in PrefetchedBatches(batcher, epoch: epoch, from: firstBatch).enumerated() {
                 optimizer.learningRate = learningRate(at: step, totalSteps: totalSteps)
-                if let ram = model as? RAMClassifier {
-                    let c = ram.model.configuration
-                    ram.model.locationStandardDeviation = c.locationStandardDeviation(atProgress: Double(step) / Double(totalSteps))
+                if let narrowing {
+                    narrowing.locationStandardDeviation = narrowing.configuration.locationStandardDeviation(
+                        atProgress: Double(step) / Double(totalSteps))
                 }
                 let (loss, (right, terms)) = try Self.diverging(at: "step \(step + 1) (epoch \(epoch + 1))") {
                     try takeStep { tape in

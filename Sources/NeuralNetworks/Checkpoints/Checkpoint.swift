@@ -99,9 +99,7 @@ public struct Checkpoint: Sendable {
     func convert<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>) {
         guard record.dtype != Scalar.dtypeName else { return copy(record, into: destination) }
         data[record.range].withUnsafeBytes { bytes in
-            for i in 0..<record.shape.count {
-                destination[i] = Scalar(SafeTensorsFormat.element(bytes, at: i, dtype: record.dtype))
-            }
+            SafeTensorsFormat.decode(bytes, dtype: record.dtype) { destination[$0] = Scalar($1) }
         }
     }
 

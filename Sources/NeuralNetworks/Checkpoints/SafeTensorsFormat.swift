@@ -30,23 +30,27 @@ enum SafeTensorsFormat {
         }
     }
 
-    /// Element `index` of little-endian `bytes` in `dtype` (one `elementSize(ofDType:)`
-    /// accepts), as a Double: exact for every dtype but the largest I64 values.
-    static func element(_ bytes: UnsafeRawBufferPointer, at index: Int, dtype: String) -> Double {
-        func load<T: FixedWidthInteger>(_: T.Type) -> T {
-            T(littleEndian: bytes.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self))
+    /// Calls `write(i, value)` for each element of little-endian `bytes` in `dtype` (one that
+    /// `elementSize(ofDType:)` accepts), as a Double: exact for every dtype but the largest
+    /// I64 values. The dtype is looked at once, not per element.
+    static func decode(_ bytes: UnsafeRawBufferPointer, dtype: String, _ write: (Int, Double) -> Void) {
+        func each<T: FixedWidthInteger>(_: T.Type, _ value: (T) -> Double) {
+            let size = MemoryLayout<T>.size
+            for i in 0..<bytes.count / size {
+                write(i, value(T(littleEndian: bytes.loadUnaligned(fromByteOffset: i * size, as: T.self))))
+            }
         }
         switch dtype {
-        case "F64": return Double(bitPattern: load(UInt64.self))
-        case "F32": return Double(Float(bitPattern: load(UInt32.self)))
-        case "F16": return halfToDouble(load(UInt16.self))
-        case "BF16": return Double(Float(bitPattern: UInt32(load(UInt16.self)) << 16))  // the top half of a Float
-        case "I64": return Double(load(Int64.self))
-        case "I32": return Double(load(Int32.self))
-        case "I16": return Double(load(Int16.self))
-        case "I8": return Double(load(Int8.self))
-        case "U8": return Double(load(UInt8.self))
-        default: return load(UInt8.self) == 0 ? 0 : 1  // BOOL
+        case "F64": each(UInt64.self) { Double(bitPattern: $0) }
+        case "F32": each(UInt32.self) { Double(Float(bitPattern: $0)) }
+        case "F16": each(UInt16.self, halfToDouble)
+        case "BF16": each(UInt16.self) { Double(Float(bitPattern: UInt32($0) << 16)) }  // the top half of a Float
+        case "I64": each(Int64.self) { Double($0) }
+        case "I32": each(Int32.self) { Double($0) }
+        case "I16": each(Int16.self) { Double($0) }
+        case "I8": each(Int8.self) { Double($0) }
+        case "U8": each(UInt8.self) { Double($0) }
+        default: each(UInt8.self) { $0 == 0 ? 0 : 1 }  // BOOL
         }
     }
 
