@@ -33,13 +33,14 @@ let package = Package(
         // What a run leaves to look at: metrics.csv and TensorBoard event files.
         .target(name: "TrainingLogs", dependencies: ["SafeFiles"]),
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
-        // The training loop's parts, shared by the command line and the notebooks.
-        .target(name: "Training", dependencies: ["NeuralNetworks", "Autograd"]),
+        // The training loop and its parts (step, schedules, checkpoints, resume), shared by the
+        // command line, the notebooks and users' own code.
+        .target(name: "Training", dependencies: ["NeuralNetworks", "Datasets", "Autograd"]),
 
         // The models: RAM and the paper's comparison nets.
-        .target(name: "RecurrentAttention", dependencies: ["NeuralNetworks", "Autograd"],
+        .target(name: "RecurrentAttention", dependencies: ["Training", "NeuralNetworks", "Datasets", "Autograd"],
                 path: "Models/RecurrentAttention"),
-        .target(name: "Baselines", dependencies: ["NeuralNetworks", "Autograd"], path: "Models/Baselines"),
+        .target(name: "Baselines", dependencies: ["Training", "NeuralNetworks", "Autograd"], path: "Models/Baselines"),
         // The paper's dynamic environment, and the RAM agent that plays it.
         .target(name: "Catch", dependencies: ["RecurrentAttention", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
 
@@ -82,8 +83,11 @@ let package = Package(
         .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
-        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks", "Autograd"]),
+        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks", "Autograd", "Training"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
+        // The README's "train RAM from your code", and the training loop, through the public API only.
+        .testTarget(name: "TrainingTests",
+                    dependencies: ["Training", "RecurrentAttention", "Datasets", "NeuralNetworks", "Autograd"]),
     ]
 )

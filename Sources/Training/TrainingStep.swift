@@ -61,8 +61,23 @@ public final class TrainingStep<Scalar: TensorScalar> {
 public struct TrainingDiverged: Error, CustomStringConvertible, Sendable {
     /// What is not finite: `the loss is nan`, `the gradient core.weight[17] = inf`, ...
     public let problem: String
+    /// Where in the run, when a training loop knows: `step 12 (epoch 1)`.
+    public var place: String?
 
-    public var description: String { "training diverged: \(problem)" }
+    public init(problem: String, place: String? = nil) {
+        (self.problem, self.place) = (problem, place)
+    }
+
+    public var description: String { "training diverged" + (place.map { " at \($0)" } ?? "") + ": \(problem)" }
+
+    /// Runs `work`, naming `place` in a divergence it throws.
+    public static func locating<T>(_ place: @autoclosure () -> String, _ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let diverged as TrainingDiverged {
+            throw TrainingDiverged(problem: diverged.problem, place: place())
+        }
+    }
 
     /// What is not finite after a step, or nil when everything is. A bad gradient makes a bad
     /// parameter after the update, so one pass over the values decides; the gradients are

@@ -4,6 +4,7 @@ import Foundation
 import GlimpsePictures
 import Imaging
 import NeuralNetworks
+import Training
 
 /// `ram catch`: the paper's game, played by RAM through its retina and trained by reward alone.
 enum CatchCommand {
@@ -74,7 +75,7 @@ enum CatchCommand {
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
         let lock = try RunFolder.claim(directory)
-        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"), lastCheckpoint: CatchTrainer.lastCheckpoint)
+        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"))
         var options = CatchTrainingOptions()
         options.frames = Int(arguments.number("frames") * 1e6)
         options.batchSize = arguments.integer("batch-size")
@@ -92,7 +93,7 @@ enum CatchCommand {
 
         if arguments.flag("resume") {
             // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.
-            let saved = try SavedCatchRun(path: directory.appendingPathComponent(CatchTrainer.lastCheckpoint))
+            let saved = try SavedCatchRun(path: directory.appendingPathComponent(RunCheckpoints.last))
             let (c, o, sc, so) = (configuration, options, saved.configuration, saved.options)
             try ResumeCheck.refuseChanges([
                 ("batch-size", "\(o.batchSize)", "\(so.batchSize)"), ("learning-rate", "\(o.learningRate)", "\(so.learningRate)"),

@@ -26,8 +26,6 @@ struct CatchTrainingOptions: Codable, Sendable, Equatable {
 /// the best agent by its greedy catch rate. Every random draw of update `s` comes from a
 /// generator derived from `(seed, s)`, so a resumed run draws what the killed one would have.
 final class CatchTrainer {
-    static let lastCheckpoint = "last.safetensors"
-    static let bestCheckpoint = "best.safetensors"
     /// Validation games are dealt from this seed; `ram catch evaluate` uses other games.
     static let validationSeed: UInt64 = 1_000_003
     static let validationEpisodes = 1000
@@ -93,7 +91,7 @@ final class CatchTrainer {
 
     /// Restores parameters, optimizer state and progress from the last checkpoint.
     func resume() throws {
-        let checkpoint = try Checkpoint(contentsOf: directory.appendingPathComponent(Self.lastCheckpoint))
+        let checkpoint = try Checkpoint(contentsOf: directory.appendingPathComponent(RunCheckpoints.last))
         try checkpoint.load(into: agent.store)
         try checkpoint.restore(optimizer)
         let m = checkpoint.metadata
@@ -101,8 +99,8 @@ final class CatchTrainer {
         framesSeen = Int(m["frames"] ?? "") ?? 0
         elapsedBefore = Double(m["elapsed_seconds"] ?? "") ?? 0
         history = checkpoint.json("history") ?? []
-        bestCatchRate = try RunFolder.recordedFigure("best_validation_catch_rate", of: Self.bestCheckpoint,
-                                                     in: directory) ?? -1
+        bestCatchRate = try RunCheckpoints.read(RunCheckpoints.best, in: directory)
+            .flatMap { Double($0.metadata["best_validation_catch_rate"] ?? "") } ?? -1
     }
 
     /// Trains until `options.frames` frames are seen or `timeBudget` seconds pass.
@@ -122,13 +120,13 @@ final class CatchTrainer {
         var nextValidation = (framesSeen / options.validationInterval + 1) * options.validationInterval
         while framesSeen < options.frames {
             optimizer.learningRate = learningRate()
-            let (_, statistics) = try Trainer.diverging(at: "update \(step + 1)") {
-                try takeStep { tape in
+            let (_, statistics) = try TrainRun.failingClearly {
+                try TrainingDiverged.locating("update \(step + 1)") { try takeStep { tape in
                     var generator = SeededGenerator(seed: options.seed).derived(UInt64(step))
                     let games = CatchGame(count: options.batchSize, using: &generator)
                     let episode = agent.play(games, on: tape, policy: .sample, using: &generator)
                     return agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
-                }
+                } }
             }
             step += 1
             framesSeen += framesPerStep
@@ -158,8 +156,8 @@ final class CatchTrainer {
                 if improved { bestCatchRate = validation }
                 let elapsed = Date().timeIntervalSince(started)
                 // Best first, as `Trainer` does: a kill between the writes never loses the best agent.
-                if improved { try save(Self.bestCheckpoint, elapsed: elapsed, withOptimizer: false) }
-                try save(Self.lastCheckpoint, elapsed: elapsed, withOptimizer: true)
+                if improved { try save(RunCheckpoints.best, elapsed: elapsed, withOptimizer: false) }
+                try save(RunCheckpoints.last, elapsed: elapsed, withOptimizer: true)
                 try log?.record(history, columns: Record.columns, step: framesSeen, curves: { Record.curves(history) },
                                 picture: ({ Self.games(self.agent) }, "games", String(format: "frames-%09d", framesSeen)))
                 CommandLineTool.say(String(
@@ -167,7 +165,7 @@ final class CatchTrainer {
                     Double(framesSeen) / 1e6, 100 * record.trainingCatchRate, 100 * validation, improved ? " (best)" : "",
                     Double(intervalGames * CatchGame.moves) / seconds, ProgressReporter.clock(elapsedBefore + elapsed)))
                 if interrupted {
-                    CommandLineTool.say("interrupted after \(framesSeen) frames; saved \(Self.lastCheckpoint), and --resume continues from it")
+                    CommandLineTool.say("interrupted after \(framesSeen) frames; saved \(RunCheckpoints.last), and --resume continues from it")
                     throw StopRequest.Stopped()
                 }
                 if outOfTime {
@@ -209,6 +207,6 @@ final class CatchTrainer {
         writer.metadata["best_validation_catch_rate"] = String(bestCatchRate)
         writer.metadata["elapsed_seconds"] = String(elapsedBefore + elapsed)
         writer.setJSON(history, forKey: "history")
-        try writer.write(named: name, in: directory)
+        try RunCheckpoints.write(writer, named: name, in: directory)
     }
 }

@@ -1,6 +1,8 @@
 import Datasets
 import Foundation
 import NeuralNetworks
+import RecurrentAttention
+import Training
 
 /// `ram evaluate`: the error of a trained checkpoint, in every mode worth quoting.
 enum EvaluateCommand {
@@ -27,33 +29,32 @@ enum EvaluateCommand {
         let (run, model) = try loadModel(arguments.string("checkpoint")!)
         let (images, split) = try imagesToScore(arguments, run: run)
         let seed = UInt64(arguments.integer("seed"))
-        let m = run.checkpoint.metadata
         CommandLineTool.say("\(run.specification.summary)")
-        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(m["completed_epochs"] ?? "?") epochs, "
-            + "\(Int(Double(m["elapsed_seconds"] ?? "") ?? 0)) s of training")
+        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(run.progress.map { "\($0.completedEpochs)" } ?? "?") epochs, "
+            + "\(Int(run.progress?.elapsedSeconds ?? 0)) s of training")
         func report(_ label: String, _ error: Double) {
             CommandLineTool.say(String(format: "%@ error, %@: %.2f%% (%d images)", split, label, 100 * error, images.count))
         }
         guard run.specification.kind == .ram else {
-            report("whole image", Evaluation.error(of: model, on: images, mode: .mean, seed: seed))
+            report("whole image", model.error(on: images, mode: .mean, seed: seed))
             return
         }
         if run.specification.randomGlimpses {
             // Its location network was never trained: only random glimpses mean anything.
             report("random glimpses (the model was trained with them)",
-                   Evaluation.error(of: model, on: images, mode: .random, seed: seed))
+                   model.error(on: images, mode: .random, seed: seed))
             return
         }
-        report("policy mean", Evaluation.error(of: model, on: images, mode: .mean, seed: seed))
-        report("one sampled trajectory", Evaluation.error(of: model, on: images, mode: .sample, seed: seed))
+        report("policy mean", model.error(on: images, mode: .mean, seed: seed))
+        report("one sampled trajectory", model.error(on: images, mode: .sample, seed: seed))
         let n = arguments.integer("trajectories")
         report("Monte-Carlo average of \(n) sampled trajectories (not comparable to the above)",
-               Evaluation.error(of: model, on: images, mode: .sample, trajectories: n, seed: seed))
+               model.error(on: images, mode: .sample, trajectories: n, seed: seed))
         report("random glimpses (ablation: the trained nets, uniformly random locations)",
-               Evaluation.error(of: model, on: images, mode: .random, seed: seed))
+               model.error(on: images, mode: .random, seed: seed))
         // A ready-made set does not say where its digits are, so the diagnostic needs the task's own.
         if let ram = model as? RAMClassifier, !arguments.isGiven("images") {
-            CommandLineTool.say(Evaluation.describe(Evaluation.glimpseDiagnostic(of: ram.model, on: images,
+            CommandLineTool.say(Evaluation.describe(ram.model.glimpseDiagnostic(on: images,
                                                                                 count: images.count, seed: seed)))
         }
     }

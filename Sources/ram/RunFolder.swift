@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNetworks
 import SafeFiles
+import Training
 
 /// A training run's checkpoint folder, claimed before any work: created, checked writable,
 /// locked against a second run, and cleared of temporary files a killed run left; and never
@@ -19,19 +20,10 @@ enum RunFolder {
         return lock
     }
 
-    /// The figure `key` that `file` in `directory` records about itself (the best checkpoint's
-    /// own error or catch rate), or nil when there is no such file or figure. A resumed run
-    /// takes its best figure from here, not from `last`: a kill after writing `best` and before
-    /// `last` leaves `last` claiming an older, worse figure than the model `best` holds.
-    static func recordedFigure(_ key: String, of file: String, in directory: URL) throws -> Double? {
-        let path = directory.appendingPathComponent(file)
-        guard FileManager.default.fileExists(atPath: path.path) else { return nil }
-        return Double(try Checkpoint(contentsOf: path).metadata[key] ?? "")
-    }
-
     /// Refuses to start a new run over one that `--resume` could continue: its checkpoints
     /// would be overwritten.
-    static func checkFresh(_ directory: URL, resuming: Bool, lastCheckpoint: String) throws {
+    static func checkFresh(_ directory: URL, resuming: Bool) throws {
+        let lastCheckpoint = RunCheckpoints.last
         let last = directory.appendingPathComponent(lastCheckpoint)
         if resuming || !FileManager.default.fileExists(atPath: last.path) { return }
         throw CommandFailure(description: "--checkpoint-dir \(directory.path) already holds a run (\(lastCheckpoint)); "

@@ -5,6 +5,7 @@ import GlimpsePictures
 import Imaging
 import RecurrentAttention
 import SafeFiles
+import Training
 import TrainingLogs
 
 /// What `ram train` leaves to look at besides checkpoints, updated after every epoch:
@@ -103,17 +104,17 @@ final class RunLog {
 
     /// `ram train`'s epoch: its figures, curves and, for a RAM that looks where it learned
     /// to, the glimpse picture of `ram` on `validation`.
-    func record(_ history: [Trainer.EpochRecord], glimpsesOf ram: RecurrentAttentionModel?, on validation: TaskGenerator) throws {
+    func record(_ history: [EpochRecord], glimpsesOf ram: RecurrentAttentionModel?, on validation: TaskGenerator) throws {
         guard let last = history.last else { return }
-        try record(history, columns: Trainer.EpochRecord.columns, step: last.epoch, curves: { Self.learningCurves(history) },
+        try record(history, columns: EpochRecord.columns, step: last.epoch, curves: { Self.learningCurves(history) },
                    picture: ram.map { ram in
                        ({ Self.glimpsePicture(of: ram, on: validation) }, "glimpses", String(format: "epoch-%03d", last.epoch))
                    })
     }
 
     /// Two charts against epochs: training and validation error, and the loss and its parts.
-    static func learningCurves(_ history: [Trainer.EpochRecord]) -> Image {
-        func curve(_ value: (Trainer.EpochRecord) -> Double?, scale: Double = 1) -> [(x: Double, y: Double)] {
+    static func learningCurves(_ history: [EpochRecord]) -> Image {
+        func curve(_ value: (EpochRecord) -> Double?, scale: Double = 1) -> [(x: Double, y: Double)] {
             history.compactMap { record in value(record).map { (Double(record.epoch), $0 * scale) } }
         }
         let epochs = 0...Double(max(2, history.count))

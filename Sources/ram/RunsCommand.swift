@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Imaging
 import SafeFiles
 
@@ -21,7 +22,7 @@ enum RunsCommand {
     struct Run {
         let name: String
         let settings: [String: String]
-        let history: [Trainer.EpochRecord]
+        let history: [EpochRecord]
     }
 
     static func runComparison(_ arguments: ParsedArguments) throws {
@@ -51,16 +52,16 @@ enum RunsCommand {
 
     static func load(_ directory: String) throws -> Run {
         let folder = URL(fileURLWithPath: directory)
-        let file = [Trainer.lastCheckpoint, Trainer.bestCheckpoint]
+        let file = [RunCheckpoints.last, RunCheckpoints.best]
             .first { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         guard let file else {
-            throw CommandFailure(description: "\(directory): no \(Trainer.lastCheckpoint) or \(Trainer.bestCheckpoint) (not a 'ram train' run folder)")
+            throw CommandFailure(description: "\(directory): no \(RunCheckpoints.last) or \(RunCheckpoints.best) (not a 'ram train' run folder)")
         }
         let saved = try SavedRun(directory: folder, file: file)
         var settings = flatten(saved.specification, prefix: "")
         settings.merge(flatten(saved.options, prefix: "")) { a, _ in a }
         settings.removeValue(forKey: "epochs")  // the table has its own column
-        return Run(name: folder.lastPathComponent, settings: settings, history: saved.checkpoint.json("history") ?? [])
+        return Run(name: folder.lastPathComponent, settings: settings, history: saved.progress?.history ?? [])
     }
 
     /// A value's JSON fields as `path.to.field: value`.

@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import Training
 
 /// `ram search`: a seeded random search (as the paper tuned RAM) over the location policy's
 /// standard deviation and the learning rate, scored on the validation split only.
@@ -75,13 +76,13 @@ enum SearchCommand {
 
     /// Starts `ram train` for a trial, resuming one that stopped early; `nil` if it is finished.
     static func launch(_ trial: Trial, flags: [String]) throws -> Process? {
-        let last = trial.directory.appendingPathComponent(Trainer.lastCheckpoint)
+        let last = trial.directory.appendingPathComponent(RunCheckpoints.last)
         var arguments = ["train"] + flags + ["--location-std", "\(trial.locationStandardDeviation)",
                                              "--learning-rate", "\(trial.learningRate)", "--threads", "1",
                                              "--checkpoint-dir", trial.directory.path]
         if FileManager.default.fileExists(atPath: last.path) {
             let saved = try SavedRun(path: last)
-            let done = Int(saved.checkpoint.metadata["completed_epochs"] ?? "") ?? 0
+            let done = saved.progress?.completedEpochs ?? 0
             if done >= saved.options.epochs { return nil }
             arguments.append("--resume")
         }
@@ -105,8 +106,8 @@ enum SearchCommand {
 
     /// What a trial's last checkpoint says it reached.
     static func result(_ trial: Trial) throws -> Result {
-        let saved = try SavedRun(path: trial.directory.appendingPathComponent(Trainer.lastCheckpoint))
-        let history: [Trainer.EpochRecord] = saved.checkpoint.json("history") ?? []
+        let saved = try SavedRun(path: trial.directory.appendingPathComponent(RunCheckpoints.last))
+        let history = saved.progress?.history ?? []
         guard let best = history.min(by: { $0.validationError < $1.validationError }) else {
             throw CommandFailure(description: "\(trial.directory.path): no epoch recorded")
         }

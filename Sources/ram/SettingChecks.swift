@@ -1,6 +1,7 @@
 import Catch
 import Datasets
 import RecurrentAttention
+import Training
 
 /// Range checks on settings read back from a checkpoint's metadata, which may have been
 /// edited or damaged: every field out of range is named, so a bad file fails with one line

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import NeuralNetworks
 import RecurrentAttention
+import Training
 
 /// `ram train`: trains RAM (or a baseline) on a task, with checkpoints and resume.
 enum TrainCommand {
@@ -57,7 +58,7 @@ enum TrainCommand {
         Threads.apply(arguments)
         let directory = checkpointDirectory(arguments)
         let lock = try RunFolder.claim(directory)
-        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"), lastCheckpoint: Trainer.lastCheckpoint)
+        try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"))
         let saved = arguments.flag("resume") ? try SavedRun(directory: directory) : nil
         let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!
         let dataDirectory = arguments.string("data-dir") ?? saved?.options.dataDirectory
@@ -79,12 +80,13 @@ enum TrainCommand {
             options.epochs = epochs
         }
         options.dataDirectory = dataDirectory
-        let trainer = Trainer(specification: specification, options: options, data: data, task: task, directory: directory)
-        if saved != nil { try trainer.resume() }
-        trainer.log = try RunLog(directory: directory, arguments: arguments)
+        let log = try RunLog(directory: directory, arguments: arguments)
         StopRequest.install()
         let budget = arguments.number("time-budget")
-        try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }
+        try withExtendedLifetime(lock) {
+            try TrainRun.run(specification, options: options, data: data, task: task, directory: directory,
+                             resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil)
+        }
     }
 
     /// What each flag that sets the model or its training gives, against the saved run.
@@ -179,8 +181,10 @@ struct SavedRun {
     let specification: ModelSpecification
     let options: TrainingOptions
     let checkpoint: Checkpoint
+    /// Where the run stood when it wrote the checkpoint.
+    var progress: TrainingProgress? { TrainingProgress(of: checkpoint) }
 
-    init(directory: URL, file: String = Trainer.lastCheckpoint) throws {
+    init(directory: URL, file: String = RunCheckpoints.last) throws {
         try self.init(path: directory.appendingPathComponent(file))
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NeuralNetworks
 import RecurrentAttention
 import Testing
+import Training
 @testable import ram
 
 /// `ram evaluate --images FILE --labels FILE`: a ready-made IDX set, used exactly as it is.
@@ -21,7 +22,7 @@ import Testing
         writer.addParameters(of: specification.makeModel().store)
         writer.setJSON(specification, forKey: "specification")
         writer.setJSON(TrainingOptions(), forKey: "options")
-        try writer.write(named: "model.safetensors", in: URL(fileURLWithPath: directory))
+        try RunCheckpoints.write(writer, named: "model.safetensors", in: URL(fileURLWithPath: directory))
         return directory + "/model.safetensors"
     }
 

@@ -4,6 +4,7 @@ import NeuralNetworks
 import RecurrentAttention
 import SafeFiles
 import Testing
+import Training
 @testable import ram
 
 /// What a user gives the tool never crashes it, and nothing a user saved is lost: each class
@@ -35,7 +36,7 @@ import Testing
         writer.addParameters(of: store)
         writer.setJSON(specification, forKey: "specification")
         writer.setJSON(TrainingOptions(), forKey: "options")
-        try writer.write(named: name, in: URL(fileURLWithPath: directory))
+        try RunCheckpoints.write(writer, named: name, in: URL(fileURLWithPath: directory))
         return directory + "/" + name
     }
 
@@ -125,9 +126,9 @@ import Testing
         withExtendedLifetime(first) {}
         // One after the other: a new run would overwrite a run that --resume can continue.
         _ = FileManager.default.createFile(atPath: run.path + "/last.safetensors", contents: Data([1]))
-        #expect(message { try RunFolder.checkFresh(run, resuming: false, lastCheckpoint: "last.safetensors") }
+        #expect(message { try RunFolder.checkFresh(run, resuming: false) }
             == "--checkpoint-dir \(run.path) already holds a run (last.safetensors); pass --resume to continue it, or choose another folder")
-        #expect(message { try RunFolder.checkFresh(run, resuming: true, lastCheckpoint: "last.safetensors") } == "no error")
+        #expect(message { try RunFolder.checkFresh(run, resuming: true) } == "no error")
         let file = directory + "/a-file"
         _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
         #expect(message { _ = try RunFolder.claim(URL(fileURLWithPath: file)) } == "--checkpoint-dir \(file) is not a folder")
@@ -140,22 +141,24 @@ import Testing
         let data = try DatasetSplits.load()
         var options = Defaults.ram
         options.epochs = 2
-        let trainer = Trainer(specification: Self.mnistRAM, options: options, data: data, task: .mnist, directory: run)
+        let trainer = ClassifierTrainer(model: Self.mnistRAM.makeModel(), options: options, data: data, task: .mnist,
+                                        directory: run)
         func write(_ name: String, best: Double, withOptimizer: Bool) throws {
             var writer = CheckpointWriter()
             writer.addParameters(of: trainer.model.store)
             if withOptimizer { writer.addState(of: trainer.optimizer) }
             writer.setJSON(Self.mnistRAM, forKey: "specification")
             writer.setJSON(options, forKey: "options")
-            (writer.metadata["completed_epochs"], writer.metadata["step"]) = ("1", "390")
-            writer.metadata["best_validation_error"] = String(best)
-            try writer.write(named: name, in: run)
+            var progress = TrainingProgress()
+            (progress.completedEpochs, progress.step, progress.bestValidationError) = (1, 390, best)
+            writer.setJSON(progress, forKey: TrainingProgress.metadataKey)
+            try RunCheckpoints.write(writer, named: name, in: run)
         }
-        try write(Trainer.lastCheckpoint, best: 0.5, withOptimizer: true)
-        try write(Trainer.bestCheckpoint, best: 0.3, withOptimizer: false)
+        try write(RunCheckpoints.last, best: 0.5, withOptimizer: true)
+        try write(RunCheckpoints.best, best: 0.3, withOptimizer: false)
         try trainer.resume()
-        #expect(trainer.bestValidationError == 0.3)
-        #expect((trainer.completedEpochs, trainer.step) == (1, 390))
+        #expect(trainer.progress.bestValidationError == 0.3)
+        #expect((trainer.progress.completedEpochs, trainer.progress.step) == (1, 390))
     }
 
     @Test func resumeRefusesFlagsThatWouldChangeTheRun() throws {
@@ -165,7 +168,7 @@ import Testing
         var writer = CheckpointWriter()
         writer.setJSON(Self.mnistRAM, forKey: "specification")
         writer.setJSON(options, forKey: "options")
-        try writer.write(named: Trainer.lastCheckpoint, in: URL(fileURLWithPath: run))
+        try RunCheckpoints.write(writer, named: RunCheckpoints.last, in: URL(fileURLWithPath: run))
         let arguments = try parse(["train", "--resume", "--checkpoint-dir", run, "--learning-rate", "0.01",
                                    "--glimpses", "6", "--random-glimpses", "--epochs", "9"])
         #expect(message { try TrainCommand.run(arguments) }

@@ -2,6 +2,7 @@ import Foundation
 import NeuralNetworks
 import RecurrentAttention
 import Testing
+import Training
 @testable import ram
 
 /// What a run leaves to look at: metrics.csv, learning curves, TensorBoard events, and
@@ -9,9 +10,9 @@ import Testing
 @Suite struct RunLogTests {
     let directory = URL(fileURLWithPath: NSTemporaryDirectory() + "run-log-" + UUID().uuidString)
 
-    static func history(_ errors: [Double]) -> [Trainer.EpochRecord] {
+    static func history(_ errors: [Double]) -> [EpochRecord] {
         errors.enumerated().map { i, error in
-            var record = Trainer.EpochRecord(epoch: i + 1, trainingError: error + 0.01, validationError: error, seconds: 2)
+            var record = EpochRecord(epoch: i + 1, trainingError: error + 0.01, validationError: error, seconds: 2)
             (record.loss, record.crossEntropy, record.baselineError, record.reward) = (1.5 - 0.1 * Double(i), 1.25, 0.25, 0.5)
             return record
         }
@@ -20,7 +21,7 @@ import Testing
     @Test func everyEpochRewritesTheMetricsAndCurvesAndAppendsEvents() throws {
         let log = try RunLog(directory: directory, tensorBoardDirectory: directory.appendingPathComponent("tb"))
         for history in [Self.history([0.5]), Self.history([0.5, 0.25])] {
-            try log.record(history, columns: Trainer.EpochRecord.columns, step: history.count,
+            try log.record(history, columns: EpochRecord.columns, step: history.count,
                            curves: { RunLog.learningCurves(history) }, picture: nil)
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
@@ -43,8 +44,10 @@ import Testing
             var writer = CheckpointWriter()
             writer.setJSON(RobustnessTests.mnistRAM, forKey: "specification")
             writer.setJSON(options, forKey: "options")
-            writer.setJSON(Self.history(errors), forKey: "history")
-            try writer.write(named: Trainer.lastCheckpoint, in: directory.appendingPathComponent(name))
+            var progress = TrainingProgress()
+            progress.history = Self.history(errors)
+            writer.setJSON(progress, forKey: TrainingProgress.metadataKey)
+            try RunCheckpoints.write(writer, named: RunCheckpoints.last, in: directory.appendingPathComponent(name))
         }
         let runs = try ["slow", "fast"].map { try RunsCommand.load(directory.appendingPathComponent($0).path) }
         let differing = Set(runs.flatMap(\.settings.keys)).filter { key in Set(runs.map { $0.settings[key] }).count > 1 }

@@ -1,5 +1,6 @@
 import Datasets
 import Testing
+import Training
 @testable import ram
 
 /// `ram train` with no flags trains the recipe the README reports; the comparison nets keep theirs.

@@ -2,6 +2,7 @@ import Autograd
 import Foundation
 import NeuralNetworks
 import Testing
+import Training
 @testable import ram
 
 /// `ram train` stopped mid-epoch and resumed ends bit for bit where a run that went straight
@@ -42,13 +43,13 @@ import Testing
         // A budget of 0.06 ms runs out after the first step: the run saves mid-epoch and stops.
         try train(interrupted, data: data, extra: ["--time-budget", "0.000001"])
         let stopped = try Checkpoint(contentsOf: URL(fileURLWithPath: interrupted + "/last.safetensors"))
-        #expect(stopped.metadata["step"] == "1" && stopped.metadata["completed_epochs"] == "0")
-        #expect(stopped.metadata["partial_epoch"] != nil)
+        let stoppedAt = try #require(TrainingProgress(of: stopped))
+        #expect(stoppedAt.step == 1 && stoppedAt.completedEpochs == 0 && stoppedAt.partialEpoch?.steps == 1)
         try train(interrupted, data: data, extra: ["--resume"])
 
         let a = try Checkpoint(contentsOf: URL(fileURLWithPath: straight + "/last.safetensors"))
         let b = try Checkpoint(contentsOf: URL(fileURLWithPath: interrupted + "/last.safetensors"))
-        #expect(a.metadata["step"] == "10" && b.metadata["step"] == "10")
+        #expect(TrainingProgress(of: a)?.step == 10 && TrainingProgress(of: b)?.step == 10)
         #expect(a.names == b.names && a.names.contains { $0.hasPrefix(Checkpoint.optimizerPrefix) })
         for name in a.names {
             let (x, y) = (try a.tensor(named: name, as: Float.self), try b.tensor(named: name, as: Float.self))
@@ -56,7 +57,7 @@ import Testing
         }
         // The same history but for the seconds each epoch took.
         func errors(_ c: Checkpoint) -> [[Double]] {
-            (c.json("history", as: [Trainer.EpochRecord].self) ?? []).map { [$0.trainingError, $0.validationError, $0.loss ?? -1] }
+            (TrainingProgress(of: c)?.history ?? []).map { [$0.trainingError, $0.validationError, $0.loss ?? -1] }
         }
         #expect(errors(a).count == 2 && errors(a) == errors(b))
     }

@@ -1,0 +1,70 @@
+import Autograd
+import NeuralNetworks
+
+/// How a classifier is trained; saved in every checkpoint so a resumed run continues as it began.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adam }
+    public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
+        /// A constant learning rate.
+        case constant
+        /// Linear decay to zero over all steps, as in the paper.
+        case linear
+        /// Divided by 10 at 50 % and again at 75 % of the epochs.
+        case step
+        /// Divided by 10 when the validation error stops improving for 5 epochs.
+        case plateau
+    }
+
+    public var optimizer: OptimizerKind
+    public var learningRate: Double
+    /// SGD's momentum (the paper uses 0.9).
+    public var momentum: Double
+    public var schedule: ScheduleKind
+    public var batchSize: Int
+    public var epochs: Int
+    /// Clip the global gradient norm to this (0: no clipping).
+    public var gradientClip: Double
+    /// Seeds the batch order, the placements and the location samples.
+    public var seed: UInt64
+    /// Where the data came from (nil: the default), so a resumed run, an evaluation and a
+    /// picture find the same data.
+    public var dataDirectory: String?
+
+    public init(optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3, momentum: Double = 0.9,
+                schedule: ScheduleKind = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
+                seed: UInt64 = 1, dataDirectory: String? = nil) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.schedule = schedule
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.gradientClip = gradientClip
+        self.seed = seed
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The optimizer these options name, over `store`.
+    public func makeOptimizer(for store: ParameterStore<Float>) -> any Optimizer<Float> {
+        switch optimizer {
+        case .adam: Adam(for: store, learningRate: learningRate)
+        case .sgd: SGD(for: store, learningRate: learningRate, momentum: momentum)
+        }
+    }
+
+    /// The learning rate for the update after `step` of `totalSteps` (`plateau` holds the
+    /// plateau schedule's state).
+    public func learningRate(at step: Int, of totalSteps: Int, plateau: ReduceOnPlateau?) -> Double {
+        switch schedule {
+        case .constant: learningRate
+        case .linear: LinearDecay(from: learningRate, overSteps: totalSteps).learningRate(at: step)
+        case .step: learningRate * (step >= totalSteps * 3 / 4 ? 0.01 : step >= totalSteps / 2 ? 0.1 : 1)
+        case .plateau: plateau?.learningRate ?? learningRate
+        }
+    }
+
+    /// The plateau schedule's starting state, when the schedule is `plateau`.
+    public var initialPlateau: ReduceOnPlateau? {
+        schedule == .plateau ? ReduceOnPlateau(learningRate: learningRate, factor: 0.1, patience: 5) : nil
+    }
+}

@@ -1,0 +1,71 @@
+import Autograd
+import Datasets
+import Foundation
+import NeuralNetworks
+import RecurrentAttention
+import Testing
+import Training
+
+// The README's "Train RAM from your code", through the public API only, as another package
+// would write it. The lines between the markers must be the README's, word for word.
+
+// README: train RAM from your code
+/// Trains RAM on `data` and returns the test error of its best model (by validation error),
+/// with the policy's mean.
+func trainRAM(on data: DatasetSplits, epochs: Int, checkpoints: URL) throws -> Double {
+    let ram = RAMClassifier(RecurrentAttentionModel(RAMConfiguration(imageHeight: 28, imageWidth: 28), seed: 1))
+    let options = TrainingOptions(learningRate: 3e-4, batchSize: 128, epochs: epochs)
+    let trainer = ClassifierTrainer(model: ram, options: options, data: data, task: .mnist, directory: checkpoints)
+    trainer.onEpoch = { record, _ in print("epoch \(record.epoch): validation error \(record.validationError)") }
+    try trainer.run()
+    try Checkpoint(contentsOf: checkpoints.appendingPathComponent(RunCheckpoints.best)).load(into: ram.store)
+    let test = TaskGenerator(source: data.test, task: .mnist, seed: 0, isFixed: true)
+    return ram.error(on: test, mode: .mean, seed: 2)
+}
+// README: end
+
+struct TrainFromYourCodeTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("train-from-your-code-\(getpid())")
+
+    @Test func theReadmeSnippetTrainsRAMOnASubsetAndItsFiguresCheckOut() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (training, test) = try MNIST.load()
+        let data = DatasetSplits(training: training.subset(Array(0..<1_156)), test: test.subset(Array(0..<300)),
+                                 validationCount: 132)
+        let error = try trainRAM(on: data, epochs: 3, checkpoints: directory)
+
+        // The best checkpoint records the best epoch of the three, with its validation error.
+        let best = try Checkpoint(contentsOf: directory.appendingPathComponent(RunCheckpoints.best))
+        let last = try Checkpoint(contentsOf: directory.appendingPathComponent(RunCheckpoints.last))
+        let history = try #require(TrainingProgress(of: last)?.history)
+        #expect(history.map(\.epoch) == [1, 2, 3])
+        #expect(TrainingProgress(of: best)?.bestValidationError == history.map(\.validationError).min())
+        #expect(TrainingProgress(of: last)?.step == 3 * (1_024 / 128))
+
+        // The returned error, recounted by hand: a fresh model with the best parameters, the
+        // policy's mean, one image at a time.
+        let model = RecurrentAttentionModel(RAMConfiguration(imageHeight: 28, imageWidth: 28), seed: 99)
+        try best.load(into: model.store)
+        var generator = SeededGenerator(seed: 0)
+        var wrong = 0
+        for i in 0..<data.test.count {
+            let pixels = data.test.image(at: i).map { Float($0) / 255 }
+            let logits = model.run(Tensor(shape: [1, 28, 28], scalars: pixels), on: Tape<Float>(), policy: .mean,
+                                   using: &generator).logits.scalars
+            if logits.indices.max(by: { logits[$0] < logits[$1] }) != Int(data.test.labels[i]) { wrong += 1 }
+        }
+        #expect(error == Double(wrong) / Double(data.test.count))
+    }
+
+    @Test func theReadmeShowsTheseLinesWordForWord() throws {
+        let here = URL(fileURLWithPath: #filePath)
+        let source = try String(contentsOf: here, encoding: .utf8)
+        let readme = try String(contentsOf: here.deletingLastPathComponent().appendingPathComponent("../../README.md"),
+                                encoding: .utf8)
+        let start = try #require(source.range(of: "// README: train RAM from your code\n"))
+        let end = try #require(source.range(of: "// README: end\n"))
+        let snippet = source[start.upperBound..<end.lowerBound]
+        #expect(snippet.split(separator: "\n").count >= 10)
+        #expect(readme.contains(snippet), "README.md's 'Train RAM from your code' differs from this test's trainRAM")
+    }
+}
