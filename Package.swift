@@ -42,7 +42,7 @@ let package = Package(
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["Training", "NeuralNetworks", "Autograd"], path: "Models/Baselines"),
         // The paper's dynamic environment, and the RAM agent that plays it.
-        .target(name: "Catch", dependencies: ["RecurrentAttention", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
+        .target(name: "Catch", dependencies: ["RecurrentAttention", "Training", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
 
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention"],
                           exclude: ["reference"]),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
-        .testTarget(name: "ramTests", dependencies: ["ram", "NeuralNetworks", "Autograd", "Training"]),
+        .testTarget(name: "ramTests", dependencies: ["ram", "Catch", "NeuralNetworks", "Autograd", "Training"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
         // The README's "train RAM from your code", and the training loop, through the public API only.

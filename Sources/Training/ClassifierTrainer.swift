@@ -52,16 +52,6 @@ public final class ClassifierTrainer {
         public var seen: Int, correct: Int, meanLoss: Double
     }
 
-    /// How a call to `run` ended.
-    public enum Outcome: Sendable, Equatable {
-        /// Every epoch is done.
-        case finished
-        /// The time budget ran out; `last` holds the run (mid-epoch when `progress.partialEpoch` is set).
-        case outOfTime
-        /// `shouldStop` said so; `last` holds the run.
-        case stopped
-    }
-
     private var plateau: ReduceOnPlateau?
     /// `progress.elapsedSeconds` when this session began.
     private var elapsedBefore = 0.0
@@ -98,7 +88,7 @@ public final class ClassifierTrainer {
     /// Trains until `options.epochs` epochs are complete, `timeBudget` seconds pass or
     /// `shouldStop` says so.
     @discardableResult
-    public func run(timeBudget: Double? = nil) throws -> Outcome {
+    public func run(timeBudget: Double? = nil) throws -> TrainingOutcome {
         let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
         let totalSteps = batcher.batchCount * options.epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)

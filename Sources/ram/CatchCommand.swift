@@ -109,21 +109,22 @@ enum CatchCommand {
             (configuration, options) = (saved.configuration, saved.options)
             options.frames = frames
         }
-        let trainer = CatchTrainer(configuration: configuration, options: options, directory: directory)
-        if arguments.flag("resume") { try trainer.resume() }
-        trainer.log = try RunLog(directory: directory, arguments: arguments)
+        let log = try RunLog(directory: directory, arguments: arguments)
         StopRequest.install()
         let budget = arguments.number("time-budget")
-        try withExtendedLifetime(lock) { try trainer.run(timeBudget: budget > 0 ? budget * 60 : nil) }
+        try withExtendedLifetime(lock) {
+            try CatchRun.run(configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
+                             log: log, timeBudget: budget > 0 ? budget * 60 : nil)
+        }
     }
 
     static func runEvaluation(_ arguments: ParsedArguments) throws {
         let (run, agent) = try loadAgent(arguments.string("checkpoint")!)
         let episodes = arguments.integer("episodes"), seed = UInt64(arguments.integer("seed"))
-        let m = run.checkpoint.metadata
+        let progress = CatchProgress(of: run.checkpoint)
         CommandLineTool.say("Catch agent: \(summary(run.configuration))")
-        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(m["frames"] ?? "?") frames, "
-            + "\(Int(Double(m["elapsed_seconds"] ?? "") ?? 0)) s of training")
+        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(progress.map { "\($0.frames)" } ?? "?") frames, "
+            + "\(Int(progress?.elapsedSeconds ?? 0)) s of training")
         func report(_ label: String, _ rate: Double) {
             CommandLineTool.say(String(format: "catch rate, %@: %.1f%% +- %.1f (standard error; %d games)",
                                        label, 100 * rate, 100 * CatchEvaluation.standardError(rate, episodes), episodes))

@@ -69,3 +69,36 @@ struct TrainFromYourCodeTests {
         #expect(readme.contains(snippet), "README.md's 'Train RAM from your code' differs from this test's trainRAM")
     }
 }
+
+struct TrainingProgressTests {
+    func reread(_ writer: CheckpointWriter) throws -> Checkpoint {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(getpid()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writer.write(to: url)
+        return try Checkpoint(contentsOf: url)
+    }
+
+    @Test func theRecordRoundTripsAndOlderCheckpointsKeysAreRead() throws {
+        var progress = TrainingProgress()
+        (progress.completedEpochs, progress.step, progress.elapsedSeconds, progress.bestValidationError) = (3, 1170, 61.5, 0.25)
+        progress.history = [EpochRecord(epoch: 1, trainingError: 0.5, validationError: 0.25, seconds: 20)]
+        progress.partialEpoch = PartialEpoch()
+        progress.partialEpoch!.steps = 7
+        var writer = CheckpointWriter()
+        writer.setJSON(progress, forKey: TrainingProgress.metadataKey)
+        let saved = try #require(TrainingProgress(of: try reread(writer)))
+        #expect((saved.completedEpochs, saved.step, saved.elapsedSeconds, saved.bestValidationError) == (3, 1170, 61.5, 0.25))
+        #expect(saved.history.map(\.validationError) == [0.25] && saved.partialEpoch?.steps == 7)
+
+        // How checkpoints stored it before the record existed: a key per field, "inf" before a best.
+        var legacy = CheckpointWriter()
+        legacy.metadata = ["completed_epochs": "2", "step": "780", "elapsed_seconds": "40.5", "best_validation_error": "inf",
+                           "partial_epoch": #"{"steps":4,"seen":512,"correct":500,"seconds":1.5,"lossSum":2,"#
+                               + #""crossEntropySum":1,"baselineErrorSum":0,"rewardSum":0,"hasPolicyTerms":false}"#]
+        legacy.setJSON(progress.history, forKey: "history")
+        let old = try #require(TrainingProgress(of: try reread(legacy)))
+        #expect((old.completedEpochs, old.step, old.elapsedSeconds) == (2, 780, 40.5))
+        #expect(old.bestValidationError == nil && old.history.count == 1 && old.partialEpoch?.seen == 512)
+        #expect(TrainingProgress(of: try reread(CheckpointWriter())) == nil)
+    }
+}

@@ -1,14 +1,13 @@
 import Autograd
-import Catch
 
 /// Catch rates over a fixed set of games: the same seed deals the same games to every agent.
-enum CatchEvaluation {
+public enum CatchEvaluation {
     /// Games played at once; bounds the tape's memory.
-    static let chunk = 100
+    public static let chunk = 100
 
     /// The fraction of `episodes` games the agent catches.
     /// `sampling` drives the sampled policy; the greedy one draws nothing.
-    static func catchRate(of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
+    public static func catchRate(of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
                           sampling: inout SeededGenerator) -> Double {
         let tape = Tape<Float>()
         var caught = 0.0
@@ -20,7 +19,7 @@ enum CatchEvaluation {
     }
 
     /// The fraction caught by an agent that moves uniformly at random, on the same games.
-    static func randomCatchRate(episodes: Int, seed: UInt64) -> Double {
+    public static func randomCatchRate(episodes: Int, seed: UInt64) -> Double {
         var caught = 0.0
         var generator = SeededGenerator(seed: seed).derived(1)
         forEachChunk(episodes: episodes, seed: seed) { games in
@@ -34,7 +33,7 @@ enum CatchEvaluation {
     }
 
     /// The standard error of a rate measured on `n` games.
-    static func standardError(_ rate: Double, _ n: Int) -> Double { (rate * (1 - rate) / Double(n)).squareRoot() }
+    public static func standardError(_ rate: Double, _ n: Int) -> Double { (rate * (1 - rate) / Double(n)).squareRoot() }
 
     /// Deals the games in chunks; the games depend only on `seed`, not on what the agent draws.
     private static func forEachChunk(episodes: Int, seed: UInt64, _ body: (CatchGame) -> Void) {

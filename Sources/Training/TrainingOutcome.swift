@@ -1,0 +1,9 @@
+/// How a call to a trainer's `run` ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    /// The run is complete.
+    case finished
+    /// The time budget ran out; the last checkpoint holds the run, and `resume` continues it.
+    case outOfTime
+    /// The trainer's `shouldStop` said so; the last checkpoint holds the run.
+    case stopped
+}
