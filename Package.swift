@@ -44,7 +44,7 @@ let package = Package(
         // The paper's dynamic environment, and the RAM agent that plays it.
         .target(name: "Catch", dependencies: ["RecurrentAttention", "Training", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
 
-        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention"],
+        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention", "Training"],
                           exclude: ["reference"]),
 
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.

@@ -73,7 +73,7 @@ public final class CatchAgent {
     let glimpse: GlimpseNetwork
     let core: LSTMCell<Float>
     let action: Linear<Float>
-    let location: Linear<Float>
+    let location: LocationNetwork
     let baseline: Linear<Float>
 
     /// Builds the agent with parameters drawn from `seed`.
@@ -88,25 +88,23 @@ public final class CatchAgent {
                         generator: &generator)
         action = Linear(inputSize: c.coreSize, outputSize: CatchGame.Action.allCases.count, name: "action",
                         store: store, generator: &generator)
-        location = Linear(inputSize: c.coreSize, outputSize: 2, name: "location", store: store, generator: &generator)
+        location = LocationNetwork(coreSize: c.coreSize, hiddenSize: 0, squashesMean: true, store: store, generator: &generator)
         // The location network starts at zero: every first glimpse looks at the centre, where
         // the coarsest patch sees the whole screen, so the move policy can learn before the
         // location policy has anything to say. (Still drawn, then zeroed, so every other
         // parameter keeps its seeded value.)
-        for parameter in [location.weight, location.bias!] {
+        for parameter in location.outputParameters {
             store.setValue(parameter, .zeros(store.entry(parameter).shape))
         }
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
         self.store = store
     }
 
-    /// How the agent acts.
-    public enum Policy: Sendable {
-        /// Sample moves and locations (training, and the stochastic evaluation).
-        case sample
-        /// The most likely move and the mean location (the deterministic evaluation).
-        case greedy
-    }
+    /// How the agent acts: `.sample` draws moves and locations (training, and the stochastic
+    /// evaluation); `.mean` takes the most likely move and the mean location (the
+    /// deterministic evaluation); `.random` takes the most likely move and looks at uniformly
+    /// random places.
+    public typealias Policy = AttentionPolicy
 
     /// One batch of played episodes: what the loss and the pictures need.
     public struct Episode {
@@ -131,9 +129,10 @@ public final class CatchAgent {
                      using generator: inout SeededGenerator) -> Episode {
         var game = game
         require(game.ballRow == 0, "CatchAgent: the games must be at their start, not at move \(game.ballRow)")
-        let batch = game.count, size = CatchGame.size, sensor = glimpse.sensor
+        let batch = game.count, size = CatchGame.size
         var screens = [Float](repeating: 0, count: batch * size * size)
-        var where_ = [Float](repeating: 0, count: batch * 2)
+        var where_ = policy == .random ? LocationNetwork.uniform(batch: batch, using: &generator)
+                                       : [Float](repeating: 0, count: batch * 2)
         var state = core.zeroState(batchSize: batch, on: tape)
         var logProbabilities: [Variable<Float>] = [], entropies: [Variable<Float>] = [], baselines: [Variable<Float>] = []
         var samples: [Variable<Float>] = [], locations: [[Float]] = [], states: [CatchGame] = []
@@ -142,15 +141,10 @@ public final class CatchAgent {
             states.append(game)
             locations.append(where_)
             screens.withUnsafeMutableBufferPointer { game.render(into: $0.baseAddress!) }
-            // The retina writes straight into the tape's memory.
-            let rho = tape.constant(shape: [batch, sensor.featureCount]) { out in
-                screens.withUnsafeBufferPointer { pixels in
-                    sensor.extract(images: pixels.baseAddress!, batch: batch, height: size, width: size,
-                                   locations: where_, into: out.baseAddress!)
-                }
+            state = screens.withUnsafeBufferPointer { pixels in
+                glimpse.look(at: pixels.baseAddress!, batch: batch, height: size, width: size, locations: where_,
+                             core: core, state: state, on: tape)
             }
-            let g = glimpse(rho, at: tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: where_) })
-            state = core(g, state: state)
             let moves = Categorical(logits: action(state.hidden))
             let chosen: [Int]
             switch policy {
@@ -159,23 +153,17 @@ public final class CatchAgent {
                 logProbabilities.append(moves.logProbability(of: chosen))
                 entropies.append(moves.entropy())
                 baselines.append(baseline(configuration.baselineTrainsCore ? state.hidden : state.hidden.stoppingGradient()))
-            case .greedy:
+            case .mean, .random:
                 chosen = moves.mode()
             }
             game.play(chosen.map { CatchGame.Action(rawValue: $0)! })
 
             guard t < CatchGame.moves - 1, !configuration.fixedGlimpse else { continue }
-            let mean = location(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient()).tanh()
-            switch policy {
-            case .sample:
-                let sample = Normal(mean: mean, standardDeviation: configuration.locationStandardDeviation)
-                    .sample(using: &generator)
-                samples.append(sample)
-                // The log-probability is taken on the raw sample; only what the retina sees is clamped.
-                where_ = sample.scalars.map { min(max($0, -1), 1) }
-            case .greedy:
-                where_ = Array(mean.scalars)
-            }
+            let next = LocationNetwork.next(policy, mean: {
+                location.mean(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient())
+            }, batch: batch, standardDeviation: configuration.locationStandardDeviation, using: &generator)
+            where_ = next.locations
+            if let sample = next.sample { samples.append(sample) }
         }
         states.append(game)
         return Episode(actionLogProbabilities: logProbabilities, entropies: entropies, baselines: baselines,

@@ -6,7 +6,7 @@ public enum CatchEvaluation {
     public static let chunk = 100
 
     /// The fraction of `episodes` games the agent catches.
-    /// `sampling` drives the sampled policy; the greedy one draws nothing.
+    /// `sampling` drives the sampled policy; the mean one draws nothing.
     public static func catchRate(of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
                           sampling: inout SeededGenerator) -> Double {
         let tape = Tape<Float>()

@@ -154,8 +154,8 @@ public final class CatchTrainer {
             let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
             let stopping = shouldStop()
             guard progress.frames >= nextValidation || progress.frames >= options.frames || outOfTime || stopping else { continue }
-            var unused = SeededGenerator(seed: 0)  // the greedy policy draws nothing
-            let validation = CatchEvaluation.catchRate(of: agent, policy: .greedy, episodes: Self.validationEpisodes,
+            var unused = SeededGenerator(seed: 0)  // the policy mean draws nothing
+            let validation = CatchEvaluation.catchRate(of: agent, policy: .mean, episodes: Self.validationEpisodes,
                                                        seed: Self.validationSeed, sampling: &unused)
             let seconds = Date().timeIntervalSince(intervalStarted)
             let record = CatchRecord(frames: progress.frames, trainingCatchRate: intervalCaught / Double(intervalGames),

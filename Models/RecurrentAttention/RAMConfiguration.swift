@@ -42,11 +42,13 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     /// finds the digit early; narrow sampling late lets the classifier train on glimpses close
     /// to the mean ones it is evaluated with. nil: the deviation stays fixed.
     public var finalLocationStandardDeviation: Float?
-    /// Whether the REINFORCE and baseline gradients reach the core network. The Torch7
-    /// implementation lets them; the most used PyTorch one detaches `h_t`. Default: they do
-    /// not, so the core is shaped by the classification loss alone and the high-variance
-    /// policy gradient trains only the location network.
-    public var policyGradientReachesCore = false
+    /// Whether the location policy's REINFORCE gradient reaches the core network (and the
+    /// glimpse network below it). The Torch7 implementation lets it; the most used PyTorch one
+    /// detaches `h_t`. Default: it does not, so the core is shaped by the classification loss
+    /// alone and the high-variance policy gradient trains only the location network.
+    public var locationTrainsCore = false
+    /// Whether the baseline's squared error reaches the core network. Default: it does not.
+    public var baselineTrainsCore = false
     /// Hidden ReLU units between the core state and the location policy's mean (0: the paper's
     /// `Linear(h_t)` straight to the mean). A hidden layer lets the policy make a non-linear
     /// use of the state, as the most used PyTorch implementation does (256 -> 128 -> 2).
@@ -74,13 +76,16 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
-        case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, policyGradientReachesCore
+        case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, locationTrainsCore, baselineTrainsCore
         case locationNetworkHidden, randomFirstGlimpse, finalLocationStandardDeviation
     }
 
+    /// Checkpoints written before the two gradient routes had names of their own set both with one.
+    private enum EarlierKeys: String, CodingKey { case policyGradientReachesCore }
+
     /// Decodes a configuration. Checkpoints written before a field existed used its old
     /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse,
-    /// a fixed standard deviation.
+    /// a fixed standard deviation; and one flag for both gradient routes into the core.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageHeight = try c.decode(Int.self, forKey: .imageHeight)
@@ -96,7 +101,12 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
         core = try c.decode(Core.self, forKey: .core)
         locationMean = try c.decodeIfPresent(LocationMean.self, forKey: .locationMean) ?? .linear
         locationStandardDeviation = try c.decode(Float.self, forKey: .locationStandardDeviation)
-        policyGradientReachesCore = try c.decode(Bool.self, forKey: .policyGradientReachesCore)
+        if let both = try decoder.container(keyedBy: EarlierKeys.self).decodeIfPresent(Bool.self, forKey: .policyGradientReachesCore) {
+            (locationTrainsCore, baselineTrainsCore) = (both, both)
+        } else {
+            locationTrainsCore = try c.decode(Bool.self, forKey: .locationTrainsCore)
+            baselineTrainsCore = try c.decode(Bool.self, forKey: .baselineTrainsCore)
+        }
         locationNetworkHidden = try c.decodeIfPresent(Int.self, forKey: .locationNetworkHidden) ?? 0
         randomFirstGlimpse = try c.decodeIfPresent(Bool.self, forKey: .randomFirstGlimpse) ?? false
         finalLocationStandardDeviation = try c.decodeIfPresent(Float.self, forKey: .finalLocationStandardDeviation)

@@ -1,5 +1,6 @@
 import Autograd
 import NeuralNetworks
+import Training
 
 /// The recurrent attention model (Mnih, Heess, Graves and Kavukcuoglu, NIPS 2014).
 ///
@@ -18,10 +19,8 @@ public final class RecurrentAttentionModel {
     public let configuration: RAMConfiguration
     public let store: ParameterStore<Float>
     let glimpse: GlimpseNetwork
-    let core: CoreNetwork
-    /// The location network's hidden layer, if `locationNetworkHidden > 0`.
-    let locationHidden: Linear<Float>?
-    let location: Linear<Float>
+    let core: any RecurrentCell<Float>
+    let location: LocationNetwork
     let baseline: Linear<Float>
     let action: Linear<Float>
     /// The standard deviation `.sample` draws with: the configuration's final one (its only
@@ -36,20 +35,14 @@ public final class RecurrentAttentionModel {
         var generator = SeededGenerator(seed: seed)
         glimpse = GlimpseNetwork(sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
                                  outputSize: c.glimpseSize, store: store, generator: &generator)
-        switch c.core {
-        case .relu:
-            core = .relu(RNNCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core",
-                                 store: store, generator: &generator))
-        case .lstm:
-            core = .lstm(LSTMCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core",
-                                  store: store, generator: &generator))
+        core = switch c.core {
+        case .relu: RNNCell<Float>(inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core",
+                                   store: store, generator: &generator)
+        case .lstm: LSTMCell<Float>(inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core", store: store,
+                                    generator: &generator)
         }
-        locationHidden = c.locationNetworkHidden > 0
-            ? Linear(inputSize: c.coreSize, outputSize: c.locationNetworkHidden, name: "location.hidden",
-                     store: store, generator: &generator)
-            : nil
-        location = Linear(inputSize: c.locationNetworkHidden > 0 ? c.locationNetworkHidden : c.coreSize, outputSize: 2,
-                          name: "location", store: store, generator: &generator)
+        location = LocationNetwork(coreSize: c.coreSize, hiddenSize: c.locationNetworkHidden,
+                                   squashesMean: c.locationMean == .tanh, store: store, generator: &generator)
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
         action = Linear(inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &generator)
         self.store = store
@@ -57,14 +50,7 @@ public final class RecurrentAttentionModel {
     }
 
     /// How the model chooses where to look after each glimpse.
-    public enum Policy: Sendable {
-        /// Sample from the Gaussian policy (training, and the "one sample" evaluation).
-        case sample
-        /// Look at the policy's mean (the deterministic evaluation).
-        case mean
-        /// Uniformly random locations, the first one too: the random-glimpse ablation.
-        case random
-    }
+    public typealias Policy = AttentionPolicy
 
     /// One pass over a batch: everything the loss and the pictures need.
     public struct Episode {
@@ -87,50 +73,40 @@ public final class RecurrentAttentionModel {
         let c = configuration
         require(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
                      "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
-        let batch = images.shape[0]
+        return images.withUnsafeBufferPointer { pixels in
+            run(core, pixels.baseAddress!, batch: images.shape[0], on: tape, policy: policy, isTraining: isTraining,
+                using: &generator)
+        }
+    }
+
+    /// The glimpse loop, for the core's own cell type.
+    private func run<Cell: RecurrentCell<Float>>(_ core: Cell, _ images: UnsafePointer<Float>, batch: Int,
+                                                 on tape: Tape<Float>, policy: Policy, isTraining: Bool,
+                                                 using generator: inout SeededGenerator) -> Episode {
+        let c = configuration
         var state = core.zeroState(batchSize: batch, on: tape)
         var where_ = policy == .random || (isTraining && c.randomFirstGlimpse)
-            ? (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
+            ? LocationNetwork.uniform(batch: batch, using: &generator)
             : [Float](repeating: 0, count: batch * 2)
-        let sensor = glimpse.sensor
         var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
-        var hidden: Variable<Float>!
 
         for t in 0..<c.glimpses {
             visited.append(where_)
-            // The retina writes straight into the tape's memory.
-            let rho = tape.constant(shape: [batch, sensor.featureCount]) { out in
-                images.withUnsafeBufferPointer { pixels in
-                    sensor.extract(images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
-                                   locations: where_, into: out.baseAddress!)
-                }
-            }
-            let l = tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: where_) }
-            let g = glimpse(rho, at: l)
-            state = core(g, state: state)
-            hidden = state.hidden
+            state = glimpse.look(at: images, batch: batch, height: c.imageHeight, width: c.imageWidth, locations: where_,
+                                 core: core, state: state, on: tape)
             guard t < c.glimpses - 1 else { break }  // a location chosen after the last glimpse is never used
 
-            let policyInput = c.policyGradientReachesCore ? hidden! : hidden.stoppingGradient()
-            func policyMean() -> Variable<Float> {
-                let features = locationHidden.map { $0(policyInput, activation: .relu) } ?? policyInput
-                return c.locationMean == .tanh ? location(features).tanh() : location(features)
-            }
-            switch policy {
-            case .sample:
-                baselines.append(baseline(policyInput))
-                let sample = Normal(mean: policyMean(), standardDeviation: locationStandardDeviation)
-                    .sample(using: &generator)
-                samples.append(sample)
-                // The log-probability is taken on the raw sample; only what the sensor sees is clamped.
-                where_ = sample.scalars.map { min(max($0, -1), 1) }
-            case .mean:
-                where_ = policyMean().scalars.map { min(max($0, -1), 1) }
-            case .random:
-                where_ = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
-            }
+            // The baseline and the policy read the core through a stop-gradient, unless
+            // configured otherwise, so their gradients train only themselves.
+            let hidden = core.hidden(of: state)
+            let detached = c.locationTrainsCore && c.baselineTrainsCore ? hidden : hidden.stoppingGradient()
+            if policy == .sample { baselines.append(baseline(c.baselineTrainsCore ? hidden : detached)) }
+            let next = LocationNetwork.next(policy, mean: { location.mean(c.locationTrainsCore ? hidden : detached) },
+                                            batch: batch, standardDeviation: locationStandardDeviation, using: &generator)
+            where_ = next.locations
+            if let sample = next.sample { samples.append(sample) }
         }
-        return Episode(logits: action(hidden), baselines: baselines, samples: samples, locations: visited)
+        return Episode(logits: action(core.hidden(of: state)), baselines: baselines, samples: samples, locations: visited)
     }
 
     /// What one training step measured.
@@ -173,42 +149,5 @@ public final class RecurrentAttentionModel {
     }
 
     /// The most likely class of each row of `[batch, classes]` logits.
-    public static func predictions(_ logits: Variable<Float>) -> [Int] {
-        let classes = logits.shape[1], values = logits.scalars
-        return (0..<logits.shape[0]).map { r in
-            (0..<classes).max { values[r * classes + $0] < values[r * classes + $1] }!
-        }
-    }
-}
-
-/// The core network: the paper's ReLU RNN, or an LSTM.
-enum CoreNetwork {
-    case relu(RNNCell<Float>)
-    case lstm(LSTMCell<Float>)
-
-    /// The recurrent state; `hidden` is what the other networks read.
-    struct State {
-        var hidden: Variable<Float>
-        var cell: Variable<Float>?
-    }
-
-    func zeroState(batchSize: Int, on tape: Tape<Float>) -> State {
-        switch self {
-        case .relu(let cell):
-            return State(hidden: cell.zeroState(batchSize: batchSize, on: tape))
-        case .lstm(let cell):
-            let s = cell.zeroState(batchSize: batchSize, on: tape)
-            return State(hidden: s.hidden, cell: s.cell)
-        }
-    }
-
-    func callAsFunction(_ g: Variable<Float>, state: State) -> State {
-        switch self {
-        case .relu(let cell):
-            return State(hidden: cell(g, state: state.hidden))
-        case .lstm(let cell):
-            let next = cell(g, state: .init(hidden: state.hidden, cell: state.cell!))
-            return State(hidden: next.hidden, cell: next.cell)
-        }
-    }
+    public static func predictions(_ logits: Variable<Float>) -> [Int] { mostLikelyClasses(logits) }
 }

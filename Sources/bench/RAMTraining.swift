@@ -2,6 +2,7 @@ import Autograd
 import Foundation
 import NeuralNetworks
 import RecurrentAttention
+import Training
 
 /// RAM training-step throughput: forward (glimpses, networks, hybrid loss), backward, and
 /// the Adam update timed separately, for the configurations the performance issue compares.
@@ -75,30 +76,23 @@ func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, pr
     var configuration = RAMConfiguration(imageHeight: size, imageWidth: size)
     (configuration.patchSize, configuration.scales) = (patch, scales)
     let model = RecurrentAttentionModel(configuration, seed: 1)
-    let optimizer = Adam(for: model.store, learningRate: 3e-4)
+    // The trainers' step, without their finite check (a read of every parameter).
+    let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: 3e-4), checksFinite: false)
     var generator = SeededGenerator(seed: 2)
     let images = Tensor<Float>.uniform([batch, size, size], in: 0...1, using: &generator)
     let labels = (0..<batch).map { $0 % 10 }
-    let tape = Tape<Float>()
-    tape.keepsIntermediateGradients = false  // as the trainers run it
+    let clock = ContinuousClock()
+    var marks: [ContinuousClock.Instant] = []
+    takeStep.onPhaseEnd = { _ in marks.append(clock.now) }
     var forward: [Double] = [], backward: [Double] = [], update: [Double] = []
     for step in 0..<(steps + 5) {
-        if step == 5 { tape.profile = profile }
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        tape.reset()
-        model.store.zeroGradients()
-        let episode = model.run(images, on: tape, policy: .sample, using: &generator)
-        let loss = model.hybridLoss(episode, labels: labels).loss
-        let t1 = clock.now
-        tape.backward(from: loss)
-        let t2 = clock.now
-        optimizer.update()
-        let t3 = clock.now
+        if step == 5 { takeStep.tape.profile = profile }
+        marks = [clock.now]
+        try! takeStep { tape in model.hybridLoss(model.run(images, on: tape, policy: .sample, using: &generator), labels: labels).loss }
         guard step >= 5 else { continue }  // warm-up: the arenas size themselves
-        forward.append(seconds(t1 - t0))
-        backward.append(seconds(t2 - t1))
-        update.append(seconds(t3 - t2))
+        forward.append(seconds(marks[1] - marks[0]))
+        backward.append(seconds(marks[2] - marks[1]))
+        update.append(seconds(marks[3] - marks[2]))
     }
     return (median(forward), median(backward), median(update))
 }

@@ -131,7 +131,7 @@ enum CatchCommand {
         }
         var sampling = SeededGenerator(seed: seed)
         report("greedy (most likely move, mean location)",
-               CatchEvaluation.catchRate(of: agent, policy: .greedy, episodes: episodes, seed: evaluationSeed,
+               CatchEvaluation.catchRate(of: agent, policy: .mean, episodes: episodes, seed: evaluationSeed,
                                          sampling: &sampling))
         report("sampled moves and locations", CatchEvaluation.catchRate(of: agent, policy: .sample, episodes: episodes,
                                                                         seed: evaluationSeed, sampling: &sampling))
@@ -142,7 +142,7 @@ enum CatchCommand {
         let (_, agent) = try loadAgent(arguments.string("checkpoint")!)
         var generator = SeededGenerator(seed: UInt64(arguments.integer("seed")))
         let games = CatchGame(count: arguments.integer("episodes"), using: &generator)
-        let policy: CatchAgent.Policy = arguments.string("policy") == "greedy" ? .greedy : .sample
+        let policy: CatchAgent.Policy = arguments.string("policy") == "greedy" ? .mean : .sample
         let episode = agent.play(games, on: Tape<Float>(), policy: policy, using: &generator)
         let drawing = CatchDrawing(sensor: agent.configuration.sensor, episode: episode)
         let frames = (0..<episode.states.count).map { drawing.frame($0) }

@@ -55,7 +55,7 @@ enum CatchRun {
     /// The last frame of six fixed games played greedily: where the agent looked and what it caught.
     static func games(_ agent: CatchAgent) -> Image {
         var generator = SeededGenerator(seed: CatchTrainer.validationSeed)
-        let episode = agent.play(CatchGame(count: 6, using: &generator), on: Tape<Float>(), policy: .greedy, using: &generator)
+        let episode = agent.play(CatchGame(count: 6, using: &generator), on: Tape<Float>(), policy: .mean, using: &generator)
         return CatchDrawing(sensor: agent.configuration.sensor, episode: episode).frame(episode.states.count - 1)
     }
 }

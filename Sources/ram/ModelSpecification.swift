@@ -49,7 +49,7 @@ struct ModelSpecification: Codable, Sendable, Equatable {
                 + (ram.finalLocationStandardDeviation.map { " narrowing to \($0)" } ?? "")
                 + (ram.locationNetworkHidden > 0 ? ", location net \(ram.coreSize)-\(ram.locationNetworkHidden)-2" : "")
                 + (ram.randomFirstGlimpse ? ", random first glimpse in training" : "")
-                + (ram.policyGradientReachesCore ? ", policy gradient into the core" : "")
+                + (ram.locationTrainsCore ? ", policy gradient into the core" : "")
                 + (randomGlimpses ? ", trained with random glimpses" : "")
         case .fc: "FC-\(hiddenSize) on \(task)"
         case .conv: "conv (\(filters) filters 10x10 stride 5, \(hiddenSize) hidden) on \(task)"

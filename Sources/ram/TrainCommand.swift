@@ -104,7 +104,7 @@ enum TrainCommand {
             ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
             ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
             ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
-            ("policy-gradient-to-core", "on", ResumeCheck.onOff(savedRAM.policyGradientReachesCore)),
+            ("policy-gradient-to-core", "on", ResumeCheck.onOff(savedRAM.locationTrainsCore)),
             ("random-glimpses", "on", ResumeCheck.onOff(t.randomGlimpses)),
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
@@ -134,7 +134,7 @@ enum TrainCommand {
         }
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
-        ram.policyGradientReachesCore = arguments.flag("policy-gradient-to-core")
+        (ram.locationTrainsCore, ram.baselineTrainsCore) = (arguments.flag("policy-gradient-to-core"), arguments.flag("policy-gradient-to-core"))
         ram.locationNetworkHidden = arguments.integer("location-hidden")
         ram.randomFirstGlimpse = arguments.string("first-glimpse") == "random"
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),

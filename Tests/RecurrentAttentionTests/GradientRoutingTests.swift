@@ -8,12 +8,12 @@ import Testing
 @Suite struct GradientRoutingTests {
     static let labels = [3, 1, 4, 1]
 
-    static func model(policyGradientReachesCore: Bool, locationNetworkHidden: Int = 0) -> RecurrentAttentionModel {
+    static func model(gradientsReachCore: Bool, locationNetworkHidden: Int = 0) -> RecurrentAttentionModel {
         var c = RAMConfiguration(imageHeight: 12, imageWidth: 12)
         c.locationNetworkHidden = locationNetworkHidden
         (c.glimpses, c.patchSize, c.scales) = (3, 4, 2)
         (c.glimpseHidden, c.locationHidden, c.glimpseSize, c.coreSize) = (8, 8, 16, 16)
-        c.policyGradientReachesCore = policyGradientReachesCore
+        (c.locationTrainsCore, c.baselineTrainsCore) = (gradientsReachCore, gradientsReachCore)
         return RecurrentAttentionModel(c, seed: 1)
     }
 
@@ -52,7 +52,7 @@ import Testing
     /// With or without its hidden layer (every layer of it).
     @Test(arguments: [0, 6])
     func theLocationNetworkLearnsOnlyFromReinforce(hidden: Int) {
-        let model = Self.model(policyGradientReachesCore: false, locationNetworkHidden: hidden)
+        let model = Self.model(gradientsReachCore: false, locationNetworkHidden: hidden)
         let names = ["location.weight", "location.bias"] + (hidden > 0 ? ["location.hidden.weight", "location.hidden.bias"] : [])
         let without = Self.gradients(model, loss: .hybrid, advantages: false)
         let with = Self.gradients(model, loss: .hybrid, advantages: true)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func theBaselineLearnsOnlyFromItsSquaredError() {
-        let model = Self.model(policyGradientReachesCore: false)
+        let model = Self.model(gradientsReachCore: false)
         let hybrid = Self.gradients(model, loss: .hybrid, advantages: true)
         let crossEntropy = Self.gradients(model, loss: .crossEntropyOnly, advantages: false)
         #expect(Self.isZero(crossEntropy["baseline.weight"]) && Self.isZero(crossEntropy["baseline.bias"]))
@@ -85,7 +85,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func theCoreGetsPolicyGradientExactlyWhenTheFlagSaysSo(reaches: Bool) {
-        let model = Self.model(policyGradientReachesCore: reaches)
+        let model = Self.model(gradientsReachCore: reaches)
         let withAdvantage = Self.gradients(model, loss: .hybrid, advantages: true)
         let classificationOnly = Self.gradients(model, loss: .crossEntropyOnly, advantages: false)
         for name in ["core.weight_hh", "core.weight_ih", "glimpse.what.weight"] {
