@@ -101,19 +101,12 @@ public final class CatchTrainer {
         optimizer = Adam(for: agent.store, learningRate: options.learningRate)
     }
 
-    /// Restores parameters, optimizer state and progress from `directory`'s last checkpoint;
-    /// the best catch rate from `best` itself, as `ClassifierTrainer.resume` does.
+    /// Restores parameters, optimizer state and progress from `directory`'s last checkpoint,
+    /// and the best catch rate from `best`.
     public func resume() throws {
-        let directory = directory ?? URL(fileURLWithPath: ".")
-        guard let checkpoint = try RunCheckpoints.read(RunCheckpoints.last, in: directory) else {
-            throw CheckpointError(path: directory.appendingPathComponent(RunCheckpoints.last).path,
-                                  problem: .unreadable("no such file to resume from"))
-        }
-        try checkpoint.load(into: agent.store)
-        try checkpoint.restore(optimizer)
-        progress = CatchProgress(of: checkpoint) ?? CatchProgress()
-        let best = try RunCheckpoints.read(RunCheckpoints.best, in: directory).flatMap { CatchProgress(of: $0) }
-        progress.bestValidationCatchRate = best?.bestValidationCatchRate
+        let (last, best) = try RunCheckpoints.resume(agent.store, optimizer, from: directory)
+        progress = CatchProgress(of: last) ?? CatchProgress()
+        progress.bestValidationCatchRate = best.flatMap { CatchProgress(of: $0) }?.bestValidationCatchRate
     }
 
     /// Trains until `options.frames` frames are seen, `timeBudget` seconds pass or

@@ -68,21 +68,13 @@ public final class ClassifierTrainer {
         plateau = options.initialPlateau
     }
 
-    /// Restores parameters, optimizer state and progress from `directory`'s last checkpoint.
-    /// The best error comes from `best` itself: a kill after writing `best` and before `last`
-    /// leaves `last` claiming an older, worse figure than the model `best` holds.
+    /// Restores parameters, optimizer state and progress from `directory`'s last checkpoint,
+    /// and the best error from `best`.
     public func resume() throws {
-        let directory = directory ?? URL(fileURLWithPath: ".")
-        guard let checkpoint = try RunCheckpoints.read(RunCheckpoints.last, in: directory) else {
-            throw CheckpointError(path: directory.appendingPathComponent(RunCheckpoints.last).path,
-                                  problem: .unreadable("no such file to resume from"))
-        }
-        try checkpoint.load(into: model.store)
-        try checkpoint.restore(optimizer)
-        progress = TrainingProgress(of: checkpoint) ?? TrainingProgress()
+        let (last, best) = try RunCheckpoints.resume(model.store, optimizer, from: directory)
+        progress = TrainingProgress(of: last) ?? TrainingProgress()
         if let saved = progress.plateau { plateau = saved }
-        let best = try RunCheckpoints.read(RunCheckpoints.best, in: directory).flatMap { TrainingProgress(of: $0) }
-        progress.bestValidationError = best?.bestValidationError
+        progress.bestValidationError = best.flatMap { TrainingProgress(of: $0) }?.bestValidationError
     }
 
     /// Trains until `options.epochs` epochs are complete, `timeBudget` seconds pass or

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import NeuralNetworks
 
@@ -13,6 +14,21 @@ public enum RunCheckpoints {
     public static func write(_ writer: CheckpointWriter, named name: String, in directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try writer.write(to: directory.appendingPathComponent(name))
+    }
+
+    /// Loads `directory`'s last checkpoint into `store` and `optimizer` to resume a run, and
+    /// returns it with the best one (nil if there is none), which holds the best figure: a kill
+    /// after writing `best` and before `last` leaves `last` claiming an older, worse figure.
+    public static func resume<Scalar: TensorScalar>(_ store: ParameterStore<Scalar>, _ optimizer: any Optimizer<Scalar>,
+                                                    from directory: URL?) throws -> (last: Checkpoint, best: Checkpoint?) {
+        let directory = directory ?? URL(fileURLWithPath: ".")
+        guard let checkpoint = try read(last, in: directory) else {
+            throw CheckpointError(path: directory.appendingPathComponent(last).path,
+                                  problem: .unreadable("no such file to resume from"))
+        }
+        try checkpoint.load(into: store)
+        try checkpoint.restore(optimizer)
+        return (checkpoint, try read(best, in: directory))
     }
 
     /// The checkpoint `name` in `directory`, or nil when there is none.
