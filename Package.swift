@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // A small reverse-mode autodiff toolkit, and the recurrent attention model (RAM) built on it.
 // No package dependencies: the toolchain and the system zlib only.
 import PackageDescription
@@ -14,11 +14,15 @@ let package = Package(
         .library(name: "SafeFiles", targets: ["SafeFiles"]),
         .library(name: "TrainingLogs", targets: ["TrainingLogs"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "RecurrentAttention", targets: ["RecurrentAttention"]),
         .library(name: "Baselines", targets: ["Baselines"]),
         .library(name: "Catch", targets: ["Catch"]),
         .library(name: "GlimpsePictures", targets: ["GlimpsePictures"]),
         .executable(name: "ram", targets: ["ram"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes and machines over Open MPI (libopenmpi-dev)."),
     ],
     targets: [
         // Hot kernels in C: each function carries its own target attribute (AVX2/FMA) and is
@@ -35,7 +39,11 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
         // The training loop and its parts (step, schedules, checkpoints, resume), shared by the
         // command line, the notebooks and users' own code.
-        .target(name: "Training", dependencies: ["NeuralNetworks", "Datasets", "Autograd"]),
+        .target(name: "Training", dependencies: ["NeuralNetworks", "Datasets", "Distributed", "Autograd"]),
+        // Data-parallel training: how processes add up their gradients (`Reducer`); over Open
+        // MPI with the `MPI` trait, a single process otherwise.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "Distributed", dependencies: ["Autograd", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         // The models: RAM and the paper's comparison nets.
         .target(name: "RecurrentAttention", dependencies: ["Training", "NeuralNetworks", "Datasets", "Autograd"],
@@ -55,7 +63,7 @@ let package = Package(
         .target(name: "GlimpsePictures", dependencies: ["Imaging", "RecurrentAttention", "Catch", "Autograd"]),
         .executableTarget(name: "ram", dependencies: ["Datasets", "Imaging", "Autograd", "NeuralNetworks",
                                                      "RecurrentAttention", "Baselines", "Catch", "SafeFiles",
-                                                     "TrainingLogs", "Training", "GlimpsePictures"]),
+                                                     "TrainingLogs", "Training", "Distributed", "GlimpsePictures"]),
 
         // Notebooks as scripts: walk-throughs that read top to bottom, `swift run <name> [--small]`.
         .target(name: "NotebookSupport", dependencies: ["Imaging", "TrainingLogs"], path: "Notebooks-as-scripts/Support"),

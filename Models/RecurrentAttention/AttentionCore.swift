@@ -68,22 +68,30 @@ public struct LocationNetwork {
 
     /// Where the retina looks next under `policy`, and for `.sample` the stochastic node that
     /// REINFORCE trains. The log-probability is the raw sample's; only what the retina sees
-    /// is clamped to the image. `mean` is recorded only when the policy needs it.
+    /// is clamped to the image. `mean` is recorded only when the policy needs it. `shard`
+    /// says which rows of a larger batch these are (nil: all of it).
     public static func next(_ policy: AttentionPolicy, mean: () -> Variable<Float>, batch: Int, standardDeviation: Float,
+                            shard: BatchShard? = nil,
                             using generator: inout SeededGenerator) -> (locations: [Float], sample: Variable<Float>?) {
         switch policy {
         case .sample:
-            let sample = Normal(mean: mean(), standardDeviation: standardDeviation).sample(using: &generator)
+            let mean = mean()
+            let sample = (shard ?? .whole(batch)).drawing(2, with: &generator, skip: { _ = $0.nextNormal() }) {
+                Normal(mean: mean, standardDeviation: standardDeviation).sample(using: &$0)
+            }
             return (sample.scalars.map { min(max($0, -1), 1) }, sample)
         case .mean:
             return (mean().scalars.map { min(max($0, -1), 1) }, nil)
         case .random:
-            return (uniform(batch: batch, using: &generator), nil)
+            return (uniform(batch: batch, shard: shard, using: &generator), nil)
         }
     }
 
-    /// `batch` locations drawn uniformly from the image, as `(x, y)` pairs.
-    public static func uniform(batch: Int, using generator: inout SeededGenerator) -> [Float] {
-        (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
+    /// `batch` locations drawn uniformly from the image, as `(x, y)` pairs (the rows `shard`
+    /// holds of a larger batch; nil: all of it).
+    public static func uniform(batch: Int, shard: BatchShard? = nil, using generator: inout SeededGenerator) -> [Float] {
+        (shard ?? .whole(batch)).drawing(2, with: &generator, skip: { _ = $0.nextUniform(Float.self) }) { generator in
+            (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
+        }
     }
 }

@@ -16,8 +16,13 @@ public struct RAMClassifier: ImageClassifier {
 
     public func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
                              using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms) {
+        trainingLoss(images, labels: labels, on: tape, shard: .whole(labels.count), using: &generator)
+    }
+
+    public func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
+                             using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms) {
         let episode = model.run(images, on: tape, policy: trainsWithRandomGlimpses ? .random : .sample,
-                                isTraining: true, using: &generator)
+                                isTraining: true, shard: shard, using: &generator)
         let (loss, statistics) = model.hybridLoss(episode, labels: labels)
         return (loss, statistics.correct, LossTerms(crossEntropy: statistics.crossEntropy,
                                                     baselineError: statistics.baselineError, reward: statistics.reward))

@@ -67,26 +67,27 @@ public final class RecurrentAttentionModel {
     /// Runs the model on `images` (`[batch, height, width]`, values in [0, 1]).
     /// The first glimpse looks at the centre, except with the random policy and in training
     /// (`isTraining`) with `randomFirstGlimpse`, where it looks at a uniformly random place;
-    /// `generator` drives that, sampling and random glimpses.
+    /// `generator` drives that, sampling and random glimpses; with `shard`, the images are
+    /// those rows of a larger batch, and draw what they would in it.
     public func run(_ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy, isTraining: Bool = false,
-                    using generator: inout SeededGenerator) -> Episode {
+                    shard: BatchShard? = nil, using generator: inout SeededGenerator) -> Episode {
         let c = configuration
         require(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
                      "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
         return images.withUnsafeBufferPointer { pixels in
             run(core, pixels.baseAddress!, batch: images.shape[0], on: tape, policy: policy, isTraining: isTraining,
-                using: &generator)
+                shard: shard, using: &generator)
         }
     }
 
     /// The glimpse loop, for the core's own cell type.
     private func run<Cell: RecurrentCell<Float>>(_ core: Cell, _ images: UnsafePointer<Float>, batch: Int,
-                                                 on tape: Tape<Float>, policy: Policy, isTraining: Bool,
+                                                 on tape: Tape<Float>, policy: Policy, isTraining: Bool, shard: BatchShard?,
                                                  using generator: inout SeededGenerator) -> Episode {
         let c = configuration
         var state = core.zeroState(batchSize: batch, on: tape)
         var where_ = policy == .random || (isTraining && c.randomFirstGlimpse)
-            ? LocationNetwork.uniform(batch: batch, using: &generator)
+            ? LocationNetwork.uniform(batch: batch, shard: shard, using: &generator)
             : [Float](repeating: 0, count: batch * 2)
         var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
 
@@ -102,7 +103,8 @@ public final class RecurrentAttentionModel {
             let detached = c.locationTrainsCore && c.baselineTrainsCore ? hidden : hidden.stoppingGradient()
             if policy == .sample { baselines.append(baseline(c.baselineTrainsCore ? hidden : detached)) }
             let next = LocationNetwork.next(policy, mean: { location.mean(c.locationTrainsCore ? hidden : detached) },
-                                            batch: batch, standardDeviation: locationStandardDeviation, using: &generator)
+                                            batch: batch, standardDeviation: locationStandardDeviation, shard: shard,
+                                            using: &generator)
             where_ = next.locations
             if let sample = next.sample { samples.append(sample) }
         }

@@ -8,6 +8,13 @@ public struct Batch: Sendable {
     public let labels: [Int32]
     /// Each image's index in the source set (for looking a sample up again).
     public let indices: [Int]
+    /// Which rows of the whole batch these are, when processes share it (else all of them).
+    public var shard: BatchShard
+
+    public init(images: Tensor<Float>, labels: [Int32], indices: [Int], shard: BatchShard? = nil) {
+        (self.images, self.labels, self.indices) = (images, labels, indices)
+        self.shard = shard ?? .whole(labels.count)
+    }
 
     /// The number of images.
     public var count: Int { labels.count }
@@ -63,14 +70,19 @@ public struct Batcher: Sendable {
     }
 
     /// The batches of `epoch` from number `first` on (a run resumed mid-epoch skips those it
-    /// trained on), in order; each is rendered only when the sequence reaches it.
-    public func batches(epoch: Int, from first: Int = 0) -> some Sequence<Batch> {
+    /// trained on), in order; each is rendered only when the sequence reaches it. With `part`,
+    /// only process `rank`'s share of each batch of `size` processes (`BatchShard.part`).
+    public func batches(epoch: Int, from first: Int = 0, part: (rank: Int, size: Int)? = nil) -> some Sequence<Batch> {
         require(first >= 0 && first <= batchCount, "Batcher: batch \(first) of an epoch of \(batchCount)")
         let order = order(epoch: epoch)
         return (first..<batchCount).lazy.map { number in
             let start = number * batchSize
             let end = min(start + batchSize, order.count)
-            return batch(of: Array(order[start..<end]), epoch: epoch)
+            guard let part else { return batch(of: Array(order[start..<end]), epoch: epoch) }
+            let shard = BatchShard.part(part.rank, of: part.size, rows: end - start)
+            var batch = batch(of: Array(order[(start + shard.rows.lowerBound)..<(start + shard.rows.upperBound)]), epoch: epoch)
+            batch.shard = shard
+            return batch
         }
     }
 }

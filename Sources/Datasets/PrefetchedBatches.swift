@@ -13,14 +13,15 @@ public final class PrefetchedBatches: Sequence, IteratorProtocol {
     private let total: Int
     private var taken = 0
 
-    /// Starts rendering `epoch`'s batches from number `first` on, keeping at most `depth` ready.
-    public init(_ batcher: Batcher, epoch: Int, from first: Int = 0, depth: Int = 2) {
+    /// Starts rendering `epoch`'s batches from number `first` on (with `part`, one process's
+    /// share of each), keeping at most `depth` ready.
+    public init(_ batcher: Batcher, epoch: Int, from first: Int = 0, part: (rank: Int, size: Int)? = nil, depth: Int = 2) {
         require(depth >= 1, "PrefetchedBatches: depth must be at least 1, got \(depth)")
         let queue = Queue(depth: depth)
         self.queue = queue
         total = batcher.batchCount - first
         let thread = Thread {
-            for batch in batcher.batches(epoch: epoch, from: first) {
+            for batch in batcher.batches(epoch: epoch, from: first, part: part) {
                 guard queue.put(batch) else { return }
             }
         }

@@ -1,5 +1,6 @@
 import Autograd
 import Datasets
+import Distributed
 import Foundation
 import NeuralNetworks
 
@@ -43,6 +44,11 @@ public final class ClassifierTrainer {
     public var onEpoch: ((EpochRecord, _ improved: Bool) throws -> Void)?
     /// Asked after every step; true stops the run at once, saving where it stands.
     public var shouldStop: () -> Bool = { false }
+    /// The processes that share this run (data parallel); by default this one alone. Every
+    /// process runs the same trainer: each computes its share of every batch and of the
+    /// validation images, gradients and counts are summed over all, and only rank 0 writes
+    /// checkpoints and calls `onStep`, `measureEpoch` and `onEpoch`.
+    public var reducer: any Reducer = LocalReducer()
 
     /// Where a step left its epoch.
     public struct StepReport: Sendable {
@@ -87,46 +93,67 @@ public final class ClassifierTrainer {
         let started = Date()
         elapsedBefore = progress.elapsedSeconds
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(started) }
+        let parallel = reducer.size > 1, leads = reducer.isLeader
+        // The share of the batch this process computes, which weights its gradients and figures.
+        var weight = 1.0
+        if parallel {
+            reducer.broadcast(model.store.values, from: 0)  // every process starts from rank 0's parameters
+            takeStep.combineGradients = { [reducer] store in
+                let gradients = store.gradients, w = Float(weight)
+                for i in gradients.indices { gradients[i] *= w }
+                reducer.sum(gradients)
+            }
+        }
+        /// Whether any process wants to stop.
+        func agreed(_ stop: Bool) -> Bool { parallel ? reducer.sum(stop ? 1 : 0) > 0 : stop }
 
         while progress.completedEpochs < options.epochs {
             let epoch = progress.completedEpochs
             let firstBatch = progress.step - epoch * batcher.batchCount  // > 0 when resumed mid-epoch
-            var running = progress.partialEpoch ?? PartialEpoch()
+            // A stopped epoch's figures are the sums over all processes: one of them carries them on.
+            var running = leads ? progress.partialEpoch ?? PartialEpoch() : PartialEpoch(steps: progress.partialEpoch?.steps ?? 0)
             progress.partialEpoch = nil
             let epochStarted = Date().addingTimeInterval(-running.seconds)
             // Rendered on another core.
-            for (i, batch) in PrefetchedBatches(batcher, epoch: epoch, from: firstBatch).enumerated() {
+            let batches = PrefetchedBatches(batcher, epoch: epoch, from: firstBatch,
+                                            part: parallel ? (reducer.rank, reducer.size) : nil)
+            for (i, batch) in batches.enumerated() {
                 optimizer.learningRate = options.learningRate(at: progress.step, of: totalSteps, plateau: plateau)
                 model.willTrain(atProgress: Double(progress.step) / Double(totalSteps))
+                weight = Double(batch.shard.rows.count) / Double(batch.shard.total)
                 let (loss, (right, terms)) = try TrainingDiverged.locating("step \(progress.step + 1) (epoch \(epoch + 1))") {
                     try takeStep { tape in
                         var generator = SeededGenerator(seed: options.seed).derived(UInt64(progress.step))
                         let (loss, right, terms) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init),
-                                                                      on: tape, using: &generator)
+                                                                      on: tape, shard: batch.shard, using: &generator)
                         return (loss, (right, terms))
                     }
                 }
                 progress.step += 1
-                running.record(loss: loss, correct: right, count: batch.count, terms: terms)
+                running.record(loss: loss, correct: right, count: batch.count, terms: terms, weight: weight)
                 let done = firstBatch + i + 1
-                onStep?(StepReport(epoch: epoch + 1, batch: done, batches: batcher.batchCount, seen: running.seen,
-                                   correct: running.correct, meanLoss: running.lossSum / Double(running.steps)))
+                if leads {
+                    onStep?(StepReport(epoch: epoch + 1, batch: done, batches: batcher.batchCount, seen: running.seen,
+                                       correct: running.correct, meanLoss: running.lossSum / Double(running.steps)))
+                }
                 let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
-                if (outOfTime || shouldStop()) && done < batcher.batchCount {
+                if done < batcher.batchCount, agreed(outOfTime || shouldStop()) {
                     running.seconds = Date().timeIntervalSince(epochStarted)
-                    progress.partialEpoch = running
+                    progress.partialEpoch = summed(running)
                     progress.elapsedSeconds = elapsed()
                     try save(RunCheckpoints.last, withOptimizer: true)
                     return outOfTime ? .outOfTime : .stopped
                 }
             }
-            let validationError = model.error(on: validation, mode: validationMode, seed: options.seed &+ 2)
+            running = summed(running)
+            let validationError = model.error(on: validation, mode: validationMode, seed: options.seed &+ 2,
+                                              sharedWith: parallel ? reducer : nil)
             var record = EpochRecord(epoch: epoch + 1, trainingError: 1 - Double(running.correct) / Double(max(running.seen, 1)),
                                      validationError: validationError, seconds: Date().timeIntervalSince(epochStarted))
             running.fill(&record)
             record.learningRate = optimizer.learningRate
             record.imagesPerSecond = Double(running.seen) / record.seconds
-            measureEpoch?(&record)
+            if leads { measureEpoch?(&record) }
             progress.history.append(record)
             progress.completedEpochs += 1
             if plateau != nil {
@@ -138,15 +165,27 @@ public final class ClassifierTrainer {
             progress.elapsedSeconds = elapsed()
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
-            try onEpoch?(record, improved)
-            if shouldStop() { return .stopped }
+            if leads { try onEpoch?(record, improved) }
+            if agreed(shouldStop()) { return .stopped }
         }
         progress.elapsedSeconds = elapsed()
         return .finished
     }
 
+    /// `running` with its counts and sums added up over the processes.
+    private func summed(_ running: PartialEpoch) -> PartialEpoch {
+        guard reducer.size > 1 else { return running }
+        var values = [Double(running.seen), Double(running.correct), running.lossSum, running.crossEntropySum,
+                      running.baselineErrorSum, running.rewardSum]
+        values.withUnsafeMutableBufferPointer { reducer.sum($0) }
+        var total = running
+        (total.seen, total.correct) = (Int(values[0]), Int(values[1]))
+        (total.lossSum, total.crossEntropySum, total.baselineErrorSum, total.rewardSum) = (values[2], values[3], values[4], values[5])
+        return total
+    }
+
     private func save(_ name: String, withOptimizer: Bool) throws {
-        guard let directory else { return }
+        guard let directory, reducer.isLeader else { return }
         var writer = CheckpointWriter()
         writer.addParameters(of: model.store)
         if withOptimizer { writer.addState(of: optimizer) }

@@ -1,5 +1,6 @@
 import Autograd
 import Datasets
+import Distributed
 import NeuralNetworks
 
 /// A classifier that `ClassifierTrainer` can train and `error(on:mode:)` can score: RAM and
@@ -9,6 +10,11 @@ public protocol ImageClassifier {
     /// Records the training loss of a batch (`[batch, height, width]` images); backward from it
     /// gives every parameter's gradient. `generator` drives whatever the model samples.
     func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
+                      using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms)
+    /// The same for the rows `shard` holds of a batch that several processes share: a model
+    /// that draws random numbers per row draws what those rows would in the whole batch. By
+    /// default the unsharded loss, right for a model that draws nothing.
+    func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
                       using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms)
     /// The class scores `[batch, classes]` of a batch.
     func logits(_ images: Tensor<Float>, on tape: Tape<Float>, mode: EvaluationMode,
@@ -20,6 +26,11 @@ public protocol ImageClassifier {
 
 extension ImageClassifier {
     public func willTrain(atProgress fraction: Double) {}
+
+    public func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
+                             using generator: inout SeededGenerator) -> (loss: Variable<Float>, correct: Int, terms: LossTerms) {
+        trainingLoss(images, labels: labels, on: tape, using: &generator)
+    }
 }
 
 /// How a model is evaluated.
@@ -56,14 +67,17 @@ extension ImageClassifier {
     ///
     /// With `trajectories > 1` the class probabilities of that many sampled trajectories are
     /// averaged before taking the most likely class: a Monte-Carlo average, reported apart
-    /// from the single-trajectory error because it hides a poor policy.
+    /// from the single-trajectory error because it hides a poor policy. `sharedWith` splits
+    /// the images over the processes of a data-parallel run and adds up their counts.
     public func error(on images: TaskGenerator, mode: EvaluationMode = .mean, trajectories: Int = 1,
-                      batchSize: Int = 500, seed: UInt64) -> Double {
+                      batchSize: Int = 500, seed: UInt64, sharedWith reducer: (any Reducer)? = nil) -> Double {
         let batcher = Batcher(generator: images, batchSize: batchSize, shuffles: false)
+        let rows = reducer?.share(of: images.count).rows ?? 0..<images.count
         let tape = Tape<Float>()
         var generator = SeededGenerator(seed: seed)
-        var wrong = 0, total = 0
-        for batch in batcher.batches(epoch: 0) {
+        var counts = [0.0, 0.0]  // wrong, total
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: batchSize) {
+            let batch = batcher.batch(of: Array(start..<min(start + batchSize, rows.upperBound)), epoch: 0)
             var probabilities: [Float] = []
             var classes = 0
             for _ in 0..<trajectories {
@@ -75,10 +89,11 @@ extension ImageClassifier {
             }
             for (row, label) in batch.labels.enumerated() {
                 let scores = probabilities[(row * classes)..<((row + 1) * classes)]
-                if scores.indices.max(by: { scores[$0] < scores[$1] })! - row * classes != Int(label) { wrong += 1 }
+                if scores.indices.max(by: { scores[$0] < scores[$1] })! - row * classes != Int(label) { counts[0] += 1 }
             }
-            total += batch.count
+            counts[1] += Double(batch.count)
         }
-        return Double(wrong) / Double(max(total, 1))
+        counts.withUnsafeMutableBufferPointer { reducer?.sum($0) }
+        return counts[0] / max(counts[1], 1)
     }
 }

@@ -67,16 +67,18 @@ public struct PartialEpoch: Codable, Sendable {
     public var lossSum = 0.0, crossEntropySum = 0.0, baselineErrorSum = 0.0, rewardSum = 0.0
     public var hasPolicyTerms = false
 
-    public init() {}
+    public init(steps: Int = 0) { self.steps = steps }
 
-    mutating func record(loss: Float, correct right: Int, count: Int, terms: LossTerms) {
+    /// Adds a step's figures; `weight` is the share of the batch they are the means of.
+    mutating func record(loss: Float, correct right: Int, count: Int, terms: LossTerms, weight: Double = 1) {
         steps += 1
         seen += count
         correct += right
-        lossSum += Double(loss)
-        crossEntropySum += Double(terms.crossEntropy)
+        lossSum += weight * Double(loss)
+        crossEntropySum += weight * Double(terms.crossEntropy)
         if let baseline = terms.baselineError, let reward = terms.reward {
-            (baselineErrorSum, rewardSum, hasPolicyTerms) = (baselineErrorSum + Double(baseline), rewardSum + Double(reward), true)
+            (baselineErrorSum, rewardSum, hasPolicyTerms) = (baselineErrorSum + weight * Double(baseline),
+                                                              rewardSum + weight * Double(reward), true)
         }
     }
 

@@ -23,6 +23,9 @@ public final class TrainingStep<Scalar: TensorScalar> {
     public var checksFinite: Bool
     /// Called as each phase of a step ends, for a profiler (the bench times them).
     public var onPhaseEnd: ((Phase) -> Void)?
+    /// Called between the backward pass and the update with the store whose gradients it
+    /// may combine (data-parallel training sums them over the processes here).
+    public var combineGradients: ((ParameterStore<Scalar>) -> Void)?
 
     /// The parts of a step: recording the loss, the backward pass, clipping and the update.
     public enum Phase: Sendable { case forward, backward, update }
@@ -49,6 +52,7 @@ public final class TrainingStep<Scalar: TensorScalar> {
         let (loss, output) = try forward(tape)
         onPhaseEnd?(.forward)
         tape.backward(from: loss)
+        combineGradients?(store)
         onPhaseEnd?(.backward)
         if let gradientClip { clipGradientNorm(store, maxNorm: gradientClip) }
         optimizer.update()

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A failure while a command runs (a missing file, a bad data set), printed as one line.
 struct CommandFailure: Error, CustomStringConvertible {
@@ -40,8 +41,16 @@ enum CommandLineTool {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
+    /// Whether `say` prints: in a run of several processes, only rank 0 does.
+    static var speaks: Bool {
+        get { speaking.load(ordering: .relaxed) }
+        set { speaking.store(newValue, ordering: .relaxed) }
+    }
+    private static let speaking = Atomic<Bool>(true)
+
     /// Prints a line to standard output at once (unbuffered, so a log file shows progress live).
     static func say(_ text: String) {
+        guard speaks else { return }
         let line = text + "\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
     }

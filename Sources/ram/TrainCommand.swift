@@ -1,4 +1,5 @@
 import Datasets
+import Distributed
 import Foundation
 import NeuralNetworks
 import RecurrentAttention
@@ -54,10 +55,22 @@ enum TrainCommand {
         ] + RunLog.options(pictures: "glimpses"),
         run: run)
 
+    /// Under `mpirun`, every process runs this; rank 0 prints, logs and writes checkpoints, and
+    /// an error in any process ends them all with its message.
     static func run(_ arguments: ParsedArguments) throws {
+        let reducer = worldReducer()
+        CommandLineTool.speaks = reducer.isLeader
+        do {
+            try train(arguments, reducer: reducer)
+        } catch let error where reducer.size > 1 && !(error is StopRequest.Stopped) {
+            reducer.abort("error: \(CommandLineTool.oneLine(error))")
+        }
+    }
+
+    static func train(_ arguments: ParsedArguments, reducer: any Reducer) throws {
         Threads.apply(arguments)
         let directory = checkpointDirectory(arguments)
-        let lock = try RunFolder.claim(directory)
+        let lock = reducer.isLeader ? try RunFolder.claim(directory) : nil
         try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"))
         let saved = arguments.flag("resume") ? try SavedRun(directory: directory) : nil
         let task = saved.map { DatasetTask(name: $0.specification.task)! } ?? DatasetTask(name: arguments.string("task")!)!
@@ -80,12 +93,12 @@ enum TrainCommand {
             options.epochs = epochs
         }
         options.dataDirectory = dataDirectory
-        let log = try RunLog(directory: directory, arguments: arguments)
+        let log = reducer.isLeader ? try RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
         let budget = arguments.number("time-budget")
         try withExtendedLifetime(lock) {
             try TrainRun.run(specification, options: options, data: data, task: task, directory: directory,
-                             resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil)
+                             resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil, reducer: reducer)
         }
     }
 

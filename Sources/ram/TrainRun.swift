@@ -1,4 +1,5 @@
 import Datasets
+import Distributed
 import Foundation
 import NeuralNetworks
 import RecurrentAttention
@@ -8,9 +9,10 @@ import Training
 /// line, a line per epoch, the run's logs, and Ctrl-C.
 enum TrainRun {
     static func run(_ specification: ModelSpecification, options: TrainingOptions, data: DatasetSplits, task: DatasetTask,
-                    directory: URL, resuming: Bool, log: RunLog?, timeBudget: Double?) throws {
+                    directory: URL, resuming: Bool, log: RunLog?, timeBudget: Double?, reducer: any Reducer = LocalReducer()) throws {
         let model = specification.makeModel()
         let trainer = ClassifierTrainer(model: model, options: options, data: data, task: task, directory: directory)
+        trainer.reducer = reducer
         if resuming { try trainer.resume() }
         trainer.metadata["specification"] = CheckpointWriter.json(specification)
         // A model trained with random glimpses is validated with them: its location net is untrained.
@@ -42,7 +44,8 @@ enum TrainRun {
         trainer.shouldStop = { StopRequest.isRequested }
 
         CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
-            + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)")
+            + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)"
+            + (reducer.size > 1 ? "; \(reducer.size) processes, each taking its share of every batch" : ""))
         let start = trainer.progress
         if start.step > 0 { CommandLineTool.say("resuming after epoch \(start.completedEpochs), step \(start.step)") }
         try log?.settings(specification.summary, options: options, step: start.completedEpochs)
