@@ -96,6 +96,6 @@ let package = Package(
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
         // The README's "train RAM from your code", and the training loop, through the public API only.
         .testTarget(name: "TrainingTests",
-                    dependencies: ["Training", "RecurrentAttention", "Datasets", "NeuralNetworks", "Autograd"]),
+                    dependencies: ["Training", "Distributed", "RecurrentAttention", "Datasets", "NeuralNetworks", "Autograd"]),
     ]
 )

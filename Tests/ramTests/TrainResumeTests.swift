@@ -8,7 +8,7 @@ import Training
 /// `ram train` stopped mid-epoch and resumed ends bit for bit where a run that went straight
 /// through ends: parameters, Adam's moments and step count, and the recorded history.
 @Suite struct TrainResumeTests {
-    let directory = NSTemporaryDirectory() + "train-resume-" + UUID().uuidString
+    var directory = NSTemporaryDirectory() + "train-resume-" + UUID().uuidString
 
     /// 10,640 8x8 images: 10,000 held out for validation, 640 to train on (5 steps of 128).
     func smallData() -> String {
