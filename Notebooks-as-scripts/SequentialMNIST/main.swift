@@ -137,7 +137,6 @@ func train(_ kind: CellKind) -> Run {
     let batcher = Batcher(generator: training, batchSize: settings.batchSize, shuffles: true, dropsLast: true)
     // Evaluate at evenly spaced batches, the last one included.
     let evaluationPoints = Set((1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
-    let tape = Tape<Float>()
     var run = Run(kind: kind)
     let events = notebook.events(run: kind.rawValue)
     var trainingTime = 0.0  // excludes evaluations

@@ -93,6 +93,7 @@ public func fail(_ message: String) -> Never {
 }
 
 /// The value of `body`, or the script stops with its error (a training step that diverged).
+@discardableResult
 public func must<T>(_ body: () throws -> T) -> T {
     do { return try body() } catch { fail("\(error)") }
 }
