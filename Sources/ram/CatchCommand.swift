@@ -1,5 +1,6 @@
 import Autograd
 import Catch
+import Distributed
 import Foundation
 import GlimpsePictures
 import Imaging
@@ -71,6 +72,9 @@ enum CatchCommand {
     }
 
     static func runTraining(_ arguments: ParsedArguments) throws {
+        guard worldReducer().size == 1 else {
+            throw CommandFailure(description: "'ram catch train' does not train data-parallel yet; start it without mpirun")
+        }
         Threads.apply(arguments)
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))

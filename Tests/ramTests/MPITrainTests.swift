@@ -72,6 +72,30 @@ struct MPITrainTests {
         #expect(TrainingProgress(of: a)?.history.map(\.trainingError) == TrainingProgress(of: b)?.history.map(\.trainingError))
     }
 
+    @Test func aRunOfTwoRanksStoppedMidEpochResumesOnOneProcess() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = TrainResumeTests(directory: directory).smallData()
+        let (straight, resumed) = (directory + "/straight", directory + "/resumed")
+        #expect(try Self.run(Self.binary!, train(straight, data: data), timeout: 300)?.status == 0)
+        // A budget of 0.06 ms runs out after the first step: rank 0 saves mid-epoch, both stop.
+        let stopped = try #require(try Self.mpirun([train(resumed, data: data) + ["--time-budget", "0.000001"],
+                                                    train(resumed, data: data) + ["--time-budget", "0.000001"]]))
+        #expect(stopped.status == 0, "\(stopped.output)")
+        let partial = try Checkpoint(contentsOf: URL(fileURLWithPath: resumed + "/last.safetensors"))
+        #expect(TrainingProgress(of: partial)?.step == 1 && TrainingProgress(of: partial)?.partialEpoch?.seen == 128)
+        let finished = try #require(try Self.run(Self.binary!, train(resumed, data: data) + ["--resume"], timeout: 300))
+        #expect(finished.status == 0, "\(finished.output)")
+
+        let a = try Checkpoint(contentsOf: URL(fileURLWithPath: straight + "/last.safetensors"))
+        let b = try Checkpoint(contentsOf: URL(fileURLWithPath: resumed + "/last.safetensors"))
+        #expect(TrainingProgress(of: b)?.step == 10)
+        for name in a.names where !name.hasPrefix(Checkpoint.optimizerPrefix) {
+            let (x, y) = (try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars)
+            #expect(zip(x, y).map { abs($0 - $1) }.max() ?? 0 < 1e-5, "\(name) differs")
+        }
+        #expect(TrainingProgress(of: a)?.history.map(\.trainingError) == TrainingProgress(of: b)?.history.map(\.trainingError))
+    }
+
     @Test func aRankThatFailsEndsTheJobWithItsMessage() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = TrainResumeTests(directory: directory).smallData()
