@@ -50,7 +50,8 @@ let package = Package(
                 path: "Models/RecurrentAttention"),
         .target(name: "Baselines", dependencies: ["Training", "NeuralNetworks", "Autograd"], path: "Models/Baselines"),
         // The paper's dynamic environment, and the RAM agent that plays it.
-        .target(name: "Catch", dependencies: ["RecurrentAttention", "Training", "NeuralNetworks", "Autograd"], path: "Models/Catch"),
+        .target(name: "Catch", dependencies: ["RecurrentAttention", "Training", "Distributed", "NeuralNetworks", "Autograd"],
+                path: "Models/Catch"),
 
         .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention", "Training"],
                           exclude: ["reference"]),
@@ -96,6 +97,6 @@ let package = Package(
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
         // The README's "train RAM from your code", and the training loop, through the public API only.
         .testTarget(name: "TrainingTests",
-                    dependencies: ["Training", "Distributed", "RecurrentAttention", "Datasets", "NeuralNetworks", "Autograd"]),
+                    dependencies: ["Training", "Distributed", "RecurrentAttention", "Catch", "Datasets", "NeuralNetworks", "Autograd"]),
     ]
 )

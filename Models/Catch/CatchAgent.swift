@@ -124,14 +124,16 @@ public final class CatchAgent {
         public let rewards: [Float]
     }
 
-    /// Plays `game` to its end on `tape`.
-    public func play(_ game: CatchGame, on tape: Tape<Float>, policy: Policy,
+    /// Plays `game` to its end on `tape`. With `shard`, the games are those rows of a larger
+    /// batch (data-parallel training), and draw what they would in it.
+    public func play(_ game: CatchGame, on tape: Tape<Float>, policy: Policy, shard: BatchShard? = nil,
                      using generator: inout SeededGenerator) -> Episode {
         var game = game
         require(game.ballRow == 0, "CatchAgent: the games must be at their start, not at move \(game.ballRow)")
         let batch = game.count, size = CatchGame.size
         var screens = [Float](repeating: 0, count: batch * size * size)
-        var where_ = policy == .random ? LocationNetwork.uniform(batch: batch, using: &generator)
+        let shard = shard ?? .whole(batch)
+        var where_ = policy == .random ? LocationNetwork.uniform(batch: batch, shard: shard, using: &generator)
                                        : [Float](repeating: 0, count: batch * 2)
         var state = core.zeroState(batchSize: batch, on: tape)
         var logProbabilities: [Variable<Float>] = [], entropies: [Variable<Float>] = [], baselines: [Variable<Float>] = []
@@ -149,7 +151,9 @@ public final class CatchAgent {
             let chosen: [Int]
             switch policy {
             case .sample:
-                chosen = moves.sample(using: &generator)
+                chosen = shard.drawing(1, with: &generator, skip: { _ = $0.nextUniform(Double.self) }) {
+                    moves.sample(using: &$0)
+                }
                 logProbabilities.append(moves.logProbability(of: chosen))
                 entropies.append(moves.entropy())
                 baselines.append(baseline(configuration.baselineTrainsCore ? state.hidden : state.hidden.stoppingGradient()))
@@ -161,7 +165,7 @@ public final class CatchAgent {
             guard t < CatchGame.moves - 1, !configuration.fixedGlimpse else { continue }
             let next = LocationNetwork.next(policy, mean: {
                 location.mean(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient())
-            }, batch: batch, standardDeviation: configuration.locationStandardDeviation, using: &generator)
+            }, batch: batch, standardDeviation: configuration.locationStandardDeviation, shard: shard, using: &generator)
             where_ = next.locations
             if let sample = next.sample { samples.append(sample) }
         }

@@ -1,4 +1,5 @@
 import Autograd
+import Distributed
 
 /// Catch rates over a fixed set of games: the same seed deals the same games to every agent.
 public enum CatchEvaluation {
@@ -6,16 +7,21 @@ public enum CatchEvaluation {
     public static let chunk = 100
 
     /// The fraction of `episodes` games the agent catches.
-    /// `sampling` drives the sampled policy; the mean one draws nothing.
+    /// `sampling` drives the sampled policy; the mean one draws nothing. `sharedWith` deals
+    /// the chunks of games round the processes of a data-parallel run and adds up the catches.
     public static func catchRate(of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
-                          sampling: inout SeededGenerator) -> Double {
+                                 sampling: inout SeededGenerator, sharedWith reducer: (any Reducer)? = nil) -> Double {
         let tape = Tape<Float>()
-        var caught = 0.0
+        var caught = [0.0]
+        var chunk = 0
         forEachChunk(episodes: episodes, seed: seed) { games in
+            defer { chunk += 1 }
+            if let reducer, chunk % reducer.size != reducer.rank { return }
             tape.reset()
-            caught += Double(agent.play(games, on: tape, policy: policy, using: &sampling).rewards.reduce(0, +))
+            caught[0] += Double(agent.play(games, on: tape, policy: policy, using: &sampling).rewards.reduce(0, +))
         }
-        return caught / Double(episodes)
+        caught.withUnsafeMutableBufferPointer { reducer?.sum($0) }
+        return caught[0] / Double(episodes)
     }
 
     /// The fraction caught by an agent that moves uniformly at random, on the same games.

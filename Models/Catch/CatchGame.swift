@@ -41,6 +41,11 @@ public struct CatchGame: Sendable, Equatable {
         self.init(ballColumns: columns, ballDirections: directions)
     }
 
+    /// The games `shard` holds of a batch of `shard.total`: the same games, drawn the same way.
+    public init(_ shard: BatchShard, using generator: inout SeededGenerator) {
+        self = shard.drawing(2, with: &generator, skip: { _ = $0.next() }) { CatchGame(count: shard.rows.count, using: &$0) }
+    }
+
     /// Games in a chosen start position (tests, pictures).
     public init(ballColumns: [Int], ballDirections: [Int], paddleColumns: [Int]? = nil) {
         require(ballColumns.count == ballDirections.count && !ballColumns.isEmpty,

@@ -1,4 +1,5 @@
 import Autograd
+import Distributed
 import Foundation
 import NeuralNetworks
 import Training
@@ -83,6 +84,11 @@ public final class CatchTrainer {
     public var onValidation: ((CatchRecord, _ improved: Bool) throws -> Void)?
     /// Asked after every update; true validates, saves and stops the run.
     public var shouldStop: () -> Bool = { false }
+    /// The processes that share this run (data parallel); by default this one alone. Each
+    /// plays its share of every update's games and of the validation games, the gradients
+    /// and figures are summed over all, and only rank 0 writes checkpoints and calls
+    /// `onStep` and `onValidation`.
+    public var reducer: any Reducer = LocalReducer()
 
     /// Where an update left the current validation interval.
     public struct StepReport: Sendable {
@@ -114,6 +120,28 @@ public final class CatchTrainer {
     @discardableResult
     public func run(timeBudget: Double? = nil) throws -> TrainingOutcome {
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
+        let parallel = reducer.size > 1, leads = reducer.isLeader
+        guard options.batchSize >= reducer.size else {
+            throw TrainingSetupError(description: "\(options.batchSize) games per update cannot be shared by \(reducer.size) processes")
+        }
+        // This process's games of each update, and the share of the update they are.
+        let shard = BatchShard.part(reducer.rank, of: reducer.size, rows: options.batchSize)
+        let weight = Double(shard.rows.count) / Double(options.batchSize)
+        if parallel {
+            reducer.broadcast(agent.store.values, from: 0)  // every process starts from rank 0's parameters
+            takeStep.combineGradients = { [reducer] store in
+                let gradients = store.gradients, w = Float(weight)
+                for i in gradients.indices { gradients[i] *= w }
+                reducer.sum(gradients)
+            }
+        }
+        /// The figures summed over the processes.
+        func summed(_ values: [Double]) -> [Double] {
+            guard parallel else { return values }
+            var values = values
+            values.withUnsafeMutableBufferPointer { reducer.sum($0) }
+            return values
+        }
         let started = Date()
         let elapsedBefore = progress.elapsedSeconds
         let framesPerStep = options.batchSize * CatchGame.moves
@@ -127,29 +155,34 @@ public final class CatchTrainer {
             let (_, statistics) = try TrainingDiverged.locating("update \(progress.step + 1)") {
                 try takeStep { tape in
                     var generator = SeededGenerator(seed: options.seed).derived(UInt64(progress.step))
-                    let games = CatchGame(count: options.batchSize, using: &generator)
-                    let episode = agent.play(games, on: tape, policy: .sample, using: &generator)
+                    let episode = agent.play(CatchGame(shard, using: &generator), on: tape, policy: .sample, shard: shard,
+                                             using: &generator)
                     return agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
                 }
             }
             progress.step += 1
             progress.frames += framesPerStep
+            let step = summed([Double(statistics.catchRate), Double(statistics.entropy), Double(statistics.baselineError)]
+                .map { weight * $0 })
             intervalGames += options.batchSize
-            intervalCaught += Double(statistics.catchRate) * Double(options.batchSize)
-            entropy = entropy.map { 0.95 * $0 + 0.05 * Double(statistics.entropy) } ?? Double(statistics.entropy)
-            baselineError = baselineError.map { 0.95 * $0 + 0.05 * Double(statistics.baselineError) }
-                ?? Double(statistics.baselineError)
+            intervalCaught += step[0] * Double(options.batchSize)
+            entropy = entropy.map { 0.95 * $0 + 0.05 * step[1] } ?? step[1]
+            baselineError = baselineError.map { 0.95 * $0 + 0.05 * step[2] } ?? step[2]
             let done = options.validationInterval - max(0, nextValidation - progress.frames)
-            onStep?(StepReport(done: min(done, options.validationInterval), interval: options.validationInterval,
-                               frames: intervalGames * CatchGame.moves, catchRate: intervalCaught / Double(intervalGames),
-                               entropy: entropy!, baselineError: baselineError!))
+            if leads {
+                onStep?(StepReport(done: min(done, options.validationInterval), interval: options.validationInterval,
+                                   frames: intervalGames * CatchGame.moves, catchRate: intervalCaught / Double(intervalGames),
+                                   entropy: entropy!, baselineError: baselineError!))
+            }
 
-            let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
-            let stopping = shouldStop()
+            // Every process stops where any one of them would.
+            let stops = summed([timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false ? 1 : 0, shouldStop() ? 1 : 0])
+            let (outOfTime, stopping) = (stops[0] > 0, stops[1] > 0)
             guard progress.frames >= nextValidation || progress.frames >= options.frames || outOfTime || stopping else { continue }
             var unused = SeededGenerator(seed: 0)  // the policy mean draws nothing
             let validation = CatchEvaluation.catchRate(of: agent, policy: .mean, episodes: Self.validationEpisodes,
-                                                       seed: Self.validationSeed, sampling: &unused)
+                                                       seed: Self.validationSeed, sampling: &unused,
+                                                       sharedWith: parallel ? reducer : nil)
             let seconds = Date().timeIntervalSince(intervalStarted)
             let record = CatchRecord(frames: progress.frames, trainingCatchRate: intervalCaught / Double(intervalGames),
                                      validationCatchRate: validation, seconds: seconds, entropy: entropy,
@@ -161,7 +194,7 @@ public final class CatchTrainer {
             progress.elapsedSeconds = elapsedBefore + Date().timeIntervalSince(started)
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
-            try onValidation?(record, improved)
+            if leads { try onValidation?(record, improved) }
             if stopping { return .stopped }
             if outOfTime { return .outOfTime }
             nextValidation += options.validationInterval
@@ -172,7 +205,7 @@ public final class CatchTrainer {
     }
 
     private func save(_ name: String, withOptimizer: Bool) throws {
-        guard let directory else { return }
+        guard let directory, reducer.isLeader else { return }
         var writer = CheckpointWriter()
         writer.addParameters(of: agent.store)
         if withOptimizer { writer.addState(of: optimizer) }

@@ -94,6 +94,9 @@ public final class ClassifierTrainer {
         elapsedBefore = progress.elapsedSeconds
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(started) }
         let parallel = reducer.size > 1, leads = reducer.isLeader
+        guard options.batchSize >= reducer.size else {
+            throw TrainingSetupError(description: "a batch of \(options.batchSize) cannot be shared by \(reducer.size) processes")
+        }
         // The share of the batch this process computes, which weights its gradients and figures.
         var weight = 1.0
         if parallel {

@@ -71,14 +71,22 @@ enum CatchCommand {
             + (c.fixedGlimpse ? "fixed central glimpse" : "location std \(c.locationStandardDeviation)")
     }
 
+    /// Under `mpirun`, every process runs this, as `ram train` does.
     static func runTraining(_ arguments: ParsedArguments) throws {
-        guard worldReducer().size == 1 else {
-            throw CommandFailure(description: "'ram catch train' does not train data-parallel yet; start it without mpirun")
+        let reducer = worldReducer()
+        CommandLineTool.speaks = reducer.isLeader
+        do {
+            try train(arguments, reducer: reducer)
+        } catch let error where reducer.size > 1 && !(error is StopRequest.Stopped) {
+            reducer.abort("error: \(CommandLineTool.oneLine(error))")
         }
+    }
+
+    static func train(_ arguments: ParsedArguments, reducer: any Reducer) throws {
         Threads.apply(arguments)
         let fixed = arguments.flag("fixed-glimpse")
         let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
-        let lock = try RunFolder.claim(directory)
+        let lock = reducer.isLeader ? try RunFolder.claim(directory) : nil
         try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"))
         var options = CatchTrainingOptions()
         options.frames = Int(arguments.number("frames") * 1e6)
@@ -113,12 +121,12 @@ enum CatchCommand {
             (configuration, options) = (saved.configuration, saved.options)
             options.frames = frames
         }
-        let log = try RunLog(directory: directory, arguments: arguments)
+        let log = reducer.isLeader ? try RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
         let budget = arguments.number("time-budget")
         try withExtendedLifetime(lock) {
             try CatchRun.run(configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
-                             log: log, timeBudget: budget > 0 ? budget * 60 : nil)
+                             log: log, timeBudget: budget > 0 ? budget * 60 : nil, reducer: reducer)
         }
     }
 

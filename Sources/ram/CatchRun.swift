@@ -1,5 +1,6 @@
 import Autograd
 import Catch
+import Distributed
 import Foundation
 import GlimpsePictures
 import Imaging
@@ -9,8 +10,9 @@ import Training
 /// line, a line per validation, the run's logs, and Ctrl-C.
 enum CatchRun {
     static func run(_ configuration: CatchAgentConfiguration, options: CatchTrainingOptions, directory: URL, resuming: Bool,
-                    log: RunLog?, timeBudget: Double?) throws {
+                    log: RunLog?, timeBudget: Double?, reducer: any Reducer = LocalReducer()) throws {
         let trainer = CatchTrainer(configuration: configuration, options: options, directory: directory)
+        trainer.reducer = reducer
         if resuming { try trainer.resume() }
         var progressLine = ProgressReporter(total: options.validationInterval, label: "frames", unit: "frames/s")
         trainer.onStep = { step in
@@ -32,7 +34,8 @@ enum CatchRun {
 
         CommandLineTool.say("Catch agent: \(CatchCommand.summary(configuration)); \(trainer.agent.store.count) parameters; "
             + "adam lr \(options.learningRate) (\(options.schedule.rawValue)), \(options.batchSize) games per update, "
-            + "entropy weight \(options.entropyWeight), \(options.frames) frames, seed \(options.seed)")
+            + "entropy weight \(options.entropyWeight), \(options.frames) frames, seed \(options.seed)"
+            + (reducer.size > 1 ? "; \(reducer.size) processes, each playing its share of every update's games" : ""))
         let start = trainer.progress
         if start.frames > 0 { CommandLineTool.say("resuming after \(start.frames) frames, update \(start.step)") }
         try log?.backfill(start.history, columns: CatchRecord.columns, step: \.frames)

@@ -1,4 +1,5 @@
 import Autograd
+import Catch
 import Datasets
 import Distributed
 import Foundation
@@ -126,6 +127,34 @@ struct DataParallelTests {
         #expect(pair[0].progress.history.map(\.validationError) == alone.progress.history.map(\.validationError))
         let seen = { (t: ClassifierTrainer) in t.progress.history.map { Int(($0.imagesPerSecond ?? 0) * $0.seconds + 0.5) } }
         #expect(seen(pair[0]) == [640, 640] && seen(alone) == [640, 640])
+    }
+
+    @Test func twoProcessesSharingEachUpdatesGamesPlayCatchAsOneProcessDoes() throws {
+        var options = CatchTrainingOptions()
+        (options.batchSize, options.frames, options.validationInterval) = (16, 16 * CatchGame.moves * 4, 1_000_000)
+        let alone = CatchTrainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
+        try alone.run()
+        let hub = ThreadReducer.Hub(size: 2)
+        let pair = (0..<2).map { rank in
+            let trainer = CatchTrainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
+            trainer.reducer = ThreadReducer(hub: hub, rank: rank)
+            return trainer
+        }
+        let outcomes = Outcomes()
+        let threads = pair.enumerated().map { rank, trainer in
+            let trainer = Unchecked(value: trainer)
+            return Thread { outcomes.record(rank, Result { try trainer.value.run() }) }
+        }
+        threads.forEach { $0.start() }
+        #expect(outcomes.wait(for: 2).allSatisfy { if case .success(.finished) = $0 { true } else { false } })
+
+        let single = alone.agent.store.values, first = pair[0].agent.store.values
+        let apart = zip(single, first).map { abs($0 - $1) }.max()!
+        #expect(apart < 1e-5, "largest difference \(apart)")
+        #expect(Array(first) == Array(pair[1].agent.store.values))
+        // The validation games are dealt round the two and their catches added up.
+        #expect(pair[0].progress.history.map(\.validationCatchRate) == alone.progress.history.map(\.validationCatchRate))
+        #expect(pair[0].progress.history.map(\.trainingCatchRate) == alone.progress.history.map(\.trainingCatchRate))
     }
 
     @Test func sharesSplitABatchInRankOrder() {

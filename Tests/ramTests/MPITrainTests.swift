@@ -96,6 +96,24 @@ struct MPITrainTests {
         #expect(TrainingProgress(of: a)?.history.map(\.trainingError) == TrainingProgress(of: b)?.history.map(\.trainingError))
     }
 
+    @Test func twoRanksPlayingCatchEndWhereOneProcessEnds() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // 0.003M frames at 32 games per update: 5 updates, then a validation.
+        func catchTrain(_ run: String) -> [String] {
+            ["catch", "train", "--frames", "0.003", "--batch-size", "32", "--checkpoint-dir", run, "--no-tensorboard"]
+        }
+        let (one, two) = (directory + "/one", directory + "/two")
+        #expect(try Self.run(Self.binary!, catchTrain(one), timeout: 300)?.status == 0)
+        let pair = try #require(try Self.mpirun([catchTrain(two), catchTrain(two)]))
+        #expect(pair.status == 0, "\(pair.output)")
+        let a = try Checkpoint(contentsOf: URL(fileURLWithPath: one + "/last.safetensors"))
+        let b = try Checkpoint(contentsOf: URL(fileURLWithPath: two + "/last.safetensors"))
+        for name in a.names where !name.hasPrefix(Checkpoint.optimizerPrefix) {
+            let (x, y) = (try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars)
+            #expect(zip(x, y).map { abs($0 - $1) }.max() ?? 0 < 1e-5, "\(name) differs")
+        }
+    }
+
     @Test func aRankThatFailsEndsTheJobWithItsMessage() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = TrainResumeTests(directory: directory).smallData()
