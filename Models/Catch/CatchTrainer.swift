@@ -127,14 +127,7 @@ public final class CatchTrainer {
         // This process's games of each update, and the share of the update they are.
         let shard = BatchShard.part(reducer.rank, of: reducer.size, rows: options.batchSize)
         let weight = Double(shard.rows.count) / Double(options.batchSize)
-        if parallel {
-            reducer.broadcast(agent.store.values, from: 0)  // every process starts from rank 0's parameters
-            takeStep.combineGradients = { [reducer] store in
-                let gradients = store.gradients, w = Float(weight)
-                for i in gradients.indices { gradients[i] *= w }
-                reducer.sum(gradients)
-            }
-        }
+        if parallel { takeStep.shareGradients(over: reducer) { weight } }
         /// The figures summed over the processes.
         func summed(_ values: [Double]) -> [Double] {
             guard parallel else { return values }

@@ -99,14 +99,7 @@ public final class ClassifierTrainer {
         }
         // The share of the batch this process computes, which weights its gradients and figures.
         var weight = 1.0
-        if parallel {
-            reducer.broadcast(model.store.values, from: 0)  // every process starts from rank 0's parameters
-            takeStep.combineGradients = { [reducer] store in
-                let gradients = store.gradients, w = Float(weight)
-                for i in gradients.indices { gradients[i] *= w }
-                reducer.sum(gradients)
-            }
-        }
+        if parallel { takeStep.shareGradients(over: reducer) { weight } }
         /// Whether any process wants to stop.
         func agreed(_ stop: Bool) -> Bool { parallel ? reducer.sum(stop ? 1 : 0) > 0 : stop }
 

@@ -71,15 +71,9 @@ enum CatchCommand {
             + (c.fixedGlimpse ? "fixed central glimpse" : "location std \(c.locationStandardDeviation)")
     }
 
-    /// Under `mpirun`, every process runs this, as `ram train` does.
+    /// Under `mpirun`, every process runs this; rank 0 prints, logs and writes checkpoints.
     static func runTraining(_ arguments: ParsedArguments) throws {
-        let reducer = worldReducer()
-        CommandLineTool.speaks = reducer.isLeader
-        do {
-            try train(arguments, reducer: reducer)
-        } catch let error where reducer.size > 1 && !(error is StopRequest.Stopped) {
-            reducer.abort("error: \(CommandLineTool.oneLine(error))")
-        }
+        try EveryProcess.run { try train(arguments, reducer: $0) }
     }
 
     static func train(_ arguments: ParsedArguments, reducer: any Reducer) throws {

@@ -55,16 +55,9 @@ enum TrainCommand {
         ] + RunLog.options(pictures: "glimpses"),
         run: run)
 
-    /// Under `mpirun`, every process runs this; rank 0 prints, logs and writes checkpoints, and
-    /// an error in any process ends them all with its message.
+    /// Under `mpirun`, every process runs this; rank 0 prints, logs and writes checkpoints.
     static func run(_ arguments: ParsedArguments) throws {
-        let reducer = worldReducer()
-        CommandLineTool.speaks = reducer.isLeader
-        do {
-            try train(arguments, reducer: reducer)
-        } catch let error where reducer.size > 1 && !(error is StopRequest.Stopped) {
-            reducer.abort("error: \(CommandLineTool.oneLine(error))")
-        }
+        try EveryProcess.run { try train(arguments, reducer: $0) }
     }
 
     static func train(_ arguments: ParsedArguments, reducer: any Reducer) throws {

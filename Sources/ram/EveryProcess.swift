@@ -1,0 +1,15 @@
+import Distributed
+
+/// How a training command runs under `mpirun`: every process runs it, rank 0 alone prints,
+/// and an error in any process ends them all with its message (one process otherwise).
+enum EveryProcess {
+    static func run(_ command: (any Reducer) throws -> Void) throws {
+        let reducer = worldReducer()
+        CommandLineTool.speaks = reducer.isLeader
+        do {
+            try command(reducer)
+        } catch let error where reducer.size > 1 && !(error is StopRequest.Stopped) {
+            reducer.abort("error: \(CommandLineTool.oneLine(error))")
+        }
+    }
+}
