@@ -53,7 +53,8 @@ let package = Package(
         .target(name: "Catch", dependencies: ["RecurrentAttention", "Training", "Distributed", "NeuralNetworks", "Autograd"],
                 path: "Models/Catch"),
 
-        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention", "Training"],
+        .executableTarget(name: "bench", dependencies: ["Autograd", "CKernels", "NeuralNetworks", "RecurrentAttention", "Training",
+                                                       "Distributed"],
                           exclude: ["reference"]),
 
         // MNIST ships inside the package (about 11 MB) so a fresh clone trains with no network.

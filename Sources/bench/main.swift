@@ -1,12 +1,12 @@
-// Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only] [--threads <n>]
-// [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
+// Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only | --data-parallel]
+// [--threads <n>] [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
 import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
 let help = """
-    Usage: bench [--quick] [--ram-only | --tape-only] [--threads <n>] [--profile]
+    Usage: bench [--quick] [--ram-only | --tape-only | --data-parallel] [--threads <n>] [--profile]
 
     Prints, measured in this run (build with -c release): matrix-product GFLOP/s, independent
     products at once against in turn, vector math against libm, the tape's overhead per op, and
@@ -19,6 +19,9 @@ let help = """
       --quick        10 timed RAM steps per configuration instead of 50.
       --ram-only     Only the RAM training steps (compare_ram.sh uses it).
       --tape-only    Only the tape overhead.
+      --data-parallel
+                     Only RAM steps shared by the processes of an mpirun (built with
+                     --traits MPI; one process without mpirun), and the all-reduce alone.
       --threads <n>  Threads (1...64) for the RAM steps' matrix products and retina. (default: 1)
       --profile      After the RAM table, where a batch-128 step's time goes, op by op.
       -h, --help     Show this help.
@@ -28,7 +31,7 @@ if arguments.contains("-h") || arguments.contains("--help") {
     print(help)
     exit(0)
 }
-let known: Set = ["--quick", "--ram-only", "--tape-only", "--threads", "--profile"]
+let known: Set = ["--quick", "--ram-only", "--tape-only", "--data-parallel", "--threads", "--profile"]
 for (i, argument) in arguments.enumerated().dropFirst() where !known.contains(argument) {
     guard i > 1, arguments[i - 1] == "--threads" else {
         print("bench: unknown argument '\(argument)' (see --help)")
@@ -44,6 +47,11 @@ if let index = arguments.firstIndex(of: "--threads") {
         exit(2)
     }
     threads = n
+}
+if arguments.contains("--data-parallel") {
+    ck_set_thread_count(Int32(threads))
+    runDataParallelBenchmark(steps: quick ? 10 : 50)
+    exit(0)
 }
 if !arguments.contains("--ram-only") {
     if !tapeOnly { runMatmulBenchmark() }
