@@ -39,7 +39,8 @@ func runDataParallelBenchmark(steps: Int) {
             var total = [median(times)]
             total.withUnsafeMutableBufferPointer { reducer.sum($0) }
             let perStep = total[0] / Double(reducer.size)
-            say(String(format: "%-11@ %6d  %8.2f  %7.0f", task, batch, perStep * 1000, Double(batch) / perStep))
+            say(task.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + String(format: " %6d  %8.2f  %7.0f", batch, perStep * 1000, Double(batch) / perStep))
         }
     }
     // The all-reduce alone, on a gradient arena the size of RAM's (translated).
