@@ -58,6 +58,11 @@ public final class ClassifierTrainer {
         public var seen: Int, correct: Int, meanLoss: Double
     }
 
+    /// The steps of an epoch (a last, smaller batch is left out).
+    public var batchesPerEpoch: Int {
+        Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true).batchCount
+    }
+
     private var plateau: ReduceOnPlateau?
     /// `progress.elapsedSeconds` when this session began.
     private var elapsedBefore = 0.0

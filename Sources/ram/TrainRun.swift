@@ -19,12 +19,13 @@ enum TrainRun {
         trainer.validationMode = specification.randomGlimpses ? .random : .mean
         let policy = (model as? RAMClassifier).flatMap { specification.randomGlimpses ? nil : $0.model }
 
-        var progressLine: ProgressReporter?
+        // A line per epoch, started when the epoch starts, so its rate counts the first step.
+        func newProgressLine(for epoch: Int) -> ProgressReporter {
+            ProgressReporter(total: trainer.batchesPerEpoch, label: "epoch \(epoch)/\(options.epochs)")
+        }
+        var progressLine = newProgressLine(for: trainer.progress.completedEpochs + 1)
         trainer.onStep = { step in
-            if progressLine == nil || step.batch == 1 {
-                progressLine = ProgressReporter(total: step.batches, label: "epoch \(step.epoch)/\(options.epochs)")
-            }
-            progressLine!.update(done: step.batch, samples: step.seen, details: String(
+            progressLine.update(done: step.batch, samples: step.seen, details: String(
                 format: "loss %.3f acc %.1f%%", step.meanLoss, 100 * Double(step.correct) / Double(step.seen)))
         }
         var diagnosticLine = ""
@@ -39,7 +40,7 @@ enum TrainRun {
             CommandLineTool.say(String(format: "epoch %d: train error %.2f%%, validation error %.2f%%%@, %.1f s, %.0f img/s",
                                        record.epoch, 100 * record.trainingError, 100 * record.validationError,
                                        improved ? " (best)" : "", record.seconds, record.imagesPerSecond ?? 0) + diagnosticLine)
-            progressLine = nil
+            progressLine = newProgressLine(for: record.epoch + 1)
         }
         trainer.shouldStop = { StopRequest.isRequested }
 
