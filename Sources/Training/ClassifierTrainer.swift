@@ -105,8 +105,13 @@ public final class ClassifierTrainer {
         // The share of the batch this process computes, which weights its gradients and figures.
         var weight = 1.0
         if parallel { takeStep.shareGradients(over: reducer) { weight } }
-        /// Whether any process wants to stop.
-        func agreed(_ stop: Bool) -> Bool { parallel ? reducer.sum(stop ? 1 : 0) > 0 : stop }
+        /// Which of `flags` any process raised.
+        func agreed(_ flags: [Bool]) -> [Bool] {
+            guard parallel else { return flags }
+            var counts = flags.map { $0 ? 1.0 : 0 }
+            counts.withUnsafeMutableBufferPointer { reducer.sum($0) }
+            return counts.map { $0 > 0 }
+        }
 
         while progress.completedEpochs < options.epochs {
             let epoch = progress.completedEpochs
@@ -137,8 +142,11 @@ public final class ClassifierTrainer {
                     onStep?(StepReport(epoch: epoch + 1, batch: done, batches: batcher.batchCount, seen: running.seen,
                                        correct: running.correct, meanLoss: running.lossSum / Double(running.steps)))
                 }
-                let outOfTime = timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false
-                if done < batcher.batchCount, agreed(outOfTime || shouldStop()) {
+                // Every process stops, for the same reason, where any one of them would.
+                let stops = done < batcher.batchCount
+                    ? agreed([timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false, shouldStop()]) : [false, false]
+                let outOfTime = stops[0]
+                if stops.contains(true) {
                     running.seconds = Date().timeIntervalSince(epochStarted)
                     progress.partialEpoch = summed(running)
                     progress.elapsedSeconds = elapsed()
@@ -167,7 +175,7 @@ public final class ClassifierTrainer {
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
             if leads { try onEpoch?(record, improved) }
-            if agreed(shouldStop()) { return .stopped }
+            if agreed([shouldStop()])[0] { return .stopped }
         }
         progress.elapsedSeconds = elapsed()
         return .finished
