@@ -27,13 +27,6 @@ extension Reducer {
     /// Whether this process is the one that prints and writes.
     public var isLeader: Bool { rank == 0 }
 
-    /// The sum of `value` over all processes.
-    public func sum(_ value: Double) -> Double {
-        var values = [value]
-        values.withUnsafeMutableBufferPointer { sum($0) }
-        return values[0]
-    }
-
     /// This process's share of `count` rows (`BatchShard.part`).
     public func share(of count: Int) -> BatchShard { BatchShard.part(rank, of: size, rows: count) }
 }
