@@ -129,12 +129,7 @@ public final class CatchTrainer {
         let weight = Double(shard.rows.count) / Double(options.batchSize)
         if parallel { takeStep.shareGradients(over: reducer) { weight } }
         /// The figures summed over the processes.
-        func summed(_ values: [Double]) -> [Double] {
-            guard parallel else { return values }
-            var values = values
-            values.withUnsafeMutableBufferPointer { reducer.sum($0) }
-            return values
-        }
+        func summed(_ values: [Double]) -> [Double] { parallel ? reducer.sum(values) : values }
         let started = Date()
         let elapsedBefore = progress.elapsedSeconds
         let framesPerStep = options.batchSize * CatchGame.moves

@@ -27,6 +27,13 @@ extension Reducer {
     /// Whether this process is the one that prints and writes.
     public var isLeader: Bool { rank == 0 }
 
+    /// `values` summed elementwise over all processes (a few figures: counts, flags).
+    public func sum(_ values: [Double]) -> [Double] {
+        var values = values
+        values.withUnsafeMutableBufferPointer { sum($0) }
+        return values
+    }
+
     /// This process's share of `count` rows (`BatchShard.part`).
     public func share(of count: Int) -> BatchShard { BatchShard.part(rank, of: size, rows: count) }
 }

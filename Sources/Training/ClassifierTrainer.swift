@@ -107,10 +107,7 @@ public final class ClassifierTrainer {
         if parallel { takeStep.shareGradients(over: reducer) { weight } }
         /// Which of `flags` any process raised.
         func agreed(_ flags: [Bool]) -> [Bool] {
-            guard parallel else { return flags }
-            var counts = flags.map { $0 ? 1.0 : 0 }
-            counts.withUnsafeMutableBufferPointer { reducer.sum($0) }
-            return counts.map { $0 > 0 }
+            parallel ? reducer.sum(flags.map { $0 ? 1 : 0 }).map { $0 > 0 } : flags
         }
 
         while progress.completedEpochs < options.epochs {
@@ -184,9 +181,8 @@ public final class ClassifierTrainer {
     /// `running` with its counts and sums added up over the processes.
     private func summed(_ running: PartialEpoch) -> PartialEpoch {
         guard reducer.size > 1 else { return running }
-        var values = [Double(running.seen), Double(running.correct), running.lossSum, running.crossEntropySum,
-                      running.baselineErrorSum, running.rewardSum]
-        values.withUnsafeMutableBufferPointer { reducer.sum($0) }
+        let values = reducer.sum([Double(running.seen), Double(running.correct), running.lossSum, running.crossEntropySum,
+                                  running.baselineErrorSum, running.rewardSum])
         var total = running
         (total.seen, total.correct) = (Int(values[0]), Int(values[1]))
         (total.lossSum, total.crossEntropySum, total.baselineErrorSum, total.rewardSum) = (values[2], values[3], values[4], values[5])
