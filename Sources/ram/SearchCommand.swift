@@ -1,4 +1,5 @@
 import Autograd
+import Distributed
 import Foundation
 import Training
 
@@ -7,13 +8,15 @@ import Training
 ///
 /// Each trial is an ordinary `ram train` run in its own folder, `parallel` at a time; a search
 /// run again skips finished trials and resumes unfinished ones, so a time budget can cut it.
+/// Under `mpirun` every process runs its own trials (trial i on rank i mod N), each trial
+/// still one process; rank 0 prints the table once all have finished.
 enum SearchCommand {
     static let command = Command(
         name: "search",
         summary: "Random search on the validation split: short 'ram train' trials, a table of what each reached.",
         options: [
             .integer("trials", default: 8, range: 1...1000, help: "How many settings to try."),
-            .integer("parallel", default: 2, range: 1...64, help: "Trials run at once, one thread each."),
+            .integer("parallel", default: 2, range: 1...64, help: "Trials run at once by each process, one thread each."),
             .string("location-std", valueName: "lo:hi", default: "0.03:0.3",
                     help: "Range of the location standard deviation, drawn log-uniformly (one number fixes it)."),
             .string("learning-rate", valueName: "lo:hi", default: "1e-4:3e-3",
@@ -35,6 +38,10 @@ enum SearchCommand {
     }
 
     static func run(_ arguments: ParsedArguments) throws {
+        try EveryProcess.run { try search(arguments, reducer: $0) }
+    }
+
+    static func search(_ arguments: ParsedArguments, reducer: any Reducer) throws {
         let stdRange = try range(arguments.string("location-std")!, option: "location-std")
         let rateRange = try range(arguments.string("learning-rate")!, option: "learning-rate")
         let flags = arguments.string("train-flags")!.split(separator: " ").map(String.init)
@@ -54,12 +61,14 @@ enum SearchCommand {
             return Trial(index: i, locationStandardDeviation: Double(String(format: "%.3g", std))!,
                          learningRate: Double(String(format: "%.2g", rate))!, search: directory)
         }
-        CommandLineTool.say("\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(arguments.integer("parallel")) at a time, in \(directory.path)")
+        let parallel = arguments.integer("parallel")
+        let processes = reducer.size > 1 ? " on each of \(reducer.size) processes" : ""
+        CommandLineTool.say("\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(parallel) at a time\(processes), in \(directory.path)")
         CommandLineTool.say(header)
 
-        let parallel = arguments.integer("parallel")
-        for start in stride(from: 0, to: trials.count, by: parallel) {
-            let group = trials[start..<min(start + parallel, trials.count)]
+        let mine = trials.filter { $0.index % reducer.size == reducer.rank }
+        for start in stride(from: 0, to: mine.count, by: parallel) {
+            let group = mine[start..<min(start + parallel, mine.count)]
             let running = try group.map { try launch($0, flags: flags) }
             for (trial, process) in zip(group, running) {
                 process?.waitUntilExit()
@@ -69,6 +78,7 @@ enum SearchCommand {
                 CommandLineTool.say(row(trial, try result(trial)))
             }
         }
+        _ = reducer.sum([0])  // every process's trials are done
         CommandLineTool.say("\nsorted by best validation error:\n" + header)
         let rows = try trials.map { ($0, try result($0)) }.sorted { $0.1.best < $1.1.best }
         for (trial, result) in rows { CommandLineTool.say(row(trial, result)) }
@@ -89,6 +99,8 @@ enum SearchCommand {
         let process = Process()
         process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         process.arguments = arguments
+        // A trial is a run of its own, even when the search runs under mpirun.
+        process.environment = ProcessInfo.processInfo.environment.merging([EveryProcess.aloneVariable: "1"]) { $1 }
         let logPath = trial.directory.path + ".log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -114,6 +114,28 @@ struct MPITrainTests {
         }
     }
 
+    @Test func aSearchGivesEachRankItsOwnTrials() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = TrainResumeTests(directory: directory).smallData()
+        let search = directory + "/search"
+        let flags = "--data-dir \(data) --glimpses 3 --patch-size 4 --epochs 1 --batch-size 64 --no-tensorboard"
+        let arguments = ["search", "--trials", "2", "--parallel", "1", "--directory", search, "--train-flags=\(flags)"]
+        let job = try #require(try Self.mpirun([arguments, arguments]))
+        #expect(job.status == 0, "\(job.output)")
+        #expect(job.output.contains("1 at a time on each of 2 processes"), "\(job.output)")
+        // Rank 0 prints a row as each of its own trials ends, then the table of all of them.
+        let parts = job.output.components(separatedBy: "sorted by best validation error")
+        #expect(parts.count == 2 && parts[0].contains("trial-00") && !parts[0].contains("trial-01"), "\(job.output)")
+        #expect(parts.last!.contains("trial-00") && parts.last!.contains("trial-01"))
+        // Each trial trained alone, as one process, to its end.
+        for trial in ["trial-00", "trial-01"] {
+            let log = try String(contentsOfFile: "\(search)/\(trial).log", encoding: .utf8)
+            #expect(log.contains("epoch 1:") && !log.contains("processes"), "\(log)")
+            let last = try Checkpoint(contentsOf: URL(fileURLWithPath: "\(search)/\(trial)/last.safetensors"))
+            #expect(TrainingProgress(of: last)?.completedEpochs == 1)
+        }
+    }
+
     @Test func aRankThatFailsEndsTheJobWithItsMessage() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = TrainResumeTests(directory: directory).smallData()
