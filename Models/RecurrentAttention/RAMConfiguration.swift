@@ -47,6 +47,10 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     /// detaches `h_t`. Default: it does not, so the core is shaped by the classification loss
     /// alone and the high-variance policy gradient trains only the location network.
     public var locationTrainsCore = false
+    /// What REINFORCE's gradient is multiplied by against the cross-entropy's. Adam scales
+    /// the location network's steps alike whatever it is; it sets how much the policy
+    /// gradient shapes the core when `locationTrainsCore` lets it reach it.
+    public var policyGradientWeight: Float = 1
     /// Whether the baseline's squared error reaches the core network. Default: it does not.
     public var baselineTrainsCore = false
     /// Hidden ReLU units between the core state and the location policy's mean (0: the paper's
@@ -58,6 +62,11 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     /// Without it every image's first glimpse is the same, and the policy learns from one
     /// starting view only.
     public var randomFirstGlimpse = false
+    /// Training runs every image this many times, each with its own first glimpse and sampled
+    /// locations, and each run's REINFORCE baseline is the mean reward of the image's other
+    /// runs (leave-one-out; Kool, van Hoof and Welling 2019) instead of the learned `b_t`,
+    /// which then does not train. 1: the paper's learned baseline.
+    public var samplesPerImage = 1
 
     public init(imageHeight: Int, imageWidth: Int) {
         self.imageHeight = imageHeight
@@ -77,7 +86,7 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
         case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, locationTrainsCore, baselineTrainsCore
-        case locationNetworkHidden, randomFirstGlimpse, finalLocationStandardDeviation
+        case locationNetworkHidden, randomFirstGlimpse, finalLocationStandardDeviation, samplesPerImage, policyGradientWeight
     }
 
     /// Checkpoints written before the two gradient routes had names of their own set both with one.
@@ -85,7 +94,7 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes a configuration. Checkpoints written before a field existed used its old
     /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse,
-    /// a fixed standard deviation; and one flag for both gradient routes into the core.
+    /// a fixed standard deviation, one sample per image, a policy gradient of weight 1; and one flag for both gradient routes into the core.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageHeight = try c.decode(Int.self, forKey: .imageHeight)
@@ -110,5 +119,7 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
         locationNetworkHidden = try c.decodeIfPresent(Int.self, forKey: .locationNetworkHidden) ?? 0
         randomFirstGlimpse = try c.decodeIfPresent(Bool.self, forKey: .randomFirstGlimpse) ?? false
         finalLocationStandardDeviation = try c.decodeIfPresent(Float.self, forKey: .finalLocationStandardDeviation)
+        samplesPerImage = try c.decodeIfPresent(Int.self, forKey: .samplesPerImage) ?? 1
+        policyGradientWeight = try c.decodeIfPresent(Float.self, forKey: .policyGradientWeight) ?? 1
     }
 }

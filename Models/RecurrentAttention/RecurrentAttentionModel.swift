@@ -122,21 +122,35 @@ public final class RecurrentAttentionModel {
     }
 
     /// The hybrid loss of an episode: cross-entropy plus the baseline's squared error, with
-    /// each location node's advantage `(R - b_t) / batch` set for REINFORCE.
+    /// each location node's advantage `w (R - b_t) / batch` set for REINFORCE (`w`: the
+    /// configuration's `policyGradientWeight`).
+    /// With `samplesPerImage` m > 1, the rows are m runs of each image in turn (rows
+    /// `i*m ..< (i+1)*m` are image i's), and a run's baseline is the mean reward of the
+    /// image's other runs; the learned baseline is not trained.
     /// Backward from the returned loss trains all parts.
-    public func hybridLoss(_ episode: Episode, labels: [Int]) -> (loss: Variable<Float>, statistics: StepStatistics) {
+    public func hybridLoss(_ episode: Episode, labels: [Int],
+                           samplesPerImage m: Int = 1) -> (loss: Variable<Float>, statistics: StepStatistics) {
         let tape = episode.logits.tape
         let batch = labels.count
+        require(m >= 1 && batch % m == 0, "RAM: \(batch) rows are not runs of \(m) samples per image")
         let crossEntropy = softmaxCrossEntropy(logits: episode.logits, labels: labels)
         let predicted = Self.predictions(episode.logits)
         let rewards = zip(predicted, labels).map { $0 == $1 ? Float(1) : 0 }
         var loss = crossEntropy
         var baselineError: Float = 0
-        if !episode.baselines.isEmpty {
+        let weight = configuration.policyGradientWeight
+        if m > 1 && !episode.samples.isEmpty {
+            let advantage = rewards.indices.map { row in
+                let image = row / m * m
+                let others = (rewards[image..<(image + m)].reduce(0, +) - rewards[row]) / Float(m - 1)
+                return weight * (rewards[row] - others) / Float(batch)
+            }
+            for sample in episode.samples { sample.setAdvantage(Tensor(shape: [batch, 1], scalars: advantage)) }
+        } else if !episode.baselines.isEmpty {
             let reward = tape.constant(Tensor(shape: [batch, 1], scalars: rewards))
             var squared: Variable<Float>?
             for (b, sample) in zip(episode.baselines, episode.samples) {
-                let advantage = zip(rewards, b.scalars).map { ($0 - $1) / Float(batch) }
+                let advantage = zip(rewards, b.scalars).map { weight * ($0 - $1) / Float(batch) }
                 sample.setAdvantage(Tensor(shape: [batch, 1], scalars: advantage))
                 let term = meanSquaredError(predictions: b, targets: reward)
                 squared = squared.map { $0 + term } ?? term

@@ -50,6 +50,9 @@ struct ModelSpecification: Codable, Sendable, Equatable {
                 + (ram.locationNetworkHidden > 0 ? ", location net \(ram.coreSize)-\(ram.locationNetworkHidden)-2" : "")
                 + (ram.randomFirstGlimpse ? ", random first glimpse in training" : "")
                 + (ram.locationTrainsCore ? ", policy gradient into the core" : "")
+                + (ram.baselineTrainsCore ? ", baseline gradient into the core" : "")
+                + (ram.policyGradientWeight != 1 ? ", policy gradient weighted \(ram.policyGradientWeight)" : "")
+                + (ram.samplesPerImage > 1 ? ", \(ram.samplesPerImage) samples per image in training" : "")
                 + (randomGlimpses ? ", trained with random glimpses" : "")
         case .fc: "FC-\(hiddenSize) on \(task)"
         case .conv: "conv (\(filters) filters 10x10 stride 5, \(hiddenSize) hidden) on \(task)"

@@ -45,6 +45,8 @@ extension ModelSpecification {
                 checks.check("specification.ram.finalLocationStandardDeviation", final, in: 1e-4...2)
             }
             checks.check("specification.ram.locationNetworkHidden", ram.locationNetworkHidden, in: 0...4096)
+            checks.check("specification.ram.samplesPerImage", ram.samplesPerImage, in: 1...64)
+            checks.check("specification.ram.policyGradientWeight", ram.policyGradientWeight, in: 1e-6...1e3)
             for (field, value) in [("glimpseHidden", ram.glimpseHidden), ("locationHidden", ram.locationHidden),
                                    ("glimpseSize", ram.glimpseSize), ("coreSize", ram.coreSize)] {
                 checks.check("specification.ram.\(field)", value, in: 1...4096)

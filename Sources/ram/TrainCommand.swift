@@ -30,7 +30,12 @@ enum TrainCommand {
             .choice("first-glimpse", ["random", "centre"], default: "random",
                     help: "RAM: where training's first glimpse looks (evaluation always starts at the centre)."),
             .flag("policy-gradient-to-core",
-                  help: "RAM: let REINFORCE and baseline gradients reach the core (default: they train only their own nets)."),
+                  help: "RAM: let REINFORCE's gradient reach the core (default: it trains only the location net)."),
+            .flag("baseline-to-core", help: "RAM: let the baseline's squared error reach the core (default: it trains only the baseline)."),
+            .number("policy-gradient-weight", default: 1, range: 1e-6...1e3,
+                    help: "RAM: REINFORCE's gradient against the cross-entropy's, which matters where it reaches the core (--policy-gradient-to-core)."),
+            .integer("samples-per-image", default: 1, range: 1...64,
+                     help: "RAM: training runs each image this many times, each run's REINFORCE baseline the others' mean reward (1: the paper's learned baseline)."),
             .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
             .integer("hidden", default: 256, range: 1...4096, help: "FC and conv: hidden units (the paper: 64 or 256)."),
             .integer("filters", default: 8, range: 1...256, help: "Conv: number of 10x10 stride-5 filters (the paper: 8 or 16)."),
@@ -110,7 +115,10 @@ enum TrainCommand {
             ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
             ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
             ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
+            ("policy-gradient-weight", "\(r.policyGradientWeight)", "\(savedRAM.policyGradientWeight)"),
+            ("samples-per-image", "\(r.samplesPerImage)", "\(savedRAM.samplesPerImage)"),
             ("policy-gradient-to-core", "on", ResumeCheck.onOff(savedRAM.locationTrainsCore)),
+            ("baseline-to-core", "on", ResumeCheck.onOff(savedRAM.baselineTrainsCore)),
             ("random-glimpses", "on", ResumeCheck.onOff(t.randomGlimpses)),
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
@@ -140,9 +148,11 @@ enum TrainCommand {
         }
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
-        (ram.locationTrainsCore, ram.baselineTrainsCore) = (arguments.flag("policy-gradient-to-core"), arguments.flag("policy-gradient-to-core"))
+        (ram.locationTrainsCore, ram.baselineTrainsCore) = (arguments.flag("policy-gradient-to-core"), arguments.flag("baseline-to-core"))
         ram.locationNetworkHidden = arguments.integer("location-hidden")
         ram.randomFirstGlimpse = arguments.string("first-glimpse") == "random"
+        ram.samplesPerImage = arguments.integer("samples-per-image")
+        ram.policyGradientWeight = Float(arguments.number("policy-gradient-weight"))
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
                                   filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),
                                   randomGlimpses: arguments.flag("random-glimpses"))
