@@ -139,7 +139,7 @@ func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], s
         must { try takeStep { tape in meanSquaredError(predictions: model(batch.inputs, on: tape), targets: tape.constant(batch.targets)) } }
         if step % settings.evaluationInterval == 0 {
             curve.append((Double(step), testError()))
-            try? events.scalar("test_mse", curve.last!.y, step: step)
+            try? events?.scalar("test_mse", curve.last!.y, step: step)
             say("  T = \(length), \(kind.rawValue), step \(step): test MSE \(format(curve.last!.y, 4))")
         }
     }

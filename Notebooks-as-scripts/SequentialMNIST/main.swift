@@ -6,9 +6,13 @@
 // its state to the end. We train an LSTM and a GRU cell this way and compare them.
 //
 //     swift run -c release sequential-mnist [--small]
+//
+// Built with the `MPI` trait it also trains data-parallel: `mpirun -np 2 sequential-mnist`
+// (see "Training on many processes" in the README).
 
 import Autograd
 import Datasets
+import Distributed
 import Foundation
 import Imaging
 import NeuralNetworks
@@ -16,6 +20,12 @@ import NotebookSupport
 import Training
 
 let notebook = Notebook(name: "sequential-mnist", summary: "LSTM and GRU cells classifying MNIST read row by row.")
+
+// Under `mpirun` every process runs this script: each computes its share of every batch, the
+// gradients are summed before each update, evaluation images are split between the processes,
+// and only rank 0 prints and writes. Alone, `reducer` is a world of one and changes nothing.
+let reducer = worldReducer()
+Notebook.speaks = reducer.isLeader
 
 // ## Settings
 //
@@ -106,15 +116,18 @@ struct RowReader {
     }
 }
 
-func accuracy(of model: RowReader, on images: TaskGenerator) -> Double {
+func accuracy(of model: RowReader, on images: TaskGenerator, sharedWith reducer: any Reducer) -> Double {
     let tape = Tape<Float>()
-    var correct = 0
-    for batch in Batcher(generator: images, batchSize: 500, shuffles: false).batches(epoch: 0) {
+    let batcher = Batcher(generator: images, batchSize: 500, shuffles: false)
+    let mine = reducer.share(of: images.count).rows
+    var correct = 0.0
+    for start in stride(from: mine.lowerBound, to: mine.upperBound, by: 500) {
+        let batch = batcher.batch(of: Array(start..<min(start + 500, mine.upperBound)), epoch: 0)
         tape.reset()
         let predicted = Categorical(logits: model(batch.images, on: tape)).mode()
-        correct += zip(predicted, batch.labels).filter { $0 == Int($1) }.count
+        correct += Double(zip(predicted, batch.labels).filter { $0 == Int($1) }.count)
     }
-    return Double(correct) / Double(images.count)
+    return reducer.sum([correct])[0] / Double(images.count)
 }
 
 // ## Training
@@ -131,10 +144,14 @@ struct Run {
     var testAccuracy = 0.0
 }
 
-func train(_ kind: CellKind) -> Run {
+func train(_ kind: CellKind, sharedWith reducer: any Reducer) -> Run {
     let model = RowReader(kind, hiddenSize: settings.hiddenSize, seed: 1)
     let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: settings.learningRate), gradientClip: 1)
     let batcher = Batcher(generator: training, batchSize: settings.batchSize, shuffles: true, dropsLast: true)
+    // This process's rows of each batch, and the gradients weighted by their share and summed.
+    let part = reducer.size > 1 ? (rank: reducer.rank, size: reducer.size) : nil
+    var share = 1.0
+    if part != nil { takeStep.shareGradients(over: reducer) { share } }
     // Evaluate at evenly spaced batches, the last one included.
     let evaluationPoints = Set((1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
     var run = Run(kind: kind)
@@ -144,40 +161,43 @@ func train(_ kind: CellKind) -> Run {
     training: for epoch in 0..<settings.epochs {
         var lossSum = 0.0, seen = 0
         takeStep.optimizer.learningRate = settings.learningRate * (epoch >= settings.epochs * 3 / 4 ? 0.1 : 1)
-        for (i, batch) in batcher.batches(epoch: epoch).enumerated() {
+        for (i, batch) in batcher.batches(epoch: epoch, part: part).enumerated() {
             let stepStarted = Date()
+            share = Double(batch.count) / Double(settings.batchSize)
             let loss = must { try takeStep { tape in
                 softmaxCrossEntropy(logits: model(batch.images, on: tape), labels: batch.labels.map(Int.init))
             } }
             trainingTime += Date().timeIntervalSince(stepStarted)
-            lossSum += Double(loss)
+            lossSum += Double(loss) * share  // summed over the processes when printed
             seen += 1
             if !notebook.isSmall && (i + 1) % 200 == 0 {
                 say(String(format: "  epoch %d, batch %d/%d: training loss %.4f, %.1f ms per batch", epoch + 1, i + 1,
-                           batcher.batchCount, lossSum / Double(seen), 1000 * trainingTime / Double(epoch * batcher.batchCount + i + 1)))
+                           batcher.batchCount, reducer.sum([lossSum])[0] / Double(seen),
+                           1000 * trainingTime / Double(epoch * batcher.batchCount + i + 1)))
             }
             if evaluationPoints.contains(i + 1) {
                 let progress = Double(epoch) + Double(i + 1) / Double(batcher.batchCount)
-                let validationAccuracy = accuracy(of: model, on: validation)
+                let validationAccuracy = accuracy(of: model, on: validation, sharedWith: reducer)
+                // The loss over all processes; every one stops when any one's budget ran out.
+                let totals = reducer.sum([lossSum, trainingTime > settings.timeBudget ? 1 : 0])
                 run.curve.append((progress, validationAccuracy))
-                try? events.scalar("validation_accuracy", validationAccuracy, step: epoch * batcher.batchCount + i + 1)
+                try? events?.scalar("validation_accuracy", validationAccuracy, step: epoch * batcher.batchCount + i + 1)
                 if validationAccuracy >= 0.98 && run.minutesTo98 == nil { run.minutesTo98 = trainingTime / 60 }
                 say(String(format: "  epoch %.2f: training loss %.4f, validation accuracy %.2f%%, %.0f s of training (%.1f ms per batch)",
-                           progress, lossSum / Double(seen), 100 * validationAccuracy, trainingTime,
+                           progress, totals[0] / Double(seen), 100 * validationAccuracy, trainingTime,
                            1000 * trainingTime / (Double(epoch * batcher.batchCount + i + 1))))
-                lossSum = 0
-                seen = 0
-                if trainingTime > settings.timeBudget { break training }
+                (lossSum, seen) = (0, 0)
+                if totals[1] > 0 { break training }
             }
         }
     }
     run.seconds = trainingTime
-    run.testAccuracy = accuracy(of: model, on: test)
+    run.testAccuracy = accuracy(of: model, on: test, sharedWith: reducer)
     say("  test accuracy \(format(100 * run.testAccuracy, 2)) % after \(format(trainingTime, 0)) s of training\n")
     return run
 }
 
-let runs = CellKind.allCases.map(train)
+let runs = CellKind.allCases.map { train($0, sharedWith: reducer) }
 
 // ## Results
 

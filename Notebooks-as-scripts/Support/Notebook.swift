@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import Imaging
+import Synchronization
 @_exported import TrainingLogs
 @_exported import TrainingLogs
 
@@ -58,6 +59,7 @@ public struct Notebook: Sendable {
 
     /// Writes `image` as `<outputDirectory>/<fileName>` and says so; a failure to write fails the script.
     public func write(_ image: Image, to fileName: String) {
+        guard Notebook.speaks else { return }
         let path = (outputDirectory as NSString).appendingPathComponent(fileName)
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
@@ -65,22 +67,34 @@ public struct Notebook: Sendable {
         } catch {
             fail("could not write \(path): \(error)")
         }
-        print("wrote \(path)")
+        say("wrote \(path)")
     }
 }
 
 extension Notebook {
     /// A TensorBoard event file for one run of the notebook, in `<outputDirectory>/tensorboard/<run>`
     /// (`tensorboard --logdir <outputDirectory>/tensorboard` shows the runs side by side); a
-    /// failure to create it fails the script.
-    public func events(run: String) -> EventWriter {
+    /// failure to create it fails the script. Nil in the processes that do not speak.
+    public func events(run: String) -> EventWriter? {
+        guard Notebook.speaks else { return nil }
         let directory = (outputDirectory as NSString).appendingPathComponent("tensorboard/" + run)
         do { return try EventWriter(directory: directory) } catch { fail("could not start \(directory): \(error)") }
     }
 }
 
+extension Notebook {
+    /// Whether `say`, `claim` and `write` print: in a run of several processes (`mpirun`)
+    /// only rank 0 does, so the output reads as one script's.
+    public static var speaks: Bool {
+        get { speaking.load(ordering: .relaxed) }
+        set { speaking.store(newValue, ordering: .relaxed) }
+    }
+    private static let speaking = Atomic<Bool>(true)
+}
+
 /// Prints a line and flushes it at once, so progress shows even when the output is a pipe.
 public func say(_ line: String) {
+    guard Notebook.speaks else { return }
     print(line)
     fflush(nil)
 }
@@ -101,7 +115,7 @@ public func must<T>(_ body: () throws -> T) -> T {
 /// Fails the script unless `condition` holds; prints the claim when it does.
 public func claim(_ condition: Bool, _ message: @autoclosure () -> String) {
     guard condition else { fail(message()) }
-    print("ok: \(message())")
+    say("ok: \(message())")
 }
 
 /// A plain-text table with right-aligned columns.
