@@ -94,7 +94,8 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes a configuration. Checkpoints written before a field existed used its old
     /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse,
-    /// a fixed standard deviation, one sample per image, a policy gradient of weight 1; and one flag for both gradient routes into the core.
+    /// a fixed standard deviation, one sample per image, a policy gradient of weight 1; and
+    /// one flag for both gradient routes into the core.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageHeight = try c.decode(Int.self, forKey: .imageHeight)
