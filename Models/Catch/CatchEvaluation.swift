@@ -20,7 +20,7 @@ public enum CatchEvaluation {
             tape.reset()
             caught[0] += Double(agent.play(games, on: tape, policy: policy, using: &sampling).rewards.reduce(0, +))
         }
-        caught.withUnsafeMutableBufferPointer { reducer?.sum($0) }
+        if let reducer { caught = reducer.sum(caught) }
         return caught[0] / Double(episodes)
     }
 

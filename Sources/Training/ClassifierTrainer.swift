@@ -59,8 +59,11 @@ public final class ClassifierTrainer {
     }
 
     /// The steps of an epoch (a last, smaller batch is left out).
-    public var batchesPerEpoch: Int {
-        Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true).batchCount
+    public var batchesPerEpoch: Int { trainingBatcher().batchCount }
+
+    /// The training batches: shuffled every epoch, a last smaller batch left out.
+    private func trainingBatcher() -> Batcher {
+        Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
     }
 
     private var plateau: ReduceOnPlateau?
@@ -92,7 +95,7 @@ public final class ClassifierTrainer {
     /// `shouldStop` says so.
     @discardableResult
     public func run(timeBudget: Double? = nil) throws -> TrainingOutcome {
-        let batcher = Batcher(generator: training, batchSize: options.batchSize, shuffles: true, dropsLast: true)
+        let batcher = trainingBatcher()
         let totalSteps = batcher.batchCount * options.epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
         let started = Date()

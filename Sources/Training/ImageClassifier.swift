@@ -93,7 +93,7 @@ extension ImageClassifier {
             }
             counts[1] += Double(batch.count)
         }
-        counts.withUnsafeMutableBufferPointer { reducer?.sum($0) }
+        if let reducer { counts = reducer.sum(counts) }
         return counts[0] / max(counts[1], 1)
     }
 }

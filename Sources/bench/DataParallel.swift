@@ -36,9 +36,7 @@ func runDataParallelBenchmark(steps: Int) {
                 if step >= 5 { times.append(seconds(clock.now - start)) }  // warm-up: the arenas size themselves
             }
             // Each process waits for the others in the all-reduce, so their step times agree: the mean.
-            var total = [median(times)]
-            total.withUnsafeMutableBufferPointer { reducer.sum($0) }
-            let perStep = total[0] / Double(reducer.size)
+            let perStep = reducer.sum([median(times)])[0] / Double(reducer.size)
             say(task.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + String(format: " %6d  %8.2f  %7.0f", batch, perStep * 1000, Double(batch) / perStep))
         }
