@@ -51,7 +51,7 @@ enum TrainCommand {
             .integer("epochs", range: 1...100_000,
                      help: "Passes over the 50,000 training images (default \(Defaults.ram.epochs) for RAM, \(Defaults.comparison.epochs) for FC and conv)."),
             .number("time-budget", default: 0, range: 0...1e7,
-                    help: "Stop after this many minutes, keeping the last complete epoch (0: no limit)."),
+                    help: "Stop after this many minutes, at the step where the time runs out (--resume continues from it; 0: no limit)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
