@@ -54,8 +54,9 @@ enum EvaluateCommand {
                model.error(on: images, mode: .random, seed: seed))
         // A ready-made set does not say where its digits are, so the diagnostic needs the task's own.
         if let ram = model as? RAMClassifier, !arguments.isGiven("images") {
-            CommandLineTool.say(Evaluation.describe(ram.model.glimpseDiagnostic(on: images,
-                                                                                count: images.count, seed: seed)))
+            let diagnostic = ram.model.glimpseDiagnostic(on: images, count: images.count, seed: seed)
+            CommandLineTool.say(Evaluation.describe(diagnostic))
+            CommandLineTool.say(Evaluation.describeEachGlimpse(diagnostic))
         }
     }
 
