@@ -56,7 +56,7 @@ enum EvaluateCommand {
         if let ram = model as? RAMClassifier, !arguments.isGiven("images") {
             let diagnostic = ram.model.glimpseDiagnostic(on: images, count: images.count, seed: seed)
             CommandLineTool.say(Evaluation.describe(diagnostic))
-            CommandLineTool.say(Evaluation.describeEachGlimpse(diagnostic))
+            CommandLineTool.say(Evaluation.describeEachGlimpse(diagnostic.learned))
         }
     }
 

@@ -10,11 +10,12 @@ enum Evaluation {
                100 * d.learned.inkFraction, 100 * d.random.inkFraction)
     }
 
-    /// The same glimpse by glimpse: whether the policy finds the digit early and then loses it
-    /// is invisible in the mean over glimpses.
-    static func describeEachGlimpse(_ d: (learned: GlimpseDiagnostic, random: GlimpseDiagnostic)) -> String {
-        let glimpses = (1..<d.learned.distanceSums.count).map { t in
-            String(format: "%d: %.1f px, ink %.0f%%", t + 1, d.learned.meanDistance(ofGlimpse: t), 100 * d.learned.inkFraction(ofGlimpse: t))
+    /// The learned policy's figures glimpse by glimpse (random glimpses are alike at every
+    /// step): whether the policy finds the digit early and then loses it is invisible in the
+    /// mean over glimpses.
+    static func describeEachGlimpse(_ learned: GlimpseDiagnostic) -> String {
+        let glimpses = (1..<learned.distanceSums.count).map { t in
+            String(format: "%d: %.1f px, ink %.0f%%", t + 1, learned.meanDistance(ofGlimpse: t), 100 * learned.inkFraction(ofGlimpse: t))
         }
         return "glimpse by glimpse: " + glimpses.joined(separator: "; ")
     }

@@ -54,7 +54,7 @@ enum TrainCommand {
                     help: "Stop after this many minutes, at the step where the time runs out (--resume continues from it; 0: no limit)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
-            .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may extend it)."),
+            .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may lengthen or shorten it, and the learning-rate schedule follows)."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
             Threads.option,
         ] + RunLog.options(pictures: "glimpses"),

@@ -14,7 +14,7 @@ import Testing
         var learned = GlimpseDiagnostic(glimpses: 3)
         learned.record(locations: [[0, 0], [-0.75, -0.75], [0.75, 0.75]], targets: target, height: 4, width: 4,
                        sensor: GlimpseSensor(patchSize: 2, scales: 1))
-        let line = Evaluation.describeEachGlimpse((learned: learned, random: GlimpseDiagnostic(glimpses: 3)))
+        let line = Evaluation.describeEachGlimpse(learned)
         #expect(line == "glimpse by glimpse: 2: 0.0 px, ink 100%; 3: 4.2 px, ink 0%")
     }
 }
