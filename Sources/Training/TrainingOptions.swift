@@ -24,6 +24,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var epochs: Int
     /// Clip the global gradient norm to this (0: no clipping).
     public var gradientClip: Double
+    /// An L2 penalty on every parameter, added to its gradient as `weightDecay * theta` (0: none).
+    public var weightDecay: Double
     /// Seeds the batch order, the placements and the location samples.
     public var seed: UInt64
     /// Where the data came from (nil: the default), so a resumed run, an evaluation and a
@@ -32,7 +34,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     public init(optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3, momentum: Double = 0.9,
                 schedule: ScheduleKind = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
-                seed: UInt64 = 1, dataDirectory: String? = nil) {
+                weightDecay: Double = 0, seed: UInt64 = 1, dataDirectory: String? = nil) {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.momentum = momentum
@@ -40,6 +42,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         self.batchSize = batchSize
         self.epochs = epochs
         self.gradientClip = gradientClip
+        self.weightDecay = weightDecay
         self.seed = seed
         self.dataDirectory = dataDirectory
     }
@@ -47,9 +50,19 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The optimizer these options name, over `store`.
     public func makeOptimizer(for store: ParameterStore<Float>) -> any Optimizer<Float> {
         switch optimizer {
-        case .adam: Adam(for: store, learningRate: learningRate)
-        case .sgd: SGD(for: store, learningRate: learningRate, momentum: momentum)
+        case .adam: Adam(for: store, learningRate: learningRate, weightDecay: weightDecay)
+        case .sgd: SGD(for: store, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         }
+    }
+
+    /// One line for logs: "adam lr 0.001 (linear), batch 128, 200 epochs, seed 1", with the
+    /// clipping and weight decay where they are on.
+    public var summary: String {
+        "\(optimizer.rawValue) lr \(learningRate) (\(schedule.rawValue))"
+            + (optimizer == .sgd ? ", momentum \(momentum)" : "")
+            + (gradientClip > 0 ? ", gradient norm clipped at \(gradientClip)" : "")
+            + (weightDecay > 0 ? ", weight decay \(weightDecay)" : "")
+            + ", batch \(batchSize), \(epochs) epochs, seed \(seed)"
     }
 
     /// The learning rate for the update after `step` of `totalSteps` (`plateau` holds the
@@ -66,5 +79,26 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The plateau schedule's starting state, when the schedule is `plateau`.
     public var initialPlateau: ReduceOnPlateau? {
         schedule == .plateau ? ReduceOnPlateau(learningRate: learningRate, factor: 0.1, patience: 5) : nil
+    }
+}
+
+extension TrainingOptions {
+    private enum CodingKeys: String, CodingKey {
+        case optimizer, learningRate, momentum, schedule, batchSize, epochs, gradientClip, weightDecay, seed, dataDirectory
+    }
+
+    /// Decodes options; checkpoints written before weight decay existed trained without it.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(optimizer: try c.decode(OptimizerKind.self, forKey: .optimizer),
+                  learningRate: try c.decode(Double.self, forKey: .learningRate),
+                  momentum: try c.decode(Double.self, forKey: .momentum),
+                  schedule: try c.decode(ScheduleKind.self, forKey: .schedule),
+                  batchSize: try c.decode(Int.self, forKey: .batchSize),
+                  epochs: try c.decode(Int.self, forKey: .epochs),
+                  gradientClip: try c.decode(Double.self, forKey: .gradientClip),
+                  weightDecay: try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0,
+                  seed: try c.decode(UInt64.self, forKey: .seed),
+                  dataDirectory: try c.decodeIfPresent(String.self, forKey: .dataDirectory))
     }
 }

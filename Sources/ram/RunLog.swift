@@ -57,9 +57,7 @@ final class RunLog {
     /// The run's settings, as text in TensorBoard.
     func settings(_ summary: String, options: TrainingOptions, step: Int) throws {
         try timed {
-            try events?.text("settings", summary + "\n\n" + "optimizer \(options.optimizer.rawValue), learning rate "
-                + "\(options.learningRate) (\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, "
-                + "seed \(options.seed)", step: step)
+            try events?.text("settings", summary + "\n\n" + options.summary, step: step)
         }
     }
 

@@ -70,6 +70,7 @@ extension TrainingOptions {
         checks.check("options.batchSize", batchSize, in: 1...4096)
         checks.check("options.epochs", epochs, in: 1...100_000)
         checks.check("options.gradientClip", gradientClip, in: 0...1e6)
+        checks.check("options.weightDecay", weightDecay, in: 0...1)
     }
 }
 

@@ -46,6 +46,8 @@ enum TrainCommand {
             .choice("schedule", TrainingOptions.ScheduleKind.allCases.map(\.rawValue), default: "linear",
                     help: "Learning-rate schedule (linear: decay to zero, as in the paper)."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
+            .number("weight-decay", default: 0, range: 0...1,
+                    help: "An L2 penalty on every parameter, added to its gradient as x times the parameter (PyTorch's weight_decay; 0: off)."),
             .integer("batch-size", range: 1...4096,
                      help: "Images per step (default \(Defaults.ram.batchSize) for RAM, \(Defaults.comparison.batchSize) for FC and conv; the paper: 20)."),
             .integer("epochs", range: 1...100_000,
@@ -123,7 +125,8 @@ enum TrainCommand {
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
             ("momentum", "\(o.momentum)", "\(p.momentum)"), ("schedule", o.schedule.rawValue, p.schedule.rawValue),
-            ("gradient-clip", "\(o.gradientClip)", "\(p.gradientClip)"), ("batch-size", "\(o.batchSize)", "\(p.batchSize)"),
+            ("gradient-clip", "\(o.gradientClip)", "\(p.gradientClip)"), ("weight-decay", "\(o.weightDecay)", "\(p.weightDecay)"),
+            ("batch-size", "\(o.batchSize)", "\(p.batchSize)"),
             ("seed", "\(o.seed)", "\(p.seed)"),
         ]
     }
@@ -165,6 +168,7 @@ enum TrainCommand {
         options.momentum = arguments.number("momentum")
         options.schedule = .init(rawValue: arguments.string("schedule")!)!
         options.gradientClip = arguments.number("gradient-clip")
+        options.weightDecay = arguments.number("weight-decay")
         if arguments.isGiven("batch-size") { options.batchSize = arguments.integer("batch-size") }
         if arguments.isGiven("epochs") { options.epochs = arguments.integer("epochs") }
         options.seed = UInt64(arguments.integer("seed"))

@@ -44,8 +44,7 @@ enum TrainRun {
         }
         trainer.shouldStop = { StopRequest.isRequested }
 
-        CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.optimizer.rawValue) lr \(options.learningRate) "
-            + "(\(options.schedule.rawValue)), batch \(options.batchSize), \(options.epochs) epochs, seed \(options.seed)"
+        CommandLineTool.say("\(specification.summary); \(model.store.count) parameters; \(options.summary)"
             + (reducer.size > 1 ? "; \(reducer.size) processes, each taking its share of every batch" : ""))
         let start = trainer.progress
         if start.step > 0 { CommandLineTool.say("resuming after epoch \(start.completedEpochs), step \(start.step)") }

@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import NeuralNetworks
 import Testing
 
@@ -94,6 +95,29 @@ struct OptimizerTests {
         expectClose([state.tensors["m.w"]!.scalars, state.tensors["v.w"]!.scalars],
                     [[-0.037, 0.149], [0.00131193775, 0.005244001]])
         #expect(state.kind == "adam" && state.step == 3)
+    }
+
+    @Test("Adam with weight decay 0.1 is Adam on g + 0.1 w (the L2 penalty's gradient)")
+    func adamWeightDecay() {
+        // A plain Double loop of Algorithm 1 on the decayed gradients, written out here.
+        var w: [Double] = [1, -2], m: [Double] = [0, 0], v: [Double] = [0, 0]
+        var expected: [[Double]] = []
+        for t in 1...3 {
+            for i in 0..<2 {
+                let g = gradients[t - 1][i] + 0.1 * w[i]
+                m[i] = 0.9 * m[i] + 0.1 * g
+                v[i] = 0.999 * v[i] + 0.001 * g * g
+                let mHat = m[i] / (1 - pow(0.9, Double(t))), vHat = v[i] / (1 - pow(0.999, Double(t)))
+                w[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+            }
+            expected.append(w)
+        }
+        let (store, _) = twoParameterStore()
+        let decayed = trajectory(Adam(for: store, learningRate: 0.1, weightDecay: 0.1))
+        expectClose(decayed, expected)
+        // The penalty changes the path: after step 2 w[0] is 0.8050 against plain Adam's 0.8068.
+        let (plainStore, _) = twoParameterStore()
+        #expect(abs(trajectory(Adam(for: plainStore, learningRate: 0.1))[1][0] - decayed[1][0]) > 1e-3)
     }
 
     @Test("the Float loops agree with the Double ones")

@@ -170,9 +170,10 @@ import Training
         writer.setJSON(options, forKey: "options")
         try RunCheckpoints.write(writer, named: RunCheckpoints.last, in: URL(fileURLWithPath: run))
         let arguments = try parse(["train", "--resume", "--checkpoint-dir", run, "--learning-rate", "0.01",
-                                   "--glimpses", "6", "--random-glimpses", "--epochs", "9"])
+                                   "--glimpses", "6", "--random-glimpses", "--epochs", "9", "--weight-decay", "0.001"])
         #expect(message { try TrainCommand.run(arguments) }
             == "--resume continues the run in \(run) with its saved settings, which --random-glimpses on (the run has off), "
-            + "--learning-rate 0.01 (the run has 0.0003) would change; drop those flags, or train into another --checkpoint-dir")
+            + "--learning-rate 0.01 (the run has 0.0003), --weight-decay 0.001 (the run has 0.0) would change; "
+            + "drop those flags, or train into another --checkpoint-dir")
     }
 }

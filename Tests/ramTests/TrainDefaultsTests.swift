@@ -1,4 +1,6 @@
 import Datasets
+import Foundation
+import NeuralNetworks
 import Testing
 import Training
 @testable import ram
@@ -16,6 +18,29 @@ import Training
         #expect((fc.learningRate, fc.batchSize, fc.epochs) == (1e-3, 32, 30))
         let given = try Self.options(["--learning-rate", "0.01", "--batch-size", "20", "--epochs", "3"])
         #expect((given.learningRate, given.batchSize, given.epochs) == (0.01, 20, 3))
+    }
+
+    @Test func weightDecayIsOffByDefaultAndReachesTheOptimizer() throws {
+        #expect(try Self.options([]).weightDecay == 0)
+        let decayed = try Self.options(["--weight-decay", "1e-4"])
+        let adam = try #require(decayed.makeOptimizer(for: ParameterStore<Float>()) as? Adam<Float>)
+        #expect(decayed.weightDecay == 1e-4 && adam.weightDecay == 1e-4)
+        var sgd = decayed
+        sgd.optimizer = .sgd
+        #expect((sgd.makeOptimizer(for: ParameterStore<Float>()) as? SGD<Float>)?.weightDecay == 1e-4)
+        #expect(decayed.summary == "adam lr 0.0003 (linear), weight decay 0.0001, batch 128, 200 epochs, seed 1")
+        let refused = #expect(throws: UsageError.self) { try Self.options(["--weight-decay", "2"]) }
+        #expect(refused?.message == "option --weight-decay must be in 0.0...1.0, got 2.0")
+    }
+
+    /// Checkpoints written before `--weight-decay` existed hold options without it: they trained without decay.
+    @Test func optionsSavedBeforeWeightDecayReadBackWithoutIt() throws {
+        let older = #"{"optimizer":"adam","learningRate":0.001,"momentum":0.9,"schedule":"linear","batchSize":128,"epochs":640,"gradientClip":0,"seed":1}"#
+        let options = try JSONDecoder().decode(TrainingOptions.self, from: Data(older.utf8))
+        #expect(options == TrainingOptions(learningRate: 1e-3, batchSize: 128, epochs: 640))
+        var decayed = options
+        decayed.weightDecay = 5e-5
+        #expect(try JSONDecoder().decode(TrainingOptions.self, from: JSONEncoder().encode(decayed)) == decayed)
     }
 
     @Test func theModelDefaultsFollowTheTask() throws {
