@@ -28,14 +28,14 @@ import Training
 
     /// Saves a fresh MNIST RAM as 'ram train' would, after `edit` changes its values, with
     /// `specification` (which may be out of range) as its metadata.
-    func saveModel(_ name: String, _ specification: ModelSpecification = mnistRAM,
+    func saveModel(_ name: String, _ specification: ModelSpecification = mnistRAM, options: TrainingOptions = TrainingOptions(),
                    edit: (ParameterStore<Float>) -> Void = { _ in }) throws -> String {
         let store = Self.mnistRAM.makeModel().store
         edit(store)
         var writer = CheckpointWriter()
         writer.addParameters(of: store)
         writer.setJSON(specification, forKey: "specification")
-        writer.setJSON(TrainingOptions(), forKey: "options")
+        writer.setJSON(options, forKey: "options")
         try RunCheckpoints.write(writer, named: name, in: URL(fileURLWithPath: directory))
         return directory + "/" + name
     }
@@ -79,6 +79,10 @@ import Training
         #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: wrongSize)) }
             == "\(wrongSize): metadata out of range: specification.ram.imageHeight is 100, outside 60...60; "
             + "specification.ram.imageWidth is 100, outside 60...60")
+
+        let decayed = try saveModel("decay.safetensors", options: TrainingOptions(weightDecay: 2))
+        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: decayed)) }
+            == "\(decayed): metadata out of range: options.weightDecay is 2.0, outside 0.0...1.0")
     }
 
     /// Writes an MNIST-format folder of `train` and `test` images of `size`x`size`.
