@@ -91,10 +91,14 @@ public final class ClassifierTrainer {
         progress.bestValidationError = best.flatMap { TrainingProgress(of: $0) }?.bestValidationError
     }
 
-    /// Trains until `options.epochs` epochs are complete, `timeBudget` seconds pass or
+    /// Trains until `options.epochs` epochs are complete, `timeBudget` seconds pass, the run
+    /// has taken `stopStep` steps in all (the clock-free, reproducible form of a stop), or
     /// `shouldStop` says so.
     @discardableResult
-    public func run(timeBudget: Double? = nil) throws -> TrainingOutcome {
+    public func run(timeBudget: Double? = nil, stopStep: Int? = nil) throws -> TrainingOutcome {
+        if let stopStep, stopStep <= progress.step {
+            throw TrainingSetupError(description: "cannot stop at step \(stopStep): the run is already at step \(progress.step)")
+        }
         let batcher = trainingBatcher()
         let totalSteps = batcher.batchCount * options.epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil)
@@ -145,13 +149,13 @@ public final class ClassifierTrainer {
                 // Every process stops, for the same reason, where any one of them would.
                 let stops = done < batcher.batchCount
                     ? agreed([timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false, shouldStop()]) : [false, false]
-                let outOfTime = stops[0]
-                if stops.contains(true) {
+                let atStopStep = done < batcher.batchCount && progress.step == stopStep  // the same step on every process
+                if stops.contains(true) || atStopStep {
                     running.seconds = Date().timeIntervalSince(epochStarted)
                     progress.partialEpoch = summed(running)
                     progress.elapsedSeconds = elapsed()
                     try save(RunCheckpoints.last, withOptimizer: true)
-                    return outOfTime ? .outOfTime : .stopped
+                    return stops[0] ? .outOfTime : stops[1] ? .stopped : .reachedStopStep
                 }
             }
             running = summed(running)
@@ -176,6 +180,7 @@ public final class ClassifierTrainer {
             try save(RunCheckpoints.last, withOptimizer: true)
             if leads { try onEpoch?(record, improved) }
             if agreed([shouldStop()])[0] { return .stopped }
+            if progress.step == stopStep && progress.completedEpochs < options.epochs { return .reachedStopStep }
         }
         progress.elapsedSeconds = elapsed()
         return .finished

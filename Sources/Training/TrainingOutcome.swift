@@ -4,6 +4,8 @@ public enum TrainingOutcome: Sendable, Equatable {
     case finished
     /// The time budget ran out; the last checkpoint holds the run, and `resume` continues it.
     case outOfTime
+    /// The run reached the step it was told to stop at; the last checkpoint holds it there.
+    case reachedStopStep
     /// The trainer's `shouldStop` said so; the last checkpoint holds the run.
     case stopped
 }

@@ -46,7 +46,7 @@ enum CatchRun {
         case .stopped:
             CommandLineTool.say("interrupted after \(progress.frames) frames; saved \(RunCheckpoints.last), and --resume continues from it")
             throw StopRequest.Stopped()
-        case .outOfTime:
+        case .outOfTime, .reachedStopStep:  // Catch's trainer stops by its clock, never at a step
             CommandLineTool.say("time budget of \(Int(timeBudget ?? 0)) s reached after \(progress.frames) frames; checkpoint saved")
         case .finished:
             CommandLineTool.say(String(format: "done: %d frames, best validation catch rate %.1f%%, %.0f s in all; checkpoints in %@",

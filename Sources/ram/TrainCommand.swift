@@ -54,6 +54,8 @@ enum TrainCommand {
                      help: "Passes over the 50,000 training images (default \(Defaults.ram.epochs) for RAM, \(Defaults.comparison.epochs) for FC and conv)."),
             .number("time-budget", default: 0, range: 0...1e7,
                     help: "Stop after this many minutes, at the step where the time runs out (--resume continues from it; 0: no limit)."),
+            .integer("stop-at-step", range: 1...Int.max,
+                     help: "Stop once the run has taken this many steps in all, saving the last checkpoint there (--resume continues from it): a stop that, unlike --time-budget or Ctrl-C, repeats exactly."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may lengthen or shorten it, and the learning-rate schedule follows)."),
@@ -96,9 +98,11 @@ enum TrainCommand {
         let log = reducer.isLeader ? try RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
         let budget = arguments.number("time-budget")
+        let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
         try withExtendedLifetime(lock) {
             try TrainRun.run(specification, options: options, data: data, task: task, directory: directory,
-                             resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil, reducer: reducer)
+                             resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep,
+                             reducer: reducer)
         }
     }
 

@@ -9,11 +9,15 @@ import Training
 /// line, a line per epoch, the run's logs, and Ctrl-C.
 enum TrainRun {
     static func run(_ specification: ModelSpecification, options: TrainingOptions, data: DatasetSplits, task: DatasetTask,
-                    directory: URL, resuming: Bool, log: RunLog?, timeBudget: Double?, reducer: any Reducer = LocalReducer()) throws {
+                    directory: URL, resuming: Bool, log: RunLog?, timeBudget: Double?, stopStep: Int? = nil,
+                    reducer: any Reducer = LocalReducer()) throws {
         let model = specification.makeModel()
         let trainer = ClassifierTrainer(model: model, options: options, data: data, task: task, directory: directory)
         trainer.reducer = reducer
         if resuming { try trainer.resume() }
+        if let stopStep, stopStep <= trainer.progress.step {
+            throw CommandFailure(description: "--stop-at-step \(stopStep): the run in \(directory.path) is already at step \(trainer.progress.step)")
+        }
         trainer.metadata["specification"] = CheckpointWriter.json(specification)
         // A model trained with random glimpses is validated with them: its location net is untrained.
         trainer.validationMode = specification.randomGlimpses ? .random : .mean
@@ -52,13 +56,17 @@ enum TrainRun {
         try log?.backfill(start.history, columns: EpochRecord.columns, step: \.epoch)
 
         let started = Date()
-        let outcome = try failingClearly { try trainer.run(timeBudget: timeBudget) }
+        let outcome = try failingClearly { try trainer.run(timeBudget: timeBudget, stopStep: stopStep) }
         let runSeconds = Date().timeIntervalSince(started)
         let progress = trainer.progress, last = RunCheckpoints.last
         switch outcome {
         case .outOfTime:
             CommandLineTool.say("\ntime budget of \(Int(timeBudget ?? 0)) s reached in epoch \(progress.completedEpochs + 1) after step "
                 + "\(progress.step); saved \(last) there, and --resume continues from it")
+        case .reachedStopStep:
+            CommandLineTool.say("\nstopped at step \(progress.step) (--stop-at-step), "
+                + (progress.partialEpoch != nil ? "in epoch \(progress.completedEpochs + 1)" : "after epoch \(progress.completedEpochs)")
+                + "; saved \(last) there, and --resume continues from it")
         case .stopped:
             CommandLineTool.say(progress.partialEpoch != nil
                 ? "\ninterrupted in epoch \(progress.completedEpochs + 1) after step \(progress.step); saved \(last) there, and --resume continues from it"

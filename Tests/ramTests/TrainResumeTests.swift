@@ -61,4 +61,32 @@ import Training
         }
         #expect(errors(a).count == 2 && errors(a) == errors(b))
     }
+
+    @Test func stopAtStepStopsThereAtAnEpochsEndOrInsideOneAndResumesToTheSameRun() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = smallData()
+        let (straight, stepped) = (directory + "/straight", directory + "/stepped")
+        try train(straight, data: data)
+        func progress(_ run: String) throws -> TrainingProgress {
+            try #require(TrainingProgress(of: try Checkpoint(contentsOf: URL(fileURLWithPath: run + "/last.safetensors"))))
+        }
+        // 5 steps an epoch: step 5 ends the first epoch, step 7 is inside the second.
+        try train(stepped, data: data, extra: ["--stop-at-step", "5"])
+        var at = try progress(stepped)
+        #expect(at.step == 5 && at.completedEpochs == 1 && at.partialEpoch == nil && at.history.count == 1)
+        let early = #expect(throws: CommandFailure.self) { try train(stepped, data: data, extra: ["--resume", "--stop-at-step", "5"]) }
+        #expect(early?.description.contains("--stop-at-step 5: the run in \(stepped) is already at step 5") == true)
+        try train(stepped, data: data, extra: ["--resume", "--stop-at-step", "7"])
+        at = try progress(stepped)
+        #expect(at.step == 7 && at.completedEpochs == 1 && at.partialEpoch?.steps == 2)
+        try train(stepped, data: data, extra: ["--resume"])
+
+        let a = try Checkpoint(contentsOf: URL(fileURLWithPath: straight + "/last.safetensors"))
+        let b = try Checkpoint(contentsOf: URL(fileURLWithPath: stepped + "/last.safetensors"))
+        #expect(TrainingProgress(of: b)?.step == 10 && a.names == b.names)
+        for name in a.names {
+            let (x, y) = (try a.tensor(named: name, as: Float.self), try b.tensor(named: name, as: Float.self))
+            #expect(x.scalars.map(\.bitPattern) == y.scalars.map(\.bitPattern), "\(name) differs")
+        }
+    }
 }
