@@ -64,8 +64,10 @@ enum TrainRun {
             CommandLineTool.say("\ntime budget of \(Int(timeBudget ?? 0)) s reached in epoch \(progress.completedEpochs + 1) after step "
                 + "\(progress.step); saved \(last) there, and --resume continues from it")
         case .reachedStopStep:
-            CommandLineTool.say("\nstopped at step \(progress.step) (--stop-at-step), "
-                + (progress.partialEpoch != nil ? "in epoch \(progress.completedEpochs + 1)" : "after epoch \(progress.completedEpochs)")
+            // Inside an epoch the progress line is still open; after one, the epoch's line ended it.
+            CommandLineTool.say((progress.partialEpoch != nil
+                ? "\nstopped at step \(progress.step) (--stop-at-step) in epoch \(progress.completedEpochs + 1)"
+                : "stopped at step \(progress.step) (--stop-at-step) after epoch \(progress.completedEpochs)")
                 + "; saved \(last) there, and --resume continues from it")
         case .stopped:
             CommandLineTool.say(progress.partialEpoch != nil

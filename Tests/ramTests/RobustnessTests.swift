@@ -165,6 +165,17 @@ import Training
         #expect((trainer.progress.completedEpochs, trainer.progress.step) == (1, 390))
     }
 
+    @Test func aTrainerRefusesAStopStepItHasAlreadyReached() throws {
+        // The library's own guard, which `ram train` pre-empts with a message naming its flag:
+        // a stop at or before the current step would never be met and the run would go on.
+        var options = Defaults.ram
+        options.epochs = 1
+        let trainer = ClassifierTrainer(model: Self.mnistRAM.makeModel(), options: options, data: try DatasetSplits.load(),
+                                        task: .mnist, directory: nil)
+        #expect(message { _ = try trainer.run(stopStep: 0) } == "cannot stop at step 0: the run is already at step 0")
+        #expect(trainer.progress.step == 0)
+    }
+
     @Test func resumeRefusesFlagsThatWouldChangeTheRun() throws {
         let run = directory + "/resumed"
         var options = Defaults.ram
