@@ -94,11 +94,13 @@ let package = Package(
         .testTarget(name: "CatchTests", dependencies: ["Catch", "Autograd", "NeuralNetworks"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autograd", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CZlib"]),
-        .testTarget(name: "ramTests", dependencies: ["ram", "Catch", "NeuralNetworks", "Autograd", "Training"]),
+        .testTarget(name: "ramTests", dependencies: ["ram", "Catch", "RecurrentAttention", "Datasets", "NeuralNetworks", "Autograd",
+                                                 "Training"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "TrainingLogsTests", dependencies: ["TrainingLogs"]),
         // The README's "train RAM from your code", and the training loop, through the public API only.
         .testTarget(name: "TrainingTests",
-                    dependencies: ["Training", "Distributed", "RecurrentAttention", "Catch", "Datasets", "NeuralNetworks", "Autograd"]),
+                    dependencies: ["Training", "Distributed", "RecurrentAttention", "Catch", "Datasets", "NeuralNetworks", "Autograd",
+                                   "ram"]),
     ]
 )

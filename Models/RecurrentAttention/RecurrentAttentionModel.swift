@@ -1,6 +1,5 @@
 import Autograd
 import NeuralNetworks
-import Training
 
 /// The recurrent attention model (Mnih, Heess, Graves and Kavukcuoglu, NIPS 2014).
 ///

@@ -21,3 +21,11 @@ public func negativeLogLikelihood<Scalar>(logProbabilities: Variable<Scalar>, la
 public func meanSquaredError<Scalar>(predictions: Variable<Scalar>, targets: Variable<Scalar>) -> Variable<Scalar> {
     (predictions - targets).squared().mean()
 }
+
+/// The most likely class of each row of `[batch, classes]` logits.
+public func mostLikelyClasses<Scalar>(_ logits: Variable<Scalar>) -> [Int] {
+    let classes = logits.shape[1], values = logits.scalars
+    return (0..<logits.shape[0]).map { r in
+        (0..<classes).max { values[r * classes + $0] < values[r * classes + $1] }!
+    }
+}

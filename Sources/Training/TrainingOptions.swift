@@ -4,22 +4,12 @@ import NeuralNetworks
 /// How a classifier is trained; saved in every checkpoint so a resumed run continues as it began.
 public struct TrainingOptions: Codable, Sendable, Equatable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adam }
-    public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
-        /// A constant learning rate.
-        case constant
-        /// Linear decay to zero over all steps, as in the paper.
-        case linear
-        /// Divided by 10 at 50 % and again at 75 % of the epochs.
-        case step
-        /// Divided by 10 when the validation error stops improving for 5 epochs.
-        case plateau
-    }
 
     public var optimizer: OptimizerKind
     public var learningRate: Double
     /// SGD's momentum (the paper uses 0.9).
     public var momentum: Double
-    public var schedule: ScheduleKind
+    public var schedule: LearningRateSchedule
     public var batchSize: Int
     public var epochs: Int
     /// Clip the global gradient norm to this (0: no clipping).
@@ -33,7 +23,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var dataDirectory: String?
 
     public init(optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3, momentum: Double = 0.9,
-                schedule: ScheduleKind = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
+                schedule: LearningRateSchedule = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
                 weightDecay: Double = 0, seed: UInt64 = 1, dataDirectory: String? = nil) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -64,22 +54,6 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
             + (weightDecay > 0 ? ", weight decay \(weightDecay)" : "")
             + ", batch \(batchSize), \(epochs) epochs, seed \(seed)"
     }
-
-    /// The learning rate for the update after `step` of `totalSteps` (`plateau` holds the
-    /// plateau schedule's state).
-    public func learningRate(at step: Int, of totalSteps: Int, plateau: ReduceOnPlateau?) -> Double {
-        switch schedule {
-        case .constant: learningRate
-        case .linear: LinearDecay(from: learningRate, overSteps: totalSteps).learningRate(at: step)
-        case .step: learningRate * (step >= totalSteps * 3 / 4 ? 0.01 : step >= totalSteps / 2 ? 0.1 : 1)
-        case .plateau: plateau?.learningRate ?? learningRate
-        }
-    }
-
-    /// The plateau schedule's starting state, when the schedule is `plateau`.
-    public var initialPlateau: ReduceOnPlateau? {
-        schedule == .plateau ? ReduceOnPlateau(learningRate: learningRate, factor: 0.1, patience: 5) : nil
-    }
 }
 
 extension TrainingOptions {
@@ -93,12 +67,43 @@ extension TrainingOptions {
         self.init(optimizer: try c.decode(OptimizerKind.self, forKey: .optimizer),
                   learningRate: try c.decode(Double.self, forKey: .learningRate),
                   momentum: try c.decode(Double.self, forKey: .momentum),
-                  schedule: try c.decode(ScheduleKind.self, forKey: .schedule),
+                  schedule: try c.decode(LearningRateSchedule.self, forKey: .schedule),
                   batchSize: try c.decode(Int.self, forKey: .batchSize),
                   epochs: try c.decode(Int.self, forKey: .epochs),
                   gradientClip: try c.decode(Double.self, forKey: .gradientClip),
                   weightDecay: try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0,
                   seed: try c.decode(UInt64.self, forKey: .seed),
                   dataDirectory: try c.decodeIfPresent(String.self, forKey: .dataDirectory))
+    }
+}
+
+/// How the learning rate changes over a run.
+public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
+    /// A constant learning rate.
+    case constant
+    /// Linear decay to zero over all steps, as in the paper.
+    case linear
+    /// Divided by 10 at 50 % and again at 75 % of the steps.
+    case step
+    /// Divided by 10 when the selection metric stops improving for 5 epochs.
+    case plateau
+
+    /// The learning rate for the update after `step` of `totalSteps`, from `initial` (`plateau`
+    /// holds the plateau schedule's state).
+    public func learningRate(_ initial: Double, at step: Int, of totalSteps: Int, plateau: ReduceOnPlateau?) -> Double {
+        switch self {
+        case .constant: initial
+        case .linear: LinearDecay(from: initial, overSteps: totalSteps).learningRate(at: step)
+        case .step: initial * (step >= totalSteps * 3 / 4 ? 0.01 : step >= totalSteps / 2 ? 0.1 : 1)
+        case .plateau: plateau?.learningRate ?? initial
+        }
+    }
+
+    /// The plateau schedule's starting state, when the schedule is `plateau`.
+    public func initialPlateau(learningRate: Double, selection: Selection) -> ReduceOnPlateau? {
+        self == .plateau
+            ? ReduceOnPlateau(learningRate: learningRate, mode: selection.lowerIsBetter ? .minimize : .maximize,
+                              factor: 0.1, patience: 5)
+            : nil
     }
 }

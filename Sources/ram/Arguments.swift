@@ -1,6 +1,7 @@
 /// A small command-line parser: nested subcommands, typed options with defaults, help at every level.
 ///
-/// Options are written `--name value` or `--name=value`; flags are `--name`. Values are
+/// Options are written `--name value` or `--name=value`; flags are `--name`, or `--no-name` to
+/// turn off a flag that a recipe turns on. Values are
 /// checked while parsing, so a command's `run` reads them with typed getters that cannot
 /// fail for a user's reason. Every user mistake becomes a `UsageError` whose message is one
 /// line naming the option; `CommandLineTool` prints it with the usage and exits with 2.
@@ -114,11 +115,17 @@ struct ParsedArguments: Sendable {
         return values[name] != nil
     }
 
-    /// Whether flag `name` was given.
-    func flag(_ name: String) -> Bool {
+    /// Whether flag `name` was given (and not as `--no-name`).
+    func flag(_ name: String) -> Bool { flagSetting(name) ?? false }
+
+    /// `true` for `--name`, `false` for `--no-name`, nil when neither was given.
+    func flagSetting(_ name: String) -> Bool? {
         precondition(declared(name).isFlag, "option --\(name) is not a flag")
-        return values[name] != nil
+        return values[name].map { $0 != Self.negated }
     }
+
+    /// The value a flag given as `--no-name` holds.
+    static let negated = "no"
 
     private func declared(_ name: String) -> Option {
         guard let option = options.first(where: { $0.name == name }) else {
@@ -178,15 +185,19 @@ extension Command {
                 continue
             }
             let body = word.dropFirst(2)
-            let name = String(body.prefix { $0 != "=" })
+            var name = String(body.prefix { $0 != "=" })
             let inlineValue = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+            // `--no-name` turns flag `name` off, unless an option is itself called that.
+            let negation = name.hasPrefix("no-") && !options.contains { $0.name == name }
+                && options.contains { $0.name == name.dropFirst(3) && $0.isFlag }
+            if negation { name.removeFirst(3) }
             guard let option = options.first(where: { $0.name == name }) else {
                 throw mistake("unknown option --\(name)")
             }
             guard values[name] == nil else { throw mistake("option --\(name) is given more than once") }
             if option.isFlag {
-                guard inlineValue == nil else { throw mistake("flag --\(name) takes no value") }
-                values[name] = ""
+                guard inlineValue == nil else { throw mistake("flag --\(negation ? "no-" : "")\(name) takes no value") }
+                values[name] = negation ? ParsedArguments.negated : ""
                 continue
             }
             let value: String

@@ -21,7 +21,7 @@ enum CatchCommand {
         name: "train",
         summary: "Train a Catch agent with REINFORCE, keeping the best checkpoint by validation catch rate.",
         options: [
-            .number("frames", default: 25, range: 0.001...10_000, help: "Millions of frames to train on (23 per game)."),
+            .number("frames", default: 25, range: 0.001...10_000, help: "Millions of frames to train on (23 per game; the run ends with the validation interval that reaches them)."),
             .integer("batch-size", default: 64, range: 1...4096, help: "Games played in parallel per update."),
             .number("learning-rate", default: 3e-3, range: 1e-8...10,
                     help: "Adam's initial learning rate (chosen on validation: 1e-3 had learned nothing after 1.5M frames)."),
@@ -30,13 +30,18 @@ enum CatchCommand {
             .number("entropy", default: 0.01, range: 0...10, help: "Weight of the move policy's entropy bonus."),
             .number("location-std", default: 0.1, range: 1e-4...2, help: "Standard deviation of the location policy."),
             .flag("fixed-glimpse", help: "Always look at the centre (the comparison agent) instead of learning where."),
-            .flag("location-gradient-to-core", help: "Let the location policy's REINFORCE gradient train the core too."),
-            .flag("detach-baseline", help: "Keep the baseline's squared error out of the core (default: it trains the core too)."),
+            .flag("policy-gradient-to-core", help: "Let the location policy's REINFORCE gradient train the core too."),
+            .flag("baseline-to-core",
+                  help: "Let the baseline's squared error train the core (default: on; --no-baseline-to-core keeps it out)."),
+            .flag("location-gradient-to-core", help: "The former name of --policy-gradient-to-core, kept for old commands."),
+            .flag("detach-baseline", help: "The former spelling of --no-baseline-to-core, kept for old commands."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
             .number("validate-every", default: 0.5, range: 0.001...10_000,
-                    help: "Millions of frames between validations on 1,000 fixed games (and checkpoints)."),
+                    help: "Millions of frames between validations on 1,000 fixed games (and checkpoints), rounded up to whole updates."),
             .number("time-budget", default: 0, range: 0...1e7,
-                    help: "Stop after this many minutes, saving a checkpoint (0: no limit)."),
+                    help: "Stop after this many minutes, at the update where the time runs out (--resume continues from it; 0: no limit)."),
+            .integer("stop-at-step", range: 1...Int.max,
+                     help: "Stop once the run has taken this many updates in all, saving the last checkpoint there (--resume continues from it)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
@@ -94,8 +99,8 @@ enum CatchCommand {
         var configuration = CatchAgentConfiguration()
         configuration.locationStandardDeviation = Float(arguments.number("location-std"))
         configuration.fixedGlimpse = fixed
-        configuration.baselineTrainsCore = !arguments.flag("detach-baseline")
-        configuration.locationTrainsCore = arguments.flag("location-gradient-to-core")
+        configuration.baselineTrainsCore = arguments.flagSetting("baseline-to-core") ?? !arguments.flag("detach-baseline")
+        configuration.locationTrainsCore = arguments.flag("policy-gradient-to-core") || arguments.flag("location-gradient-to-core")
 
         if arguments.flag("resume") {
             // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.
@@ -106,7 +111,9 @@ enum CatchCommand {
                 ("schedule", o.schedule.rawValue, so.schedule.rawValue), ("entropy", "\(o.entropyWeight)", "\(so.entropyWeight)"),
                 ("location-std", "\(c.locationStandardDeviation)", "\(sc.locationStandardDeviation)"),
                 ("fixed-glimpse", "on", ResumeCheck.onOff(sc.fixedGlimpse)),
+                ("policy-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
                 ("location-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
+                ("baseline-to-core", ResumeCheck.onOff(c.baselineTrainsCore), ResumeCheck.onOff(sc.baselineTrainsCore)),
                 ("detach-baseline", "on", ResumeCheck.onOff(!sc.baselineTrainsCore)),
                 ("gradient-clip", "\(o.gradientClip)", "\(so.gradientClip)"),
                 ("validate-every", "\(o.validationInterval)", "\(so.validationInterval)"), ("seed", "\(o.seed)", "\(so.seed)"),
@@ -118,18 +125,19 @@ enum CatchCommand {
         let log = reducer.isLeader ? try RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
         let budget = arguments.number("time-budget")
+        let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
         try withExtendedLifetime(lock) {
             try CatchRun.run(configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
-                             log: log, timeBudget: budget > 0 ? budget * 60 : nil, reducer: reducer)
+                             log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep, reducer: reducer)
         }
     }
 
     static func runEvaluation(_ arguments: ParsedArguments) throws {
         let (run, agent) = try loadAgent(arguments.string("checkpoint")!)
         let episodes = arguments.integer("episodes"), seed = UInt64(arguments.integer("seed"))
-        let progress = CatchProgress(of: run.checkpoint)
+        let progress = TrainingProgress(of: run.checkpoint)
         CommandLineTool.say("Catch agent: \(summary(run.configuration))")
-        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(progress.map { "\($0.frames)" } ?? "?") frames, "
+        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(progress.map { "\($0.samples)" } ?? "?") frames, "
             + "\(Int(progress?.elapsedSeconds ?? 0)) s of training")
         func report(_ label: String, _ rate: Double) {
             CommandLineTool.say(String(format: "catch rate, %@: %.1f%% +- %.1f (standard error; %d games)",

@@ -36,24 +36,25 @@ enum EvaluateCommand {
             CommandLineTool.say(String(format: "%@ error, %@: %.2f%% (%d images)", split, label, 100 * error, images.count))
         }
         guard run.specification.kind == .ram else {
-            report("whole image", model.error(on: images, mode: .mean, seed: seed))
+            report("whole image", model.error(on: images, seed: seed))
             return
         }
         if run.specification.randomGlimpses {
             // Its location network was never trained: only random glimpses mean anything.
             report("random glimpses (the model was trained with them)",
-                   model.error(on: images, mode: .random, seed: seed))
+                   model.error(on: images, seed: seed))
             return
         }
-        report("policy mean", model.error(on: images, mode: .mean, seed: seed))
-        report("one sampled trajectory", model.error(on: images, mode: .sample, seed: seed))
+        guard let ram = model as? RAMClassifier else { return }
+        report("policy mean", ram.evaluating(with: .mean).error(on: images, seed: seed))
+        report("one sampled trajectory", ram.evaluating(with: .sample).error(on: images, seed: seed))
         let n = arguments.integer("trajectories")
         report("Monte-Carlo average of \(n) sampled trajectories (not comparable to the above)",
-               model.error(on: images, mode: .sample, trajectories: n, seed: seed))
+               ram.evaluating(with: .sample).error(on: images, trajectories: n, seed: seed))
         report("random glimpses (ablation: the trained nets, uniformly random locations)",
-               model.error(on: images, mode: .random, seed: seed))
+               ram.evaluating(with: .random).error(on: images, seed: seed))
         // A ready-made set does not say where its digits are, so the diagnostic needs the task's own.
-        if let ram = model as? RAMClassifier, !arguments.isGiven("images") {
+        if !arguments.isGiven("images") {
             let diagnostic = ram.model.glimpseDiagnostic(on: images, count: images.count, seed: seed)
             CommandLineTool.say(Evaluation.describe(diagnostic))
             CommandLineTool.say(Evaluation.describeEachGlimpse(diagnostic.learned))

@@ -61,12 +61,22 @@ final class RunLog {
         }
     }
 
+    /// `metrics.csv`'s columns for a model's `metrics`: the epoch, the metrics in order, then
+    /// the learning rate, the throughput and the epoch's seconds.
+    static func columns(for metrics: [Metric], sampleUnit unit: String) -> [MetricColumn<EpochRecord>] {
+        [MetricColumn(name: "epoch", tag: "epoch") { Double($0.epoch) }]
+            + (metrics + [Metric("learning_rate", tag: "optimizer/learning_rate"),
+                          Metric("\(unit)_per_second", tag: "speed/\(unit)_per_second")]).map { metric in
+                MetricColumn(name: metric.name, tag: metric.tag) { $0[metric.name] }
+            }
+            + [MetricColumn(name: "seconds", tag: "speed/epoch_seconds") { $0.seconds }]
+    }
+
     /// Rewrites `metrics.csv` from the whole history, and `learning-curves.png` with `curves`;
-    /// sends the last record's figures (at `step`) and `picture` to TensorBoard, and keeps the
-    /// picture as `<folder>/<name>.png`.
-    /// The pictures are drawn inside, so their cost counts in `seconds`.
-    func record<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: Int, curves: () -> Image,
-                        picture: (image: () -> Image, folder: String, name: String)?) throws {
+    /// sends the last epoch's figures and `picture` to TensorBoard, and keeps the picture as
+    /// `<folder>/<name>.png`. The pictures are drawn inside, so their cost counts in `seconds`.
+    func record(_ history: [EpochRecord], columns: [MetricColumn<EpochRecord>], curves: () -> Image,
+                picture: (image: () -> Image, folder: String, name: String)?) throws {
         try timed {
             guard let last = history.last else { return }
             var table = MetricsTable(columns: columns.map(\.name))
@@ -74,7 +84,7 @@ final class RunLog {
             try table.write(to: directory.appendingPathComponent("metrics.csv").path)
             try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves().pngData())
             for column in columns.dropFirst() {
-                if let value = column.value(last) { try events?.scalar(column.tag, value, step: step) }
+                if let value = column.value(last) { try events?.scalar(column.tag, value, step: last.epoch) }
             }
             if let picture {
                 let folder = directory.appendingPathComponent(picture.folder)
@@ -82,38 +92,28 @@ final class RunLog {
                 let image = picture.image()
                 let png = image.pngData()
                 try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
-                try events?.image(picture.folder, png: png, width: image.width, height: image.height, step: step)
+                try events?.image(picture.folder, png: png, width: image.width, height: image.height, step: last.epoch)
             }
         }
     }
 
     /// Sends a resumed run's earlier history to TensorBoard when no earlier event file holds
     /// it (a run begun before it logged, or with --no-tensorboard).
-    func backfill<Record>(_ history: [Record], columns: [MetricColumn<Record>], step: (Record) -> Int) throws {
+    func backfill(_ history: [EpochRecord], columns: [MetricColumn<EpochRecord>]) throws {
         guard !hasEarlierEvents else { return }
         try timed {
             for record in history {
                 for column in columns.dropFirst() {
-                    if let value = column.value(record) { try events?.scalar(column.tag, value, step: step(record)) }
+                    if let value = column.value(record) { try events?.scalar(column.tag, value, step: record.epoch) }
                 }
             }
         }
     }
 
-    /// `ram train`'s epoch: its figures, curves and, for a RAM that looks where it learned
-    /// to, the glimpse picture of `ram` on `validation`.
-    func record(_ history: [EpochRecord], glimpsesOf ram: RecurrentAttentionModel?, on validation: TaskGenerator) throws {
-        guard let last = history.last else { return }
-        try record(history, columns: EpochRecord.columns, step: last.epoch, curves: { Self.learningCurves(history) },
-                   picture: ram.map { ram in
-                       ({ Self.glimpsePicture(of: ram, on: validation) }, "glimpses", String(format: "epoch-%03d", last.epoch))
-                   })
-    }
-
     /// Two charts against epochs: training and validation error, and the loss and its parts.
     static func learningCurves(_ history: [EpochRecord]) -> Image {
-        func curve(_ value: (EpochRecord) -> Double?, scale: Double = 1) -> [(x: Double, y: Double)] {
-            history.compactMap { record in value(record).map { (Double(record.epoch), $0 * scale) } }
+        func curve(_ metric: String, scale: Double = 1) -> [(x: Double, y: Double)] {
+            history.compactMap { record in record[metric].map { (Double(record.epoch), $0 * scale) } }
         }
         let epochs = 0...Double(max(2, history.count))
         // The first epochs' errors dwarf the rest: the y range starts after a tenth of the run.
@@ -121,16 +121,24 @@ final class RunLog {
         let errorTop = (settled.map { max($0.trainingError, $0.validationError) }.max() ?? 1) * 100 * 1.05
         var errors = LinePlot(xRange: epochs, yRange: 0...max(errorTop, 0.1))
         (errors.xLabel, errors.yLabel, errors.width) = ("epoch", "error %", 560)
-        errors.series = [LinePlot.Series(points: curve(\.trainingError, scale: 100), color: Color(red: 90, green: 160, blue: 255), name: "train"),
-                         LinePlot.Series(points: curve(\.validationError, scale: 100), color: Color(red: 255, green: 170, blue: 60), name: "validation")]
-        let lossTop = (settled.compactMap { $0.loss }.max() ?? 1) * 1.05
-        var losses = LinePlot(xRange: epochs, yRange: min(0, settled.compactMap { $0.loss }.min() ?? 0)...max(lossTop, 0.01))
-        (losses.xLabel, losses.yLabel, losses.width) = ("epoch", "training loss", 560)
-        losses.series = [LinePlot.Series(points: curve(\.loss), color: .white, name: "total"),
-                         LinePlot.Series(points: curve(\.crossEntropy), color: Color(red: 90, green: 160, blue: 255), name: "cross entropy"),
-                         LinePlot.Series(points: curve(\.baselineError), color: Color(red: 120, green: 220, blue: 120), name: "baseline mse")]
-        losses.series.removeAll { $0.points.isEmpty }
-        return LinePlot.sideBySide([errors.image(), losses.image()])
+        errors.series = [
+            LinePlot.Series(points: curve("training_error", scale: 100), color: Color(red: 90, green: 160, blue: 255),
+                            name: "train"),
+            LinePlot.Series(points: curve("validation_error", scale: 100), color: Color(red: 255, green: 170, blue: 60),
+                            name: "validation"),
+        ]
+        let losses = settled.compactMap { $0["loss"] }
+        var lossPlot = LinePlot(xRange: epochs, yRange: min(0, losses.min() ?? 0)...max((losses.max() ?? 1) * 1.05, 0.01))
+        (lossPlot.xLabel, lossPlot.yLabel, lossPlot.width) = ("epoch", "training loss", 560)
+        lossPlot.series = [
+            LinePlot.Series(points: curve("loss"), color: .white, name: "total"),
+            LinePlot.Series(points: curve("cross_entropy"), color: Color(red: 90, green: 160, blue: 255),
+                            name: "cross entropy"),
+            LinePlot.Series(points: curve("baseline_error"), color: Color(red: 120, green: 220, blue: 120),
+                            name: "baseline mse"),
+        ]
+        lossPlot.series.removeAll { $0.points.isEmpty }
+        return LinePlot.sideBySide([errors.image(), lossPlot.image()])
     }
 
     /// The policy's glimpses (at its mean) on the first validation images.

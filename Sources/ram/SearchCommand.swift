@@ -125,7 +125,7 @@ enum SearchCommand {
         }
         return Result(best: best.validationError, bestEpoch: best.epoch, epochs: history.count,
                       seconds: history.map(\.seconds).reduce(0, +),
-                      glimpseDistance: best.glimpseDistance, glimpseInk: best.glimpseInk)
+                      glimpseDistance: best["glimpse_distance"], glimpseInk: best["glimpse_ink"])
     }
 
     static let header = "trial     location sd  learning rate  best validation  at epoch  epochs  glimpse distance  ink"

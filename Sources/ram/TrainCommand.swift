@@ -14,26 +14,26 @@ enum TrainCommand {
             .choice("task", DatasetTask.named.map(\.name), default: "mnist", help: "The data set."),
             .choice("model", ModelSpecification.Kind.allCases.map(\.rawValue), default: "ram",
                     help: "RAM, or the paper's fully connected or convolutional comparison net."),
-            .integer("glimpses", default: 6, range: 1...64, help: "RAM: glimpses per image."),
-            .integer("patch-size", range: 1...128, help: "RAM: retina patch width (default 8 for 28x28 tasks, 12 otherwise)."),
+            .integer("glimpses", range: 1...64, help: "RAM: glimpses per image (the recipe: 6)."),
+            .integer("patch-size", range: 1...128, help: "RAM: retina patch width (the recipe: 8 for 28x28 tasks, 12 otherwise)."),
             .integer("scales", range: 1...8,
-                     help: "RAM: patches per glimpse, each twice as wide (default 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
+                     help: "RAM: patches per glimpse, each twice as wide (the recipe: 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
             .number("location-std", range: 1e-4...2,
-                    help: "RAM: standard deviation of the location policy (default \(Defaults.locationStandardDeviation(imageSize: 28)) for 28x28 tasks, \(Defaults.locationStandardDeviation(imageSize: 60)) otherwise)."),
+                    help: "RAM: standard deviation of the location policy (the recipe: 0.05 for 28x28 tasks, 0.2 otherwise)."),
             .number("final-location-std", range: 1e-4...2,
                     help: "RAM: narrow the location policy linearly from --location-std to this over the run (default: no narrowing)."),
             .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
             .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
                     help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
-            .integer("location-hidden", default: 128, range: 0...4096,
-                     help: "RAM: hidden ReLU units in the location network (0: the paper's linear mean)."),
-            .choice("first-glimpse", ["random", "centre"], default: "random",
-                    help: "RAM: where training's first glimpse looks (evaluation always starts at the centre)."),
+            .integer("location-hidden", range: 0...4096,
+                     help: "RAM: hidden ReLU units in the location network (0: the paper's linear mean; the recipe: 128)."),
+            .choice("first-glimpse", ["random", "centre"],
+                    help: "RAM: where training's first glimpse looks (the recipe: random; evaluation always starts at the centre)."),
             .flag("policy-gradient-to-core",
-                  help: "RAM: let REINFORCE's gradient reach the core (default: it trains only the location net)."),
+                  help: "RAM: let REINFORCE's gradient reach the core (the recipe: on for 60x60 and 100x100, off for 28x28; --no-policy-gradient-to-core turns it off)."),
             .flag("baseline-to-core", help: "RAM: let the baseline's squared error reach the core (default: it trains only the baseline)."),
-            .number("policy-gradient-weight", default: 1, range: 1e-6...1e3,
-                    help: "RAM: REINFORCE's gradient against the cross-entropy's, which matters where it reaches the core (--policy-gradient-to-core)."),
+            .number("policy-gradient-weight", range: 1e-6...1e3,
+                    help: "RAM: REINFORCE's gradient against the cross-entropy's, which matters where it reaches the core (the recipe: 0.3 where it does, else 1)."),
             .integer("samples-per-image", default: 1, range: 1...64,
                      help: "RAM: training runs each image this many times, each run's REINFORCE baseline the others' mean reward (1: the paper's learned baseline)."),
             .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
@@ -41,17 +41,17 @@ enum TrainCommand {
             .integer("filters", default: 8, range: 1...256, help: "Conv: number of 10x10 stride-5 filters (the paper: 8 or 16)."),
             .choice("optimizer", TrainingOptions.OptimizerKind.allCases.map(\.rawValue), default: "adam", help: "The optimizer."),
             .number("learning-rate", range: 1e-8...10,
-                    help: "The initial learning rate (default \(Defaults.ram.learningRate) for RAM, \(Defaults.comparison.learningRate) for FC and conv)."),
+                    help: "The initial learning rate (RAM's recipe: 3e-4 for 28x28 tasks, 1e-3 otherwise; \(Defaults.comparison.learningRate) for FC and conv)."),
             .number("momentum", default: 0.9, range: 0...0.999, help: "SGD momentum."),
-            .choice("schedule", TrainingOptions.ScheduleKind.allCases.map(\.rawValue), default: "linear",
+            .choice("schedule", LearningRateSchedule.allCases.map(\.rawValue), default: "linear",
                     help: "Learning-rate schedule (linear: decay to zero, as in the paper)."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
             .number("weight-decay", default: 0, range: 0...1,
                     help: "An L2 penalty on every parameter, added to its gradient as x times the parameter (PyTorch's weight_decay; 0: off)."),
             .integer("batch-size", range: 1...4096,
-                     help: "Images per step (default \(Defaults.ram.batchSize) for RAM, \(Defaults.comparison.batchSize) for FC and conv; the paper: 20)."),
+                     help: "Images per step (RAM's recipe: 128; \(Defaults.comparison.batchSize) for FC and conv; the paper: 20)."),
             .integer("epochs", range: 1...100_000,
-                     help: "Passes over the 50,000 training images (default \(Defaults.ram.epochs) for RAM, \(Defaults.comparison.epochs) for FC and conv)."),
+                     help: "Passes over the 50,000 training images (RAM's recipe: 200 for 28x28 tasks, 1200 for 60x60, 580 for 100x100; \(Defaults.comparison.epochs) for FC and conv)."),
             .number("time-budget", default: 0, range: 0...1e7,
                     help: "Stop after this many minutes, at the step where the time runs out (--resume continues from it; 0: no limit)."),
             .integer("stop-at-step", range: 1...Int.max,
@@ -84,7 +84,7 @@ enum TrainCommand {
             throw CommandFailure(description: "--model conv needs images of at least 10x10 for its 10x10 filters; task "
                 + "\(task.name) makes \(specification.ram.imageHeight)x\(specification.ram.imageWidth) ones of this data")
         }
-        var options = trainingOptions(arguments)
+        var options = trainingOptions(arguments, task: task)
         if let saved {
             // A resumed run keeps its model and settings; only --epochs may extend (or shorten) it.
             try ResumeCheck.refuseChanges(settings(arguments, fresh: (specification, options), saved: saved), arguments,
@@ -123,8 +123,8 @@ enum TrainCommand {
             ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
             ("policy-gradient-weight", "\(r.policyGradientWeight)", "\(savedRAM.policyGradientWeight)"),
             ("samples-per-image", "\(r.samplesPerImage)", "\(savedRAM.samplesPerImage)"),
-            ("policy-gradient-to-core", "on", ResumeCheck.onOff(savedRAM.locationTrainsCore)),
-            ("baseline-to-core", "on", ResumeCheck.onOff(savedRAM.baselineTrainsCore)),
+            ("policy-gradient-to-core", ResumeCheck.onOff(r.locationTrainsCore), ResumeCheck.onOff(savedRAM.locationTrainsCore)),
+            ("baseline-to-core", ResumeCheck.onOff(r.baselineTrainsCore), ResumeCheck.onOff(savedRAM.baselineTrainsCore)),
             ("random-glimpses", "on", ResumeCheck.onOff(t.randomGlimpses)),
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
@@ -143,30 +143,31 @@ enum TrainCommand {
     static func specification(_ arguments: ParsedArguments, task: DatasetTask, data: DatasetSplits) -> ModelSpecification {
         let kind = ModelSpecification.Kind(rawValue: arguments.string("model")!)!
         let generator = TaskGenerator(source: data.test, task: task, seed: 0, isFixed: true)
-        var ram = RAMConfiguration(imageHeight: generator.height, imageWidth: generator.width)
-        let size = generator.height
-        ram.glimpses = arguments.integer("glimpses")
-        ram.patchSize = arguments.isGiven("patch-size") ? arguments.integer("patch-size") : (size <= 28 ? 8 : 12)
-        ram.scales = arguments.isGiven("scales") ? arguments.integer("scales") : (size <= 28 ? 1 : size <= 60 ? 3 : 4)
-        ram.locationStandardDeviation = Float(arguments.isGiven("location-std") ? arguments.number("location-std")
-                                              : Defaults.locationStandardDeviation(imageSize: size))
-        if arguments.isGiven("final-location-std") {
-            ram.finalLocationStandardDeviation = Float(arguments.number("final-location-std"))
-        }
+        var ram = RAMRecipe(imageHeight: generator.height, imageWidth: generator.width).configuration
+        func given<T>(_ name: String, _ value: (String) -> T) -> T? { arguments.isGiven(name) ? value(name) : nil }
+        ram.glimpses = given("glimpses", arguments.integer) ?? ram.glimpses
+        ram.patchSize = given("patch-size", arguments.integer) ?? ram.patchSize
+        ram.scales = given("scales", arguments.integer) ?? ram.scales
+        ram.locationStandardDeviation = given("location-std") { Float(arguments.number($0)) } ?? ram.locationStandardDeviation
+        ram.finalLocationStandardDeviation = given("final-location-std") { Float(arguments.number($0)) }
         ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
         ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
-        (ram.locationTrainsCore, ram.baselineTrainsCore) = (arguments.flag("policy-gradient-to-core"), arguments.flag("baseline-to-core"))
-        ram.locationNetworkHidden = arguments.integer("location-hidden")
-        ram.randomFirstGlimpse = arguments.string("first-glimpse") == "random"
+        ram.locationTrainsCore = arguments.flagSetting("policy-gradient-to-core") ?? ram.locationTrainsCore
+        ram.baselineTrainsCore = arguments.flagSetting("baseline-to-core") ?? ram.baselineTrainsCore
+        ram.locationNetworkHidden = given("location-hidden", arguments.integer) ?? ram.locationNetworkHidden
+        ram.randomFirstGlimpse = given("first-glimpse") { arguments.string($0) == "random" } ?? ram.randomFirstGlimpse
         ram.samplesPerImage = arguments.integer("samples-per-image")
-        ram.policyGradientWeight = Float(arguments.number("policy-gradient-weight"))
+        // The recipe's weight goes with its route into the core; without it, REINFORCE is weighted 1.
+        ram.policyGradientWeight = given("policy-gradient-weight") { Float(arguments.number($0)) }
+            ?? (ram.locationTrainsCore ? ram.policyGradientWeight : 1)
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
                                   filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),
                                   randomGlimpses: arguments.flag("random-glimpses"))
     }
 
-    static func trainingOptions(_ arguments: ParsedArguments) -> TrainingOptions {
-        var options = arguments.string("model") == ModelSpecification.Kind.ram.rawValue ? Defaults.ram : Defaults.comparison
+    static func trainingOptions(_ arguments: ParsedArguments, task: DatasetTask) -> TrainingOptions {
+        var options = arguments.string("model") == ModelSpecification.Kind.ram.rawValue
+            ? RAMRecipe(for: task).options : Defaults.comparison
         options.optimizer = .init(rawValue: arguments.string("optimizer")!)!
         if arguments.isGiven("learning-rate") { options.learningRate = arguments.number("learning-rate") }
         options.momentum = arguments.number("momentum")
@@ -180,26 +181,16 @@ enum TrainCommand {
     }
 }
 
-/// The settings `ram train` uses where no flag is given, chosen on the validation split (see the README).
+/// The comparison nets' settings where no flag is given, chosen on the validation split; RAM's
+/// are its recipe (`RAMRecipe`).
 enum Defaults {
-    /// RAM: Adam 3e-4 at batch 128, decayed linearly to zero over 200 epochs.
-    static let ram: TrainingOptions = {
-        var o = TrainingOptions()
-        (o.learningRate, o.batchSize, o.epochs) = (3e-4, 128, 200)
-        return o
-    }()
-
-    /// The comparison nets: Adam 1e-3 at batch 32, decayed linearly to zero over 30 epochs.
+    /// Adam 1e-3 at batch 32, decayed linearly to zero over 30 epochs.
     static let comparison: TrainingOptions = {
         var o = TrainingOptions()
         (o.learningRate, o.batchSize, o.epochs) = (1e-3, 32, 30)
         return o
     }()
-
-    /// The location policy's standard deviation: small on 28x28 MNIST, larger on the wide canvases.
-    static func locationStandardDeviation(imageSize: Int) -> Double { imageSize <= 28 ? 0.05 : 0.2 }
 }
-
 /// What a checkpoint says about the run that wrote it.
 struct SavedRun {
     let specification: ModelSpecification

@@ -89,12 +89,13 @@ struct DataParallelTests {
         return DatasetSplits(training: training.subset(Array(0..<740)), test: test.subset(Array(0..<10)), validationCount: 100)
     }
 
-    static func trainer(_ data: DatasetSplits, reducer: any Reducer) -> ClassifierTrainer {
+    static func trainer(_ data: DatasetSplits, reducer: any Reducer) -> Trainer<ClassifierTraining> {
         var configuration = RAMConfiguration(imageHeight: 28, imageWidth: 28)
         (configuration.locationNetworkHidden, configuration.randomFirstGlimpse) = (128, true)
         let ram = RAMClassifier(RecurrentAttentionModel(configuration, seed: 1))
-        let trainer = ClassifierTrainer(model: ram, options: TrainingOptions(learningRate: 1e-3, batchSize: 128, epochs: 2),
-                                        data: data, task: .mnist, directory: nil)
+        let trainer = ClassifierTraining.trainer(for: ram, options: TrainingOptions(learningRate: 1e-3, batchSize: 128,
+                                                                                    epochs: 2),
+                                                 data: data, task: .mnist, directory: nil)
         trainer.reducer = reducer
         return trainer
     }
@@ -125,18 +126,17 @@ struct DataParallelTests {
         #expect(pair[0].progress.step == 10 && alone.progress.step == 10)
         // The counts are added up: the same images are seen and validated.
         #expect(pair[0].progress.history.map(\.validationError) == alone.progress.history.map(\.validationError))
-        let seen = { (t: ClassifierTrainer) in t.progress.history.map { Int(($0.imagesPerSecond ?? 0) * $0.seconds + 0.5) } }
-        #expect(seen(pair[0]) == [640, 640] && seen(alone) == [640, 640])
+        #expect(pair[0].progress.history.map(\.samples) == [640, 1280] && alone.progress.history.map(\.samples) == [640, 1280])
     }
 
     @Test func twoProcessesSharingEachUpdatesGamesPlayCatchAsOneProcessDoes() throws {
         var options = CatchTrainingOptions()
-        (options.batchSize, options.frames, options.validationInterval) = (16, 16 * CatchGame.moves * 4, 1_000_000)
-        let alone = CatchTrainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
+        (options.batchSize, options.frames, options.validationInterval) = (16, 16 * CatchGame.moves * 4, 16 * CatchGame.moves * 2)
+        let alone = CatchTraining.trainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
         try alone.run()
         let hub = ThreadReducer.Hub(size: 2)
         let pair = (0..<2).map { rank in
-            let trainer = CatchTrainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
+            let trainer = CatchTraining.trainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
             trainer.reducer = ThreadReducer(hub: hub, rank: rank)
             return trainer
         }
@@ -148,13 +148,15 @@ struct DataParallelTests {
         threads.forEach { $0.start() }
         #expect(outcomes.wait(for: 2).allSatisfy { if case .success(.finished) = $0 { true } else { false } })
 
-        let single = alone.agent.store.values, first = pair[0].agent.store.values
+        #expect(alone.progress.step == 4 && alone.progress.history.count == 2)
+        let single = alone.model.store.values, first = pair[0].model.store.values
         let apart = zip(single, first).map { abs($0 - $1) }.max()!
         #expect(apart < 1e-5, "largest difference \(apart)")
-        #expect(Array(first) == Array(pair[1].agent.store.values))
+        #expect(Array(first) == Array(pair[1].model.store.values))
         // The validation games are dealt round the two and their catches added up.
-        #expect(pair[0].progress.history.map(\.validationCatchRate) == alone.progress.history.map(\.validationCatchRate))
-        #expect(pair[0].progress.history.map(\.trainingCatchRate) == alone.progress.history.map(\.trainingCatchRate))
+        for metric in ["validation_catch_rate", "training_catch_rate"] {
+            #expect(pair[0].progress.history.map { $0[metric] } == alone.progress.history.map { $0[metric] })
+        }
     }
 
     @Test func sharesSplitABatchInRankOrder() {

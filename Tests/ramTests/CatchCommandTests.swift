@@ -2,6 +2,7 @@ import Catch
 import Foundation
 import NeuralNetworks
 import Testing
+import Training
 @testable import ram
 
 @Suite struct CatchCommandTests {
@@ -16,7 +17,8 @@ import Testing
         return path
     }
 
-    /// 0.003M frames at 32 games per update is 5 updates; validation every 0.0015M.
+    /// Validation every 0.0015M frames at 32 games (736 frames) per update is an epoch of 3
+    /// updates; 0.003M frames is 2 epochs, 6 updates.
     static func train(_ directory: String, frames: String, resume: Bool = false) throws {
         try run(["catch", "train", "--frames", frames, "--batch-size", "32", "--schedule", "constant",
                  "--validate-every", "0.0015", "--checkpoint-dir", directory] + (resume ? ["--resume"] : []))
@@ -43,7 +45,7 @@ import Testing
         try Self.train(interrupted, frames: "0.003", resume: true)
         let a = try Checkpoint(contentsOf: URL(fileURLWithPath: straight + "/last.safetensors"))
         let b = try Checkpoint(contentsOf: URL(fileURLWithPath: interrupted + "/last.safetensors"))
-        #expect(CatchProgress(of: a)?.step == 5 && CatchProgress(of: b)?.step == 5)
+        #expect(TrainingProgress(of: a)?.step == 6 && TrainingProgress(of: b)?.step == 6)
         #expect(a.names == b.names && !a.names.isEmpty)
         for name in a.names {
             #expect(try a.tensor(named: name, as: Float.self) == b.tensor(named: name, as: Float.self), "\(name) differs")

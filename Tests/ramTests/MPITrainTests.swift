@@ -82,7 +82,7 @@ struct MPITrainTests {
                                                     train(resumed, data: data) + ["--time-budget", "0.000001"]]))
         #expect(stopped.status == 0, "\(stopped.output)")
         let partial = try Checkpoint(contentsOf: URL(fileURLWithPath: resumed + "/last.safetensors"))
-        #expect(TrainingProgress(of: partial)?.step == 1 && TrainingProgress(of: partial)?.partialEpoch?.seen == 128)
+        #expect(TrainingProgress(of: partial)?.step == 1 && TrainingProgress(of: partial)?.partialEpoch?.samples == 128)
         let finished = try #require(try Self.run(Self.binary!, train(resumed, data: data) + ["--resume"], timeout: 300))
         #expect(finished.status == 0, "\(finished.output)")
 

@@ -143,10 +143,10 @@ import Training
         // previous best (0.5) while `best` already holds a better model (0.3).
         let run = URL(fileURLWithPath: directory + "/killed")
         let data = try DatasetSplits.load()
-        var options = Defaults.ram
+        var options = RAMRecipe(for: .mnist).options
         options.epochs = 2
-        let trainer = ClassifierTrainer(model: Self.mnistRAM.makeModel(), options: options, data: data, task: .mnist,
-                                        directory: run)
+        let trainer = ClassifierTraining.trainer(for: Self.mnistRAM.makeModel(), options: options, data: data,
+                                                 task: .mnist, directory: run)
         func write(_ name: String, best: Double, withOptimizer: Bool) throws {
             var writer = CheckpointWriter()
             writer.addParameters(of: trainer.model.store)
@@ -154,31 +154,31 @@ import Training
             writer.setJSON(Self.mnistRAM, forKey: "specification")
             writer.setJSON(options, forKey: "options")
             var progress = TrainingProgress()
-            (progress.completedEpochs, progress.step, progress.bestValidationError) = (1, 390, best)
+            (progress.completedEpochs, progress.step, progress.best) = (1, 390, best)
             writer.setJSON(progress, forKey: TrainingProgress.metadataKey)
             try RunCheckpoints.write(writer, named: name, in: run)
         }
         try write(RunCheckpoints.last, best: 0.5, withOptimizer: true)
         try write(RunCheckpoints.best, best: 0.3, withOptimizer: false)
         try trainer.resume()
-        #expect(trainer.progress.bestValidationError == 0.3)
+        #expect(trainer.progress.best == 0.3)
         #expect((trainer.progress.completedEpochs, trainer.progress.step) == (1, 390))
     }
 
     @Test func aTrainerRefusesAStopStepItHasAlreadyReached() throws {
         // The library's own guard, which `ram train` pre-empts with a message naming its flag:
         // a stop at or before the current step would never be met and the run would go on.
-        var options = Defaults.ram
+        var options = RAMRecipe(for: .mnist).options
         options.epochs = 1
-        let trainer = ClassifierTrainer(model: Self.mnistRAM.makeModel(), options: options, data: try DatasetSplits.load(),
-                                        task: .mnist, directory: nil)
+        let trainer = ClassifierTraining.trainer(for: Self.mnistRAM.makeModel(), options: options,
+                                                 data: try DatasetSplits.load(), task: .mnist, directory: nil)
         #expect(message { _ = try trainer.run(stopStep: 0) } == "cannot stop at step 0: the run is already at step 0")
         #expect(trainer.progress.step == 0)
     }
 
     @Test func resumeRefusesFlagsThatWouldChangeTheRun() throws {
         let run = directory + "/resumed"
-        var options = Defaults.ram
+        var options = RAMRecipe(for: .mnist).options
         options.epochs = 2
         var writer = CheckpointWriter()
         writer.setJSON(Self.mnistRAM, forKey: "specification")

@@ -12,24 +12,29 @@ import Training
 
     static func history(_ errors: [Double]) -> [EpochRecord] {
         errors.enumerated().map { i, error in
-            var record = EpochRecord(epoch: i + 1, trainingError: error + 0.01, validationError: error, seconds: 2)
-            (record.loss, record.crossEntropy, record.baselineError, record.reward) = (1.5 - 0.1 * Double(i), 1.25, 0.25, 0.5)
-            return record
+            EpochRecord(epoch: i + 1, seconds: 2, values: [
+                "training_error": error + 0.01, "validation_error": error, "loss": 1.5 - 0.1 * Double(i),
+                "cross_entropy": 1.25, "baseline_error": 0.25, "reward": 0.5,
+            ])
         }
     }
 
     @Test func everyEpochRewritesTheMetricsAndCurvesAndAppendsEvents() throws {
         let log = try RunLog(directory: directory, tensorBoardDirectory: directory.appendingPathComponent("tb"))
+        let ram = RAMClassifier(RecurrentAttentionModel(RAMRecipe(for: .mnist).configuration, seed: 1))
+        let columns = RunLog.columns(for: [Metric("training_error", tag: "error/training"),
+                                           Metric("validation_error", tag: "error/validation"),
+                                           Metric("loss", tag: "loss/total")] + ram.metrics, sampleUnit: "images")
         for history in [Self.history([0.5]), Self.history([0.5, 0.25])] {
-            try log.record(history, columns: EpochRecord.columns, step: history.count,
-                           curves: { RunLog.learningCurves(history) }, picture: nil)
+            try log.record(history, columns: columns, curves: { RunLog.learningCurves(history) }, picture: nil)
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
         #expect(lines.count == 3)
-        #expect(lines[0] == "epoch,train_error,validation_error,loss,cross_entropy,baseline_mse,mean_reward,"
-            + "glimpse_distance_px,glimpse_ink,learning_rate,images_per_second,seconds")
-        #expect(lines[2] == "2,0.26,0.25,1.4,1.25,0.25,0.5,,,,,2")
+        #expect(lines[0] == "epoch,training_error,validation_error,loss,cross_entropy,baseline_error,reward,"
+            + "glimpse_distance,glimpse_ink,random_glimpse_distance,random_glimpse_ink,learning_rate,images_per_second,"
+            + "seconds")
+        #expect(lines[2] == "2,0.26,0.25,1.4,1.25,0.25,0.5,,,,,,,2")
         let png = try Data(contentsOf: directory.appendingPathComponent("learning-curves.png"))
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         let events = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("tb").path)
@@ -39,7 +44,7 @@ import Training
 
     @Test func compareTabulatesTheSettingsThatDiffer() throws {
         for (name, rate, errors) in [("slow", 3e-4, [0.5, 0.25]), ("fast", 1e-3, [0.4, 0.2, 0.125])] {
-            var options = Defaults.ram
+            var options = RAMRecipe(for: .mnist).options
             options.learningRate = rate
             var writer = CheckpointWriter()
             writer.setJSON(RobustnessTests.mnistRAM, forKey: "specification")

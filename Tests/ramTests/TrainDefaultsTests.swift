@@ -2,13 +2,15 @@ import Datasets
 import Foundation
 import NeuralNetworks
 import Testing
+import RecurrentAttention
 import Training
 @testable import ram
 
 /// `ram train` with no flags trains the recipe the README reports; the comparison nets keep theirs.
 @Suite struct TrainDefaultsTests {
     static func options(_ words: [String]) throws -> TrainingOptions {
-        TrainCommand.trainingOptions(try RootCommand.command.parse(["train"] + words).1)
+        let arguments = try RootCommand.command.parse(["train"] + words).1
+        return TrainCommand.trainingOptions(arguments, task: DatasetTask(name: arguments.string("task")!)!)
     }
 
     @Test func ramAndTheComparisonNetsHaveTheirOwnDefaults() throws {
@@ -18,6 +20,10 @@ import Training
         #expect((fc.learningRate, fc.batchSize, fc.epochs) == (1e-3, 32, 30))
         let given = try Self.options(["--learning-rate", "0.01", "--batch-size", "20", "--epochs", "3"])
         #expect((given.learningRate, given.batchSize, given.epochs) == (0.01, 20, 3))
+        // The wider canvases' recipes: Adam 1e-3 over more epochs.
+        let translated = try Self.options(["--task", "translated"]), wide = try Self.options(["--task", "cluttered100"])
+        #expect((translated.learningRate, translated.epochs, wide.learningRate, wide.epochs) == (1e-3, 1200, 1e-3, 580))
+        #expect(translated == RAMRecipe(for: .translated).options && wide == RAMRecipe(for: .cluttered100).options)
     }
 
     @Test func weightDecayIsOffByDefaultAndReachesTheOptimizer() throws {
@@ -52,9 +58,19 @@ import Training
         let mnist = try configuration([]).ram
         #expect(mnist.locationStandardDeviation == 0.05 && mnist.locationNetworkHidden == 128 && mnist.randomFirstGlimpse)
         #expect((mnist.patchSize, mnist.scales, mnist.glimpses) == (8, 1, 6))
+        #expect(mnist == RAMRecipe(for: .mnist).configuration && !mnist.locationTrainsCore && mnist.policyGradientWeight == 1)
         let translated = try configuration(["--task", "translated"]).ram
-        #expect(translated.locationStandardDeviation == Float(Defaults.locationStandardDeviation(imageSize: 60)))
-        #expect((translated.patchSize, translated.scales) == (12, 3))
+        #expect(translated.locationStandardDeviation == 0.2 && (translated.patchSize, translated.scales) == (12, 3))
+        #expect(translated.locationTrainsCore && translated.policyGradientWeight == 0.3)
+        #expect(translated == RAMRecipe(for: .translated).configuration)
+        #expect(try configuration(["--task", "cluttered100"]).ram.scales == 4)
+        // --no-policy-gradient-to-core turns the recipe's route off, and REINFORCE's weight with it.
+        let detached = try configuration(["--task", "translated", "--no-policy-gradient-to-core"]).ram
+        #expect(!detached.locationTrainsCore && detached.policyGradientWeight == 1)
+        let refused = #expect(throws: UsageError.self) {
+            try RootCommand.command.parse(["train", "--no-policy-gradient-to-core", "--policy-gradient-to-core"])
+        }
+        #expect(refused?.message == "option --policy-gradient-to-core is given more than once")
         let paper = try configuration(["--location-std", "0.2", "--location-hidden", "0", "--first-glimpse", "centre"]).ram
         #expect(paper.locationStandardDeviation == 0.2 && paper.locationNetworkHidden == 0 && !paper.randomFirstGlimpse)
     }

@@ -57,7 +57,7 @@ import Training
         }
         // The same history but for the seconds each epoch took.
         func errors(_ c: Checkpoint) -> [[Double]] {
-            (TrainingProgress(of: c)?.history ?? []).map { [$0.trainingError, $0.validationError, $0.loss ?? -1] }
+            (TrainingProgress(of: c)?.history ?? []).map { [$0.trainingError, $0.validationError, $0["loss"] ?? -1] }
         }
         #expect(errors(a).count == 2 && errors(a) == errors(b))
     }
