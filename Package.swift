@@ -100,5 +100,7 @@ let package = Package(
         // The README's "train RAM from your code", and the training loop, through the public API only.
         .testTarget(name: "TrainingTests",
                     dependencies: ["Training", "Distributed", "RecurrentAttention", "Catch", "Datasets", "NeuralNetworks", "Autograd"]),
+        // The README's headline figures against the committed evaluations, its length and its links.
+        .testTarget(name: "DocumentationTests"),
     ]
 )
