@@ -1,10 +1,12 @@
 /// The hyperparameters of a recurrent attention model; saved with every checkpoint.
 ///
 /// Defaults follow Mnih et al. (2014) for MNIST: 6 glimpses of one 8x8 patch, a glimpse
-/// network of 128 + 128 -> 256 units and a ReLU core of 256 units. What the paper leaves
-/// open is a documented choice here (see "RAM: what the paper leaves open" in the README).
-public struct RAMConfiguration: Codable, Sendable, Equatable {
-    public enum Core: String, Codable, Sendable, CaseIterable {
+/// network of 128 + 128 -> 256 units and a ReLU core of 256 units; `RAMRecipe` holds the
+/// settings the kept models trained with. What the paper leaves open is a documented choice
+/// here (see docs/experiments.md). Each setting is declared once, in `settings`
+/// (RAMConfiguration+Settings.swift): its flag, range, saved key and summary follow from it.
+public struct RAMConfiguration: Sendable, Equatable {
+    public enum Core: String, Sendable, CaseIterable {
         /// `h_t = ReLU(Linear(h_{t-1}) + Linear(g_t))`, as the paper uses for classification.
         case relu
         /// An LSTM, as the paper uses for the Catch game.
@@ -24,7 +26,7 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
     public var coreSize = 256
     public var core = Core.relu
     /// How the location network turns the core state into the policy's mean.
-    public enum LocationMean: String, Codable, Sendable, CaseIterable {
+    public enum LocationMean: String, Sendable, CaseIterable {
         /// `Linear(h_t)`, as the paper states it; the mean can leave [-1, 1], where every
         /// sample is clamped to the border and the policy tends to park glimpses in a corner.
         case linear
@@ -81,46 +83,5 @@ public struct RAMConfiguration: Codable, Sendable, Equatable {
         guard let final = finalLocationStandardDeviation else { return locationStandardDeviation }
         let p = Float(min(max(progress, 0), 1))
         return locationStandardDeviation + (final - locationStandardDeviation) * p
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case imageHeight, imageWidth, classes, glimpses, patchSize, scales, glimpseHidden, locationHidden
-        case glimpseSize, coreSize, core, locationMean, locationStandardDeviation, locationTrainsCore, baselineTrainsCore
-        case locationNetworkHidden, randomFirstGlimpse, finalLocationStandardDeviation, samplesPerImage, policyGradientWeight
-    }
-
-    /// Checkpoints written before the two gradient routes had names of their own set both with one.
-    private enum EarlierKeys: String, CodingKey { case policyGradientReachesCore }
-
-    /// Decodes a configuration. Checkpoints written before a field existed used its old
-    /// behaviour: a `linear` location mean, no hidden location layer, a centred first glimpse,
-    /// a fixed standard deviation, one sample per image, a policy gradient of weight 1; and
-    /// one flag for both gradient routes into the core.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        imageHeight = try c.decode(Int.self, forKey: .imageHeight)
-        imageWidth = try c.decode(Int.self, forKey: .imageWidth)
-        classes = try c.decode(Int.self, forKey: .classes)
-        glimpses = try c.decode(Int.self, forKey: .glimpses)
-        patchSize = try c.decode(Int.self, forKey: .patchSize)
-        scales = try c.decode(Int.self, forKey: .scales)
-        glimpseHidden = try c.decode(Int.self, forKey: .glimpseHidden)
-        locationHidden = try c.decode(Int.self, forKey: .locationHidden)
-        glimpseSize = try c.decode(Int.self, forKey: .glimpseSize)
-        coreSize = try c.decode(Int.self, forKey: .coreSize)
-        core = try c.decode(Core.self, forKey: .core)
-        locationMean = try c.decodeIfPresent(LocationMean.self, forKey: .locationMean) ?? .linear
-        locationStandardDeviation = try c.decode(Float.self, forKey: .locationStandardDeviation)
-        if let both = try decoder.container(keyedBy: EarlierKeys.self).decodeIfPresent(Bool.self, forKey: .policyGradientReachesCore) {
-            (locationTrainsCore, baselineTrainsCore) = (both, both)
-        } else {
-            locationTrainsCore = try c.decode(Bool.self, forKey: .locationTrainsCore)
-            baselineTrainsCore = try c.decode(Bool.self, forKey: .baselineTrainsCore)
-        }
-        locationNetworkHidden = try c.decodeIfPresent(Int.self, forKey: .locationNetworkHidden) ?? 0
-        randomFirstGlimpse = try c.decodeIfPresent(Bool.self, forKey: .randomFirstGlimpse) ?? false
-        finalLocationStandardDeviation = try c.decodeIfPresent(Float.self, forKey: .finalLocationStandardDeviation)
-        samplesPerImage = try c.decodeIfPresent(Int.self, forKey: .samplesPerImage) ?? 1
-        policyGradientWeight = try c.decodeIfPresent(Float.self, forKey: .policyGradientWeight) ?? 1
     }
 }

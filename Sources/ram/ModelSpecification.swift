@@ -46,13 +46,7 @@ struct ModelSpecification: Codable, Sendable, Equatable {
             "RAM on \(task): \(ram.glimpses) glimpses of \(ram.patchSize)x\(ram.patchSize) at \(ram.scales) scale(s), "
                 + "\(ram.core.rawValue) core \(ram.coreSize), \(ram.locationMean.rawValue) location mean, "
                 + "location sd \(ram.locationStandardDeviation)"
-                + (ram.finalLocationStandardDeviation.map { " narrowing to \($0)" } ?? "")
-                + (ram.locationNetworkHidden > 0 ? ", location net \(ram.coreSize)-\(ram.locationNetworkHidden)-2" : "")
-                + (ram.randomFirstGlimpse ? ", random first glimpse in training" : "")
-                + (ram.locationTrainsCore ? ", policy gradient into the core" : "")
-                + (ram.baselineTrainsCore ? ", baseline gradient into the core" : "")
-                + (ram.policyGradientWeight != 1 ? ", policy gradient weighted \(ram.policyGradientWeight)" : "")
-                + (ram.samplesPerImage > 1 ? ", \(ram.samplesPerImage) samples per image in training" : "")
+                + (ram.settingsSummary.isEmpty ? "" : ", " + ram.settingsSummary)
                 + (randomGlimpses ? ", trained with random glimpses" : "")
         case .fc: "FC-\(hiddenSize) on \(task)"
         case .conv: "conv (\(filters) filters 10x10 stride 5, \(hiddenSize) hidden) on \(task)"

@@ -37,20 +37,7 @@ extension ModelSpecification {
         checks.check("specification.seed", seed, in: 0...UInt64(Int.max))
         switch kind {
         case .ram:
-            checks.check("specification.ram.glimpses", ram.glimpses, in: 1...64)
-            checks.check("specification.ram.patchSize", ram.patchSize, in: 1...128)
-            checks.check("specification.ram.scales", ram.scales, in: 1...8)
-            checks.check("specification.ram.locationStandardDeviation", ram.locationStandardDeviation, in: 1e-4...2)
-            if let final = ram.finalLocationStandardDeviation {
-                checks.check("specification.ram.finalLocationStandardDeviation", final, in: 1e-4...2)
-            }
-            checks.check("specification.ram.locationNetworkHidden", ram.locationNetworkHidden, in: 0...4096)
-            checks.check("specification.ram.samplesPerImage", ram.samplesPerImage, in: 1...64)
-            checks.check("specification.ram.policyGradientWeight", ram.policyGradientWeight, in: 1e-6...1e3)
-            for (field, value) in [("glimpseHidden", ram.glimpseHidden), ("locationHidden", ram.locationHidden),
-                                   ("glimpseSize", ram.glimpseSize), ("coreSize", ram.coreSize)] {
-                checks.check("specification.ram.\(field)", value, in: 1...4096)
-            }
+            for problem in ram.problems(prefix: "specification.ram.") { checks.fail(problem) }
         case .fc:
             checks.check("specification.hiddenSize", hiddenSize, in: 1...4096)
         case .conv:

@@ -14,28 +14,7 @@ enum TrainCommand {
             .choice("task", DatasetTask.named.map(\.name), default: "mnist", help: "The data set."),
             .choice("model", ModelSpecification.Kind.allCases.map(\.rawValue), default: "ram",
                     help: "RAM, or the paper's fully connected or convolutional comparison net."),
-            .integer("glimpses", range: 1...64, help: "RAM: glimpses per image (the recipe: 6)."),
-            .integer("patch-size", range: 1...128, help: "RAM: retina patch width (the recipe: 8 for 28x28 tasks, 12 otherwise)."),
-            .integer("scales", range: 1...8,
-                     help: "RAM: patches per glimpse, each twice as wide (the recipe: 1 for 28x28, 3 for 60x60, 4 for 100x100)."),
-            .number("location-std", range: 1e-4...2,
-                    help: "RAM: standard deviation of the location policy (the recipe: 0.05 for 28x28 tasks, 0.2 otherwise)."),
-            .number("final-location-std", range: 1e-4...2,
-                    help: "RAM: narrow the location policy linearly from --location-std to this over the run (default: no narrowing)."),
-            .choice("core", RAMConfiguration.Core.allCases.map(\.rawValue), default: "relu", help: "RAM: core network."),
-            .choice("location-mean", RAMConfiguration.LocationMean.allCases.map(\.rawValue), default: "tanh",
-                    help: "RAM: the policy mean, tanh(Linear(h)) or Linear(h) as the paper writes it."),
-            .integer("location-hidden", range: 0...4096,
-                     help: "RAM: hidden ReLU units in the location network (0: the paper's linear mean; the recipe: 128)."),
-            .choice("first-glimpse", ["random", "centre"],
-                    help: "RAM: where training's first glimpse looks (the recipe: random; evaluation always starts at the centre)."),
-            .flag("policy-gradient-to-core",
-                  help: "RAM: let REINFORCE's gradient reach the core (the recipe: on for 60x60 and 100x100, off for 28x28; --no-policy-gradient-to-core turns it off)."),
-            .flag("baseline-to-core", help: "RAM: let the baseline's squared error reach the core (default: it trains only the baseline)."),
-            .number("policy-gradient-weight", range: 1e-6...1e3,
-                    help: "RAM: REINFORCE's gradient against the cross-entropy's, which matters where it reaches the core (the recipe: 0.3 where it does, else 1)."),
-            .integer("samples-per-image", default: 1, range: 1...64,
-                     help: "RAM: training runs each image this many times, each run's REINFORCE baseline the others' mean reward (1: the paper's learned baseline)."),
+        ] + RAMConfiguration.settings.compactMap { $0.option(helpPrefix: "RAM: ") } + [
             .flag("random-glimpses", help: "RAM: look at uniformly random places instead of learning where (the ablation)."),
             .integer("hidden", default: 256, range: 1...4096, help: "FC and conv: hidden units (the paper: 64 or 256)."),
             .integer("filters", default: 8, range: 1...256, help: "Conv: number of 10x10 stride-5 filters (the paper: 8 or 16)."),
@@ -111,20 +90,8 @@ enum TrainCommand {
                          saved: SavedRun) -> [ResumeCheck.Setting] {
         let (s, o, r, savedRAM) = (fresh.0, fresh.1, fresh.0.ram, saved.specification.ram)
         let (t, p) = (saved.specification, saved.options)
-        return [
+        return RAMConfiguration.settings.compactMap { $0.comparison(fresh: r, saved: savedRAM) } + [
             ("task", arguments.string("task")!, t.task), ("model", s.kind.rawValue, t.kind.rawValue),
-            ("glimpses", "\(r.glimpses)", "\(savedRAM.glimpses)"), ("patch-size", "\(r.patchSize)", "\(savedRAM.patchSize)"),
-            ("scales", "\(r.scales)", "\(savedRAM.scales)"),
-            ("location-std", "\(r.locationStandardDeviation)", "\(savedRAM.locationStandardDeviation)"),
-            ("final-location-std", r.finalLocationStandardDeviation.map { "\($0)" } ?? "none",
-             savedRAM.finalLocationStandardDeviation.map { "\($0)" } ?? "none"),
-            ("core", r.core.rawValue, savedRAM.core.rawValue), ("location-mean", r.locationMean.rawValue, savedRAM.locationMean.rawValue),
-            ("location-hidden", "\(r.locationNetworkHidden)", "\(savedRAM.locationNetworkHidden)"),
-            ("first-glimpse", r.randomFirstGlimpse ? "random" : "centre", savedRAM.randomFirstGlimpse ? "random" : "centre"),
-            ("policy-gradient-weight", "\(r.policyGradientWeight)", "\(savedRAM.policyGradientWeight)"),
-            ("samples-per-image", "\(r.samplesPerImage)", "\(savedRAM.samplesPerImage)"),
-            ("policy-gradient-to-core", ResumeCheck.onOff(r.locationTrainsCore), ResumeCheck.onOff(savedRAM.locationTrainsCore)),
-            ("baseline-to-core", ResumeCheck.onOff(r.baselineTrainsCore), ResumeCheck.onOff(savedRAM.baselineTrainsCore)),
             ("random-glimpses", "on", ResumeCheck.onOff(t.randomGlimpses)),
             ("hidden", "\(s.hiddenSize)", "\(t.hiddenSize)"), ("filters", "\(s.filters)", "\(t.filters)"),
             ("optimizer", o.optimizer.rawValue, p.optimizer.rawValue), ("learning-rate", "\(o.learningRate)", "\(p.learningRate)"),
@@ -144,22 +111,9 @@ enum TrainCommand {
         let kind = ModelSpecification.Kind(rawValue: arguments.string("model")!)!
         let generator = TaskGenerator(source: data.test, task: task, seed: 0, isFixed: true)
         var ram = RAMRecipe(imageHeight: generator.height, imageWidth: generator.width).configuration
-        func given<T>(_ name: String, _ value: (String) -> T) -> T? { arguments.isGiven(name) ? value(name) : nil }
-        ram.glimpses = given("glimpses", arguments.integer) ?? ram.glimpses
-        ram.patchSize = given("patch-size", arguments.integer) ?? ram.patchSize
-        ram.scales = given("scales", arguments.integer) ?? ram.scales
-        ram.locationStandardDeviation = given("location-std") { Float(arguments.number($0)) } ?? ram.locationStandardDeviation
-        ram.finalLocationStandardDeviation = given("final-location-std") { Float(arguments.number($0)) }
-        ram.core = RAMConfiguration.Core(rawValue: arguments.string("core")!)!
-        ram.locationMean = RAMConfiguration.LocationMean(rawValue: arguments.string("location-mean")!)!
-        ram.locationTrainsCore = arguments.flagSetting("policy-gradient-to-core") ?? ram.locationTrainsCore
-        ram.baselineTrainsCore = arguments.flagSetting("baseline-to-core") ?? ram.baselineTrainsCore
-        ram.locationNetworkHidden = given("location-hidden", arguments.integer) ?? ram.locationNetworkHidden
-        ram.randomFirstGlimpse = given("first-glimpse") { arguments.string($0) == "random" } ?? ram.randomFirstGlimpse
-        ram.samplesPerImage = arguments.integer("samples-per-image")
+        for setting in RAMConfiguration.settings { setting.apply(arguments, to: &ram) }
         // The recipe's weight goes with its route into the core; without it, REINFORCE is weighted 1.
-        ram.policyGradientWeight = given("policy-gradient-weight") { Float(arguments.number($0)) }
-            ?? (ram.locationTrainsCore ? ram.policyGradientWeight : 1)
+        if !ram.locationTrainsCore && !arguments.isGiven("policy-gradient-weight") { ram.policyGradientWeight = 1 }
         return ModelSpecification(kind: kind, task: task.name, ram: ram, hiddenSize: arguments.integer("hidden"),
                                   filters: arguments.integer("filters"), seed: UInt64(arguments.integer("seed")),
                                   randomGlimpses: arguments.flag("random-glimpses"))
