@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Autograd", "SafeFiles"]),
         // The training loop and its parts (step, schedules, checkpoints, resume), shared by the
         // command line, the notebooks and users' own code.
-        .target(name: "Training", dependencies: ["NeuralNetworks", "Datasets", "Distributed", "Autograd"]),
+        .target(name: "Training", dependencies: ["NeuralNetworks", "Datasets", "Distributed", "Autograd", "SafeFiles",
+                                                 "TrainingLogs"]),
         // Data-parallel training: how processes add up their gradients (`Reducer`); over Open
         // MPI with the `MPI` trait, a single process otherwise.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
@@ -77,6 +78,9 @@ let package = Package(
                           path: "Notebooks-as-scripts/SequentialMNIST"),
         .executableTarget(name: "adding-problem", dependencies: ["Autograd", "NeuralNetworks", "Imaging", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/AddingProblem", exclude: ["learning-curves.png"]),
+        .executableTarget(name: "your-own-model",
+                          dependencies: ["Autograd", "AutogradTesting", "NeuralNetworks", "Datasets", "NotebookSupport", "Training"],
+                          path: "Notebooks-as-scripts/YourOwnModel"),
         .executableTarget(name: "gridworld", dependencies: ["Autograd", "NeuralNetworks", "NotebookSupport", "Training"],
                           path: "Notebooks-as-scripts/GridWorld"),
         .executableTarget(name: "ram-in-a-page",

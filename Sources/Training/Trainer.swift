@@ -41,6 +41,8 @@ public final class Trainer<Model: Trainable> {
     /// Called after each epoch's checkpoints, with whether the epoch was the best so far, in
     /// the leading process.
     public var onEpoch: ((EpochRecord, _ improved: Bool) throws -> Void)?
+    /// Where each epoch's figures go (`metrics.csv`, TensorBoard), written by the leading process.
+    public var log: EpochLog?
     /// Called with advice the run goes on after (the loss has exploded), in the leading process.
     public var onWarning: ((String) -> Void)?
     /// Asked after every step; true stops the run at once, saving where it stands.
@@ -97,6 +99,7 @@ public final class Trainer<Model: Trainable> {
         }
         let stepsPerEpoch = model.stepsPerEpoch, totalSteps = stepsPerEpoch * epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: gradientClip)
+        if reducer.isLeader { try log?.backfill(progress.history) }
         let started = Date(), elapsedBefore = progress.elapsedSeconds
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(started) }
         let parallel = reducer.size > 1, leads = reducer.isLeader
@@ -174,6 +177,7 @@ public final class Trainer<Model: Trainable> {
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
             if leads {
+                try log?.record(progress.history)
                 warnIfExploded(record)
                 try onEpoch?(record, improved)
             }

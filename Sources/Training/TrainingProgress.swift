@@ -33,14 +33,17 @@ public struct TrainingProgress: Codable, Sendable {
             self = saved
             return
         }
+        // A key per field; the best figure under its metric's name (`best_validation_error`),
+        // and a run that counted frames (`frames`) without epochs.
         let m = checkpoint.metadata
-        guard let epochs = m["completed_epochs"].flatMap({ Int($0) }), let step = m["step"].flatMap({ Int($0) }) else {
-            return nil
-        }
-        (completedEpochs, self.step) = (epochs, step)
-        elapsedSeconds = m["elapsed_seconds"].flatMap { Double($0) } ?? 0
-        best = m["best_validation_error"].flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil }
+        guard let step = m["step"].flatMap({ Int($0) }) else { return nil }
+        self.step = step
         history = checkpoint.json("history") ?? []
+        completedEpochs = m["completed_epochs"].flatMap { Int($0) } ?? history.count
+        samples = m["frames"].flatMap { Int($0) } ?? 0
+        elapsedSeconds = m["elapsed_seconds"].flatMap { Double($0) } ?? 0
+        best = m.first { $0.key.hasPrefix("best_validation_") }.flatMap { Double($0.value) }
+            .flatMap { $0.isFinite ? $0 : nil }
         plateau = checkpoint.json("plateau")
         partialEpoch = checkpoint.json("partial_epoch")
     }

@@ -15,6 +15,7 @@ enum CatchRun {
         let trainer = CatchTraining.trainer(configuration: configuration, options: options, directory: directory)
         trainer.reducer = reducer
         if resuming { try trainer.resume() }
+        try log?.attach(to: trainer)
         let agent = trainer.model.agent
         let run = LoopRun(
             trainer: trainer, log: log,

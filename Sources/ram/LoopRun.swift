@@ -25,7 +25,6 @@ struct LoopRun<Model: Trainable> {
                 + "step \(trainer.progress.step)")
         }
         let unit = trainer.model.sampleUnit
-        let columns = RunLog.columns(for: trainer.model.metrics, sampleUnit: unit)
         func newProgressLine(for epoch: Int) -> ProgressReporter {
             ProgressReporter(total: trainer.model.stepsPerEpoch, label: "epoch \(epoch)/\(trainer.epochs)",
                              unit: unit == "images" ? "img/s" : "\(unit)/s")
@@ -35,8 +34,9 @@ struct LoopRun<Model: Trainable> {
             progressLine.update(done: step.step, samples: step.samples, details: stepDetails(step.metrics))
         }
         trainer.onEpoch = { record, improved in
-            try log?.record(trainer.progress.history, columns: columns, curves: { curves(trainer.progress.history) },
-                            picture: picture.map { ($0.0, $0.folder, String(format: "epoch-%03d", record.epoch)) })
+            try log?.draw(curves: { curves(trainer.progress.history) },
+                          picture: picture.map { ($0.0, $0.folder, String(format: "epoch-%03d", record.epoch)) },
+                          step: record.epoch)
             CommandLineTool.say(epochLine(record, improved))
             progressLine = newProgressLine(for: record.epoch + 1)
         }
@@ -46,7 +46,7 @@ struct LoopRun<Model: Trainable> {
         CommandLineTool.say(summary)
         let start = trainer.progress
         if start.step > 0 { CommandLineTool.say("resuming after epoch \(start.completedEpochs), step \(start.step)") }
-        try log?.backfill(start.history, columns: columns)
+        try log?.settings(summary, step: start.completedEpochs)
 
         let started = Date()
         let outcome = try Self.failingClearly { try trainer.run(timeBudget: timeBudget, stopStep: stopStep) }

@@ -8,23 +8,18 @@ import SafeFiles
 import Training
 import TrainingLogs
 
-/// What `ram train` leaves to look at besides checkpoints, updated after every epoch:
-/// `metrics.csv` (every figure of the history), `learning-curves.png`, TensorBoard event files
-/// (the same figures as scalars, the settings as text, the glimpse pictures as images) and,
-/// for RAM, `glimpses/epoch-NNN.png`: the same validation images with the policy's glimpses.
+/// What `ram train` and `ram catch train` leave to look at besides checkpoints, updated after
+/// every epoch: the library's `EpochLog` (`metrics.csv`, TensorBoard scalars), and here the
+/// settings as TensorBoard text, `learning-curves.png`, and a picture of the model at work
+/// (`glimpses/epoch-NNN.png` for RAM, `games/...` for Catch), also sent to TensorBoard.
 final class RunLog {
-    /// One figure of a record: its `metrics.csv` column and TensorBoard tag.
-    struct MetricColumn<Record>: Sendable {
-        let name: String, tag: String
-        let value: @Sendable (Record) -> Double?
-    }
-
     let directory: URL
-    private let events: EventWriter?
+    let tensorBoardDirectory: URL?
+    /// The figures' log, once attached to a trainer.
+    private(set) var epochs: EpochLog?
+    private var drawingSeconds = 0.0
     /// Seconds spent writing logs, to report their share of the run.
-    private(set) var seconds = 0.0
-    /// Whether the TensorBoard folder already held event files (a resumed run that logged).
-    private var hasEarlierEvents = false
+    var seconds: Double { (epochs?.seconds ?? 0) + drawingSeconds }
 
     static let glimpseImages = 8
 
@@ -37,76 +32,42 @@ final class RunLog {
 
     /// The log of a run in `directory`, with TensorBoard files where `--logdir` and
     /// `--no-tensorboard` say.
-    convenience init(directory: URL, arguments: ParsedArguments) throws {
-        try self.init(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
+    convenience init(directory: URL, arguments: ParsedArguments) {
+        self.init(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
             : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
     }
 
-    init(directory: URL, tensorBoardDirectory: URL?) throws {
-        self.directory = directory
-        guard let tensorBoardDirectory else { events = nil; return }
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: tensorBoardDirectory.path)) ?? []
-        hasEarlierEvents = existing.contains { $0.hasPrefix("events.out.tfevents.") }
+    init(directory: URL, tensorBoardDirectory: URL?) {
+        (self.directory, self.tensorBoardDirectory) = (directory, tensorBoardDirectory)
+    }
+
+    /// Starts the figures' log of `trainer`'s model, which the loop then writes each epoch.
+    func attach<Model: Trainable>(to trainer: Trainer<Model>) throws {
         do {
-            events = try EventWriter(directory: tensorBoardDirectory.path)
-        } catch {
+            epochs = try EpochLog(directory: directory, for: trainer.model, tensorBoard: tensorBoardDirectory)
+        } catch let error as FileError {
             throw CommandFailure(description: "--logdir \(error.path): \(error.reason)")
         }
+        trainer.log = epochs
     }
 
     /// The run's settings, as text in TensorBoard.
-    func settings(_ summary: String, options: TrainingOptions, step: Int) throws {
-        try timed {
-            try events?.text("settings", summary + "\n\n" + options.summary, step: step)
-        }
+    func settings(_ summary: String, step: Int) throws {
+        try timed { try epochs?.events?.text("settings", summary, step: step) }
     }
 
-    /// `metrics.csv`'s columns for a model's `metrics`: the epoch, the metrics in order, then
-    /// the learning rate, the throughput and the epoch's seconds.
-    static func columns(for metrics: [Metric], sampleUnit unit: String) -> [MetricColumn<EpochRecord>] {
-        [MetricColumn(name: "epoch", tag: "epoch") { Double($0.epoch) }]
-            + (metrics + [Metric("learning_rate", tag: "optimizer/learning_rate"),
-                          Metric("\(unit)_per_second", tag: "speed/\(unit)_per_second")]).map { metric in
-                MetricColumn(name: metric.name, tag: metric.tag) { $0[metric.name] }
-            }
-            + [MetricColumn(name: "seconds", tag: "speed/epoch_seconds") { $0.seconds }]
-    }
-
-    /// Rewrites `metrics.csv` from the whole history, and `learning-curves.png` with `curves`;
-    /// sends the last epoch's figures and `picture` to TensorBoard, and keeps the picture as
-    /// `<folder>/<name>.png`. The pictures are drawn inside, so their cost counts in `seconds`.
-    func record(_ history: [EpochRecord], columns: [MetricColumn<EpochRecord>], curves: () -> Image,
-                picture: (image: () -> Image, folder: String, name: String)?) throws {
+    /// Redraws `learning-curves.png` with `curves`, and keeps `picture` as `<folder>/<name>.png`
+    /// and in TensorBoard at `step`. The pictures are drawn inside, so their cost counts in `seconds`.
+    func draw(curves: () -> Image, picture: (image: () -> Image, folder: String, name: String)?, step: Int) throws {
         try timed {
-            guard let last = history.last else { return }
-            var table = MetricsTable(columns: columns.map(\.name))
-            for record in history { table.append(columns.map { $0.value(record) }) }
-            try table.write(to: directory.appendingPathComponent("metrics.csv").path)
             try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves().pngData())
-            for column in columns.dropFirst() {
-                if let value = column.value(last) { try events?.scalar(column.tag, value, step: last.epoch) }
-            }
-            if let picture {
-                let folder = directory.appendingPathComponent(picture.folder)
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                let image = picture.image()
-                let png = image.pngData()
-                try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
-                try events?.image(picture.folder, png: png, width: image.width, height: image.height, step: last.epoch)
-            }
-        }
-    }
-
-    /// Sends a resumed run's earlier history to TensorBoard when no earlier event file holds
-    /// it (a run begun before it logged, or with --no-tensorboard).
-    func backfill(_ history: [EpochRecord], columns: [MetricColumn<EpochRecord>]) throws {
-        guard !hasEarlierEvents else { return }
-        try timed {
-            for record in history {
-                for column in columns.dropFirst() {
-                    if let value = column.value(record) { try events?.scalar(column.tag, value, step: record.epoch) }
-                }
-            }
+            guard let picture else { return }
+            let folder = directory.appendingPathComponent(picture.folder)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let image = picture.image()
+            let png = image.pngData()
+            try AtomicFile.replace(folder.appendingPathComponent(picture.name + ".png").path, with: png)
+            try epochs?.events?.image(picture.folder, png: png, width: image.width, height: image.height, step: step)
         }
     }
 
@@ -154,7 +115,7 @@ final class RunLog {
 
     private func timed(_ work: () throws -> Void) throws {
         let start = Date()
-        defer { seconds += Date().timeIntervalSince(start) }
+        defer { drawingSeconds += Date().timeIntervalSince(start) }
         try work()
     }
 }

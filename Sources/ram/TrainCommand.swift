@@ -74,7 +74,7 @@ enum TrainCommand {
             options.epochs = epochs
         }
         options.dataDirectory = dataDirectory
-        let log = reducer.isLeader ? try RunLog(directory: directory, arguments: arguments) : nil
+        let log = reducer.isLeader ? RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
         let budget = arguments.number("time-budget")
         let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil

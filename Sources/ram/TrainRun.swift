@@ -17,6 +17,7 @@ enum TrainRun {
                                                  directory: directory)
         trainer.reducer = reducer
         if resuming { try trainer.resume() }
+        try log?.attach(to: trainer)
         trainer.metadata["specification"] = CheckpointWriter.json(specification)
         let policy = (model as? RAMClassifier).flatMap { specification.randomGlimpses ? nil : $0.model }
         let validation = trainer.model.validation
@@ -35,7 +36,6 @@ enum TrainRun {
             },
             curves: RunLog.learningCurves,
             picture: policy.map { ram in ({ RunLog.glimpsePicture(of: ram, on: validation) }, "glimpses") })
-        try log?.settings(specification.summary, options: options, step: trainer.progress.completedEpochs)
         try run.run(summary: "\(specification.summary); \(model.store.count) parameters; \(options.summary)"
                         + (reducer.size > 1 ? "; \(reducer.size) processes, each taking its share of every batch" : ""),
                     timeBudget: timeBudget, stopStep: stopStep, directory: directory)

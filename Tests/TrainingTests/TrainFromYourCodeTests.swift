@@ -74,7 +74,7 @@ struct TrainFromYourCodeTests {
 
 struct TrainingProgressTests {
     func reread(_ writer: CheckpointWriter) throws -> Checkpoint {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(getpid()).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try writer.write(to: url)
         return try Checkpoint(contentsOf: url)
@@ -121,5 +121,14 @@ struct TrainingProgressTests {
         #expect((catchRun.completedEpochs, catchRun.step, catchRun.samples, catchRun.best) == (1, 680, 1_000_960, 0.8))
         #expect(catchRun.history.first?.samples == 500_480)
         #expect(catchRun.history.first?.values == ["training_catch_rate": 0.5, "validation_catch_rate": 0.8])
+
+        // Older still, a Catch run's key per field, as the committed agent's checkpoint holds them.
+        var legacy = CheckpointWriter()
+        legacy.metadata = ["step": "5096", "frames": "7501312", "elapsed_seconds": "1614.5",
+                           "best_validation_catch_rate": "1.0",
+                           "history": #"[{"frames":500480,"seconds":108,"trainingCatchRate":0.09,"validationCatchRate":0.094}]"#]
+        let agent = try #require(TrainingProgress(of: try reread(legacy)))
+        #expect((agent.step, agent.samples, agent.elapsedSeconds, agent.best, agent.completedEpochs)
+            == (5096, 7_501_312, 1614.5, 1.0, 1))
     }
 }

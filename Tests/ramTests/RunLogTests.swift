@@ -20,13 +20,15 @@ import Training
     }
 
     @Test func everyEpochRewritesTheMetricsAndCurvesAndAppendsEvents() throws {
-        let log = try RunLog(directory: directory, tensorBoardDirectory: directory.appendingPathComponent("tb"))
         let ram = RAMClassifier(RecurrentAttentionModel(RAMRecipe(for: .mnist).configuration, seed: 1))
-        let columns = RunLog.columns(for: [Metric("training_error", tag: "error/training"),
-                                           Metric("validation_error", tag: "error/validation"),
-                                           Metric("loss", tag: "loss/total")] + ram.metrics, sampleUnit: "images")
+        let metrics = [Metric("training_error", tag: "error/training"), Metric("validation_error", tag: "error/validation"),
+                       Metric("loss", tag: "loss/total")] + ram.metrics
+        let epochs = try EpochLog(directory: directory, metrics: metrics, sampleUnit: "images",
+                                  tensorBoard: directory.appendingPathComponent("tb"))
+        let log = RunLog(directory: directory, tensorBoardDirectory: nil)
         for history in [Self.history([0.5]), Self.history([0.5, 0.25])] {
-            try log.record(history, columns: columns, curves: { RunLog.learningCurves(history) }, picture: nil)
+            try epochs.record(history)
+            try log.draw(curves: { RunLog.learningCurves(history) }, picture: nil, step: history.count)
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
