@@ -7,7 +7,8 @@ import TrainingLogs
 /// figures as scalars. Give it to `Trainer.log` and the loop keeps it.
 public final class EpochLog {
     public let directory: URL
-    /// The columns after `epoch`: the model's metrics, the learning rate, the throughput, the seconds.
+    /// The columns after `epoch`: the model's metrics, the learning rate, the throughput, the
+    /// epoch's seconds and the run's training time at its end.
     public let columns: [Metric]
     /// The TensorBoard file, for whatever else a caller shows there (text, pictures); nil without one.
     public let events: EventWriter?
@@ -22,7 +23,8 @@ public final class EpochLog {
         self.directory = directory
         columns = metrics + [Metric("learning_rate", tag: "optimizer/learning_rate"),
                              Metric("\(sampleUnit)_per_second", tag: "speed/\(sampleUnit)_per_second"),
-                             Metric("seconds", tag: "speed/epoch_seconds")]
+                             Metric("seconds", tag: "speed/epoch_seconds"),
+                             Metric("elapsed_seconds", tag: "speed/elapsed_seconds")]
         guard let tensorBoard else { (events, hasEarlierEvents) = (nil, false); return }
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: tensorBoard.path)) ?? []
         hasEarlierEvents = existing.contains { $0.hasPrefix("events.out.tfevents.") }

@@ -41,6 +41,15 @@ public final class Trainer<Model: Trainable> {
     /// Called after each epoch's checkpoints, with whether the epoch was the best so far, in
     /// the leading process.
     public var onEpoch: ((EpochRecord, _ improved: Bool) throws -> Void)?
+    /// A value of the selection metric to watch for: the first epoch that reaches it (at or
+    /// below it, or above for a metric where higher is better) is noted in the progress as
+    /// `reachedTarget`. Kept in the checkpoints, so a resumed run watches for it too.
+    public var target: Double? {
+        get { progress.target }
+        set { progress.target = newValue }
+    }
+    /// Whether the run stops once it reaches `target`.
+    public var stopsAtTarget = false
     /// Where each epoch's figures go (`metrics.csv`, TensorBoard), written by the leading process.
     public var log: EpochLog?
     /// Called with advice the run goes on after (the loss has exploded), in the leading process.
@@ -84,7 +93,9 @@ public final class Trainer<Model: Trainable> {
     /// and the best figure from `best`.
     public func resume() throws {
         let (last, best) = try RunCheckpoints.resume(model.store, optimizer, from: directory)
+        let target = progress.target  // one set before resuming wins over the saved one
         progress = TrainingProgress(of: last) ?? TrainingProgress()
+        if let target { progress.target = target }
         if let saved = progress.plateau { plateau = saved }
         progress.best = best.flatMap { TrainingProgress(of: $0) }?.best
     }
@@ -174,6 +185,15 @@ public final class Trainer<Model: Trainable> {
             let improved = model.selection.improves(selected, on: progress.best)
             if improved { progress.best = selected }
             progress.elapsedSeconds = elapsed()
+            record.values["elapsed_seconds"] = progress.elapsedSeconds
+            progress.history[progress.history.count - 1] = record
+            let reachesTarget = progress.reachedTarget == nil && progress.target.map { target in
+                model.selection.lowerIsBetter ? selected <= target : selected >= target
+            } ?? false
+            if reachesTarget {
+                progress.reachedTarget = TargetReached(epoch: record.epoch, step: progress.step, samples: progress.samples,
+                                                       elapsedSeconds: progress.elapsedSeconds, value: selected)
+            }
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
             if leads {
@@ -182,6 +202,7 @@ public final class Trainer<Model: Trainable> {
                 try onEpoch?(record, improved)
             }
             if agreed([shouldStop()])[0] { return .stopped }
+            if reachesTarget && stopsAtTarget && progress.completedEpochs < epochs { return .reachedTarget }
             if progress.step == stopStep && progress.completedEpochs < epochs { return .reachedStopStep }
         }
         progress.elapsedSeconds = elapsed()

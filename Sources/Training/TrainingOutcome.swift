@@ -8,4 +8,6 @@ public enum TrainingOutcome: Sendable, Equatable {
     case reachedStopStep
     /// The trainer's `shouldStop` said so; the last checkpoint holds the run.
     case stopped
+    /// The selection metric reached the trainer's `target` and `stopsAtTarget` is set.
+    case reachedTarget
 }

@@ -18,6 +18,8 @@ public struct TrainingProgress: Codable, Sendable {
     public var plateau: ReduceOnPlateau?
     /// The mean loss of the run's first ten steps: where it started, to tell an explosion.
     public var startingLoss: Double?
+    /// The figure the run watches for (`Trainer.target`), and where it first reached it.
+    public var target: Double?, reachedTarget: TargetReached?
     /// The running figures of an epoch the run stopped in (nil at an epoch's end).
     public var partialEpoch: PartialEpoch?
 
@@ -49,7 +51,8 @@ public struct TrainingProgress: Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case completedEpochs, step, samples, elapsedSeconds, best, history, plateau, startingLoss, partialEpoch
+        case completedEpochs, step, samples, elapsedSeconds, best, history, plateau, startingLoss, target, reachedTarget
+        case partialEpoch
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,8 +71,17 @@ public struct TrainingProgress: Codable, Sendable {
         best = try c.decodeIfPresent(Double.self, forKey: .best) ?? earlierBest
         plateau = try c.decodeIfPresent(ReduceOnPlateau.self, forKey: .plateau)
         startingLoss = try c.decodeIfPresent(Double.self, forKey: .startingLoss)
+        target = try c.decodeIfPresent(Double.self, forKey: .target)
+        reachedTarget = try c.decodeIfPresent(TargetReached.self, forKey: .reachedTarget)
         partialEpoch = try c.decodeIfPresent(PartialEpoch.self, forKey: .partialEpoch)
     }
+}
+
+/// Where a run first reached its target: the epoch, the step, the samples seen and the training
+/// time until then (everything the clock saw: steps, data, validations, logs), and the figure.
+public struct TargetReached: Codable, Sendable, Equatable {
+    public var epoch: Int, step: Int, samples: Int
+    public var elapsedSeconds: Double, value: Double
 }
 
 /// One line of a run's history: an epoch's figures, by metric name.

@@ -33,11 +33,16 @@ struct LoopRun<Model: Trainable> {
         trainer.onStep = { step in
             progressLine.update(done: step.step, samples: step.samples, details: stepDetails(step.metrics))
         }
+        var announced = trainer.progress.reachedTarget != nil
         trainer.onEpoch = { record, improved in
             try log?.draw(curves: { curves(trainer.progress.history) },
                           picture: picture.map { ($0.0, $0.folder, String(format: "epoch-%03d", record.epoch)) },
                           step: record.epoch)
             CommandLineTool.say(epochLine(record, improved))
+            if let reached = trainer.progress.reachedTarget, !announced {
+                announced = true
+                CommandLineTool.say(Self.describe(reached, target: trainer.progress.target ?? .nan, unit: unit))
+            }
             progressLine = newProgressLine(for: record.epoch + 1)
         }
         trainer.onWarning = { CommandLineTool.say("warning: \($0)") }
@@ -65,6 +70,8 @@ struct LoopRun<Model: Trainable> {
         case .stopped:
             CommandLineTool.say(String(format: place, "interrupted") + resumable)
             throw StopRequest.Stopped()
+        case .reachedTarget:
+            CommandLineTool.say(String(format: place, "stopped at the target (--stop-at-target)") + resumable)
         case .finished:
             let best = trainer.model.selection
             CommandLineTool.say(String(format: "done: %d epochs, best %@ %.2f%%, %.0f s in all; checkpoints in %@",
@@ -76,6 +83,12 @@ struct LoopRun<Model: Trainable> {
                                            runSeconds))
             }
         }
+    }
+
+    /// When and where the run first reached its target.
+    static func describe(_ reached: TargetReached, target: Double, unit: String) -> String {
+        String(format: "reached the target %.2f%% at epoch %d (%.2f%%): %.1f minutes of training, %d %@ seen",
+               100 * target, reached.epoch, 100 * reached.value, reached.elapsedSeconds / 60, reached.samples, unit)
     }
 
     /// The end of an epoch's line: its time and throughput.

@@ -23,6 +23,8 @@ enum RunsCommand {
         let name: String
         let settings: [String: String]
         let history: [EpochRecord]
+        /// Where the run first reached its `--target-error`, if it had one and reached it.
+        var reachedTarget: TargetReached? = nil
     }
 
     static func runComparison(_ arguments: ParsedArguments) throws {
@@ -30,13 +32,16 @@ enum RunsCommand {
         let keys = Set(runs.flatMap(\.settings.keys)).sorted()
         let differing = keys.filter { key in Set(runs.map { $0.settings[key] ?? "-" }).count > 1 }
         let header = ["run"] + differing + ["best validation", "at epoch", "epochs", "training time"]
+            + (runs.contains { $0.reachedTarget != nil } ? ["target reached"] : [])
         let rows = runs.map { run -> [String] in
             let best = run.history.min { $0.validationError < $1.validationError }
             let seconds = run.history.map(\.seconds).reduce(0, +)
             let bestError: String = best.map { String(format: "%.2f%%", 100 * $0.validationError) } ?? "-"
             let bestEpoch: String = best.map { String($0.epoch) } ?? "-"
             let settings: [String] = differing.map { run.settings[$0] ?? "-" }
+            let target = run.reachedTarget.map { "epoch \($0.epoch), \(ProgressReporter.clock($0.elapsedSeconds))" } ?? "-"
             return [run.name] + settings + [bestError, bestEpoch, String(run.history.count), ProgressReporter.clock(seconds)]
+                + (header.last == "target reached" ? [target] : [])
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         for row in [header] + rows {
@@ -61,7 +66,8 @@ enum RunsCommand {
         var settings = flatten(saved.specification, prefix: "")
         settings.merge(flatten(saved.options, prefix: "")) { a, _ in a }
         settings.removeValue(forKey: "epochs")  // the table has its own column
-        return Run(name: folder.lastPathComponent, settings: settings, history: saved.progress?.history ?? [])
+        return Run(name: folder.lastPathComponent, settings: settings, history: saved.progress?.history ?? [],
+                   reachedTarget: saved.progress?.reachedTarget)
     }
 
     /// A value's JSON fields as `path.to.field: value`.

@@ -35,6 +35,9 @@ enum TrainCommand {
                     help: "Stop after this many minutes, at the step where the time runs out (--resume continues from it; 0: no limit)."),
             .integer("stop-at-step", range: 1...Int.max,
                      help: "Stop once the run has taken this many steps in all, saving the last checkpoint there (--resume continues from it): a stop that, unlike --time-budget or Ctrl-C, repeats exactly."),
+            .number("target-error", range: 0...100,
+                    help: "A validation error in percent to watch for: the wall time, epoch and images seen when the run first reaches it are printed and kept (metrics.csv's elapsed_seconds has every epoch's)."),
+            .flag("stop-at-target", help: "Stop once validation reaches --target-error (--resume continues the schedule)."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, batches, placements and samples."),
             .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/<task>-<model>)."),
             .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (its settings are kept; --epochs may lengthen or shorten it, and the learning-rate schedule follows)."),
@@ -78,10 +81,15 @@ enum TrainCommand {
         StopRequest.install()
         let budget = arguments.number("time-budget")
         let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
+        if arguments.flag("stop-at-target") && !arguments.isGiven("target-error") && saved?.progress?.target == nil {
+            throw CommandFailure(description: "--stop-at-target needs a --target-error to stop at")
+        }
+        let target = (target: arguments.isGiven("target-error") ? arguments.number("target-error") / 100 : nil,
+                      stops: arguments.flag("stop-at-target"))
         try withExtendedLifetime(lock) {
             try TrainRun.run(specification, options: options, data: data, task: task, directory: directory,
                              resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep,
-                             reducer: reducer)
+                             target: target, reducer: reducer)
         }
     }
 

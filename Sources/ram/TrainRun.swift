@@ -11,11 +11,14 @@ import Training
 enum TrainRun {
     static func run(_ specification: ModelSpecification, options: TrainingOptions, data: DatasetSplits, task: DatasetTask,
                     directory: URL, resuming: Bool, log: RunLog?, timeBudget: Double?, stopStep: Int? = nil,
+                    target: (target: Double?, stops: Bool) = (nil, false),
                     reducer: any Reducer = LocalReducer()) throws {
         let model = specification.makeModel()
         let trainer = ClassifierTraining.trainer(for: model, options: options, data: data, task: task,
                                                  directory: directory)
         trainer.reducer = reducer
+        if let value = target.target { trainer.target = value }
+        trainer.stopsAtTarget = target.stops
         if resuming { try trainer.resume() }
         try log?.attach(to: trainer)
         trainer.metadata["specification"] = CheckpointWriter.json(specification)

@@ -75,4 +75,37 @@ struct TrainerTests {
         let start = try #require(trainer.progress.startingLoss)
         #expect(start > 0.5 && start < 1 && (trainer.progress.history[1]["loss"] ?? 0) > 100 * start)
     }
+
+    @Test func aTargetIsNotedWhenFirstReachedAndMayStopTheRun() throws {
+        // The distance to 3 after epoch n is 3 * 0.8^(20n): 0.035 after epoch 1, 4e-4 after 2.
+        func trainer(epochs: Int = 3, in folder: URL? = nil) -> Trainer<OneWeight> {
+            let model = OneWeight(targets: [3])
+            return Trainer(model, optimizer: SGD(for: model.store, learningRate: 0.1), schedule: .constant,
+                           epochs: epochs, directory: folder)
+        }
+        let watching = trainer()
+        watching.target = 0.01
+        #expect(try watching.run() == .finished)
+        let reached = try #require(watching.progress.reachedTarget)
+        #expect((reached.epoch, reached.step, reached.samples) == (2, 40, 40))
+        #expect(abs(reached.value - 3 * pow(0.8, 40)) < 1e-5)
+        #expect(reached.elapsedSeconds == watching.progress.history[1]["elapsed_seconds"])
+
+        // Never reached: nothing noted, the run ends as planned.
+        let unreachable = trainer()
+        unreachable.target = 1e-30
+        #expect(try unreachable.run() == .finished && unreachable.progress.reachedTarget == nil)
+
+        // Stopping there, then resuming: the target and where it was reached are kept, not noted again.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("target-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stopping = trainer(in: folder)
+        (stopping.target, stopping.stopsAtTarget) = (0.01, true)
+        #expect(try stopping.run() == .reachedTarget && stopping.progress.completedEpochs == 2)
+        let resumed = trainer(in: folder)
+        try resumed.resume()
+        #expect(resumed.target == 0.01 && resumed.progress.reachedTarget == stopping.progress.reachedTarget)
+        #expect(try resumed.run() == .finished && resumed.progress.completedEpochs == 3)
+        #expect(resumed.progress.reachedTarget == stopping.progress.reachedTarget)
+    }
 }

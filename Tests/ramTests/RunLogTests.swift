@@ -35,8 +35,8 @@ import Training
         #expect(lines.count == 3)
         #expect(lines[0] == "epoch,training_error,validation_error,loss,cross_entropy,baseline_error,reward,"
             + "glimpse_distance,glimpse_ink,random_glimpse_distance,random_glimpse_ink,learning_rate,images_per_second,"
-            + "seconds")
-        #expect(lines[2] == "2,0.26,0.25,1.4,1.25,0.25,0.5,,,,,,,2")
+            + "seconds,elapsed_seconds")
+        #expect(lines[2] == "2,0.26,0.25,1.4,1.25,0.25,0.5,,,,,,,2,")
         let png = try Data(contentsOf: directory.appendingPathComponent("learning-curves.png"))
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         let events = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("tb").path)

@@ -74,4 +74,13 @@ import Training
         let paper = try configuration(["--location-std", "0.2", "--location-hidden", "0", "--first-glimpse", "centre"]).ram
         #expect(paper.locationStandardDeviation == 0.2 && paper.locationNetworkHidden == 0 && !paper.randomFirstGlimpse)
     }
+
+    @Test func stopAtTargetNeedsATarget() throws {
+        let directory = NSTemporaryDirectory() + "target-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (command, arguments) = try RootCommand.command.parse(["train", "--stop-at-target", "--checkpoint-dir", directory])
+        let refused = #expect(throws: CommandFailure.self) { try command.run!(arguments) }
+        #expect(refused?.description == "--stop-at-target needs a --target-error to stop at")
+        #expect(try RootCommand.command.parse(["train", "--target-error", "1.12"]).1.number("target-error") == 1.12)
+    }
 }
