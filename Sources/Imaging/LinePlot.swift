@@ -41,17 +41,16 @@ public struct LinePlot {
             return top + plotHeight
                 - Int(((clipped - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * Double(plotHeight)).rounded())
         }
-        // Axes and ticks: five intervals each way, labelled with the bitmap font.
+        // Axes and ticks at round numbers inside the ranges, labelled with the bitmap font.
         let axis = Color(gray: 150), grid = Color(gray: 48)
-        for k in 0...5 {
-            let y = yRange.lowerBound + Double(k) / 5 * (yRange.upperBound - yRange.lowerBound)
-            let x = xRange.lowerBound + Double(k) / 5 * (xRange.upperBound - xRange.lowerBound)
-            picture.drawLine(fromX: left, y: py(y), toX: left + plotWidth, y: py(y), color: grid)
-            picture.drawLine(fromX: px(x), y: top, toX: px(x), y: top + plotHeight, color: grid)
-            let yLabel = Self.label(y), xLabel = Self.label(x)
-            _ = picture.draw(text: yLabel, atX: left - 6 - BitmapFont.width(of: yLabel, scale: 2), y: py(y) - 5,
-                             scale: 2, color: axis)
-            _ = picture.draw(text: xLabel, atX: px(x) - BitmapFont.width(of: xLabel, scale: 2) / 2,
+        for tick in Self.ticks(in: yRange) {
+            picture.drawLine(fromX: left, y: py(tick.value), toX: left + plotWidth, y: py(tick.value), color: grid)
+            _ = picture.draw(text: tick.label, atX: left - 6 - BitmapFont.width(of: tick.label, scale: 2),
+                             y: py(tick.value) - 5, scale: 2, color: axis)
+        }
+        for tick in Self.ticks(in: xRange) {
+            picture.drawLine(fromX: px(tick.value), y: top, toX: px(tick.value), y: top + plotHeight, color: grid)
+            _ = picture.draw(text: tick.label, atX: px(tick.value) - BitmapFont.width(of: tick.label, scale: 2) / 2,
                              y: top + plotHeight + 8, scale: 2, color: axis)
         }
         picture.drawLine(fromX: left, y: top, toX: left, y: top + plotHeight, color: axis)
@@ -111,7 +110,59 @@ public struct LinePlot {
         return Image(width: width, height: height, pixels: pixels)
     }
 
-    /// A short tick label: no trailing zeros, at most three decimals.
+    /// A tick: where it goes, and its label.
+    public struct Tick: Equatable {
+        public var value: Double
+        public var label: String
+    }
+
+    /// About `count` ticks at the multiples of one step inside `range`, the step 1, 2 or 5
+    /// times a power of ten (Heckbert's "nice numbers"), so that labels read 0, 5, 10 and not
+    /// 0, 4.501, 9.002. Each label has the step's decimals, so it shows no float noise.
+    public static func ticks(in range: ClosedRange<Double>, count: Int = 5) -> [Tick] {
+        let span = range.upperBound - range.lowerBound
+        let ends = [range.lowerBound, range.upperBound].map { Tick(value: $0, label: label($0)) }
+        guard span > 0, span.isFinite, count > 0 else { return Array(ends.prefix(1)) }
+        let rough = span / Double(count)
+        var power = 0  // rough = fraction * 10^power, fraction in [1, 10)
+        while pow10(power + 1) <= rough { power += 1 }
+        while pow10(power) > rough { power -= 1 }
+        let fraction = rough / pow10(power)
+        var multiple: Double = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
+        if multiple == 10 { (multiple, power) = (1, power + 1) }
+        let step = multiple * pow10(power), decimals = max(0, -power)
+        // Far from zero for its width (1e20...1e20 + 1), the multiples would not fit an Int.
+        guard max(abs(range.lowerBound), abs(range.upperBound)) / step < 1e15 else { return ends }
+        // Integer multiples of the step, with a little slack so that a bound that is a multiple
+        // (0.3 / 0.1 = 2.9999999999999996) is not lost.
+        let first = Int((range.lowerBound / step - 1e-9).rounded(.up))
+        let last = Int((range.upperBound / step + 1e-9).rounded(.down))
+        guard first <= last else { return ends }
+        return (first...last).map { k in
+            let value = Double(k) * step
+            return Tick(value: value, label: fixed(value, decimals: decimals))
+        }
+    }
+
+    /// 10 to an integer power, as near as a Double gets (1 / 1000 rather than 0.1 * 0.1 * 0.1).
+    static func pow10(_ power: Int) -> Double {
+        let magnitude = (0..<abs(power)).reduce(1.0) { r, _ in r * 10 }
+        return power >= 0 ? magnitude : 1 / magnitude
+    }
+
+    /// `value` with `decimals` digits after the point (none: no point), "-0" written "0".
+    static func fixed(_ value: Double, decimals: Int) -> String {
+        let scale = pow10(decimals)
+        guard abs(value) * scale < 1e18 else { return "\(value)" }  // beyond Int; no axis here goes so far
+        let units = Int((abs(value) * scale).rounded())
+        guard units != 0 else { return "0" }
+        let whole = String(units / Int(scale)), part = String(units % Int(scale))
+        let sign = value < 0 ? "-" : ""
+        guard decimals > 0 else { return sign + whole }
+        return sign + whole + "." + String(repeating: "0", count: decimals - part.count) + part
+    }
+
+    /// A short label for a lone value: no trailing zeros, at most three decimals.
     static func label(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
         let thousandths = Int((abs(value) * 1000).rounded())

@@ -1,4 +1,5 @@
 import Autograd
+import Datasets
 import Distributed
 import Foundation
 import Training
@@ -49,6 +50,7 @@ enum SearchCommand {
         where flags.contains(where: { $0 == reserved || $0.hasPrefix(reserved + "=") }) {
             throw CommandFailure(description: "--train-flags: \(reserved) is set by the search itself")
         }
+        try checkData(trainFlags: flags)
         let directory = URL(fileURLWithPath: arguments.string("directory")!)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
@@ -82,6 +84,18 @@ enum SearchCommand {
         CommandLineTool.say("\nsorted by best validation error:\n" + header)
         let rows = try trials.map { ($0, try result($0)) }.sorted { $0.1.best < $1.1.best }
         for (trial, result) in rows { CommandLineTool.say(row(trial, result)) }
+    }
+
+    /// Loads the data the trials will train on, so that data that cannot be used is one line
+    /// here (naming the folder and the counts, as 'ram train' would) rather than a failed trial.
+    static func checkData(trainFlags flags: [String]) throws {
+        let parsed: ParsedArguments
+        do {
+            parsed = try TrainCommand.command.parse(flags, path: ["ram"]).1
+        } catch let mistake as UsageError {
+            throw CommandFailure(description: "--train-flags: \(mistake.message)")
+        }
+        _ = try TaskData.images(DatasetTask(name: parsed.string("task")!)!, from: parsed.string("data-dir"))
     }
 
     /// Starts `ram train` for a trial, resuming one that stopped early; `nil` if it is finished.

@@ -10,6 +10,14 @@ enum TaskData {
     /// The splits of `task`'s data in `directory` (nil: the bundled MNIST, or Debian's
     /// Fashion-MNIST for that task), checked against `model` when one is given.
     static func load(_ task: DatasetTask, from directory: String?, for model: ModelSpecification? = nil) throws -> DatasetSplits {
+        let (training, test) = try images(task, from: directory, for: model)
+        return DatasetSplits(training: training, test: test, validationCount: validationCount)
+    }
+
+    /// The training and test images `load` splits, read and checked: each failed check is one
+    /// line naming the folder and the counts or sizes.
+    static func images(_ task: DatasetTask, from directory: String?,
+                       for model: ModelSpecification? = nil) throws -> (training: LabeledImages, test: LabeledImages) {
         let directory = directory ?? (task.usesFashionMNIST ? MNIST.debianFashionMNISTDirectory : nil)
         let loaded = Result { () throws(DatasetError) in try MNIST.load(from: directory) }
         if case .failure(let error) = loaded, error.problem == .missingDirectory, directory == MNIST.debianFashionMNISTDirectory {
@@ -39,6 +47,6 @@ enum TaskData {
             throw failure("task \(task.name) makes \(height)x\(width) images of these, but the model takes "
                 + "\(model.ram.imageHeight)x\(model.ram.imageWidth); pass the --data-dir it was trained with")
         }
-        return DatasetSplits(training: training, test: test, validationCount: validationCount)
+        return (training, test)
     }
 }

@@ -4,20 +4,26 @@ import Foundation
 import GlimpsePictures
 import Imaging
 import RecurrentAttention
+import SafeFiles
 
 /// `ram visualize`: a trained RAM's glimpse paths drawn on test images, as a PNG and as an
 /// animated PNG that plays in a browser.
 enum VisualizeCommand {
     static let command = Command(
         name: "visualize",
-        summary: "Draw a trained RAM's glimpses (every scale's box, in order) on test images: PNG and animated PNG.",
+        summary: "Draw a trained RAM's glimpse paths on test images: PNG and animated PNG.",
         options: [
             .string("checkpoint", valueName: "file", isRequired: true, help: "A RAM checkpoint written by 'ram train'."),
             .string("output", valueName: "file.png", isRequired: true,
-                    help: "The still picture; the animation goes beside it as <name>-animated.png."),
+                    help: "The still picture; the animation goes beside it as <name>-animated.png "
+                        + "(none beside a device or FIFO)."),
             .integer("count", default: 9, range: 1...64, help: "How many test images."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Which test images (a seeded choice)."),
             .string("data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
+            .choice("scales", GlimpseDrawing.Scales.allCases.map(\.rawValue), default: "path",
+                    help: "path: each glimpse's centre (numbered, joined in order) and finest patch, "
+                        + "the animation adding the current glimpse's coarser scales; "
+                        + "all: every scale's box of every glimpse."),
         ],
         run: run)
 
@@ -38,16 +44,22 @@ enum VisualizeCommand {
         let episode = ram.model.run(batch.images, on: tape, policy: .mean, using: &generator)
         let predictions = RecurrentAttentionModel.predictions(episode.logits)
         let drawing = GlimpseDrawing(sensor: ram.model.configuration.sensor, images: batch.images,
-                                     labels: batch.labels.map(Int.init), locations: episode.locations, predictions: predictions)
+                                     labels: batch.labels.map(Int.init), locations: episode.locations,
+                                     predictions: predictions,
+                                     scales: GlimpseDrawing.Scales(rawValue: arguments.string("scales")!)!)
         let output = arguments.string("output")!
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
         try drawing.frame(showing: episode.locations.count).writePNG(to: output)
-        let frames = (1...episode.locations.count).map { drawing.frame(showing: $0) }
-        let animated = (output.hasSuffix(".png") ? String(output.dropLast(4)) : output) + "-animated.png"
-        try APNGEncoder.write(frames: frames, delayMilliseconds: frames.indices.map { $0 == frames.count - 1 ? 2000 : 700 },
-                              to: animated)
-        CommandLineTool.say("wrote \(output) and \(animated): \(batch.count) test images, \(episode.locations.count) glimpses each, "
+        // A device or FIFO (/dev/null, a pipe) has no folder of its own to put the animation beside.
+        var written = output
+        if !AtomicFile.writesInPlace(output) {
+            let (frames, delays) = drawing.animation()
+            let animated = (output.hasSuffix(".png") ? String(output.dropLast(4)) : output) + "-animated.png"
+            try APNGEncoder.write(frames: frames, delayMilliseconds: delays, to: animated)
+            written += " and \(animated)"
+        }
+        CommandLineTool.say("wrote \(written): \(batch.count) test images, \(episode.locations.count) glimpses each, "
             + "\(zip(predictions, batch.labels).filter { $0 == Int($1) }.count) classified correctly")
     }
 }

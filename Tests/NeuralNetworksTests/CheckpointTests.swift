@@ -297,11 +297,11 @@ struct CheckpointTests {
             #expect(try Data(contentsOf: url) == before)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
 
-            // A real failure after the temporary file was written: the target is a directory.
+            // A folder where the file should go is refused before anything is written.
             let occupied = directory.appendingPathComponent("occupied")
             try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: false)
-            let renameFailure = problem { () throws(CheckpointError) in try writer.write(to: occupied) }
-            #expect(renameFailure?.description.contains("cannot rename") == true, "\(String(describing: renameFailure))")
+            let folderFailure = problem { () throws(CheckpointError) in try writer.write(to: occupied) }
+            #expect(folderFailure?.problem == .writeFailed("is a folder, not a file"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["model.safetensors", "occupied"])
 
             // The directory does not exist: nothing can be created.

@@ -121,6 +121,31 @@ import Training
             == "the bundled MNIST: task mnist makes 28x28 images of these, but the model takes 8x8; pass the --data-dir it was trained with")
     }
 
+    @Test func tooFewTrainingImagesIsOneLineInEveryCommandThatLoadsData() async throws {
+        let few = dataSet("five-thousand", train: 5000, test: 10, size: 28)
+        let line = "\(few): 5000 training images; training holds out 10000 for validation, so it needs more"
+        // In a process of its own: before, 'ram data info' stopped here with a trap and a backtrace.
+        let words = ["data", "info", "--data-dir", few]
+        let info = await #expect(processExitsWith: .exitCode(1), observing: [\.standardErrorContent]) {
+            [words = words as [String]] in CommandLineTool.run(RootCommand.command, arguments: words)
+        }
+        #expect(String(decoding: info?.standardErrorContent ?? [], as: UTF8.self) == "error: \(line)\n")
+
+        let model = try saveModel("model.safetensors")
+        let search = directory + "/search"
+        for words in [["data", "preview", "--task", "mnist", "--data-dir", few, "--output", directory + "/preview.png"],
+                      ["evaluate", "--checkpoint", model, "--data-dir", few],
+                      ["visualize", "--checkpoint", model, "--data-dir", few, "--output", directory + "/glimpses.png"],
+                      ["search", "--directory", search, "--train-flags=--task mnist --epochs 1 --data-dir \(few)"]] {
+            let failure = message {
+                let (command, arguments) = try RootCommand.command.parse(words)
+                try command.run!(arguments)
+            }
+            #expect(failure == line, "\(words[0])")
+        }
+        #expect(!FileManager.default.fileExists(atPath: search))  // refused before any trial began
+    }
+
     @Test func aSecondRunIntoTheSameFolderIsRefused() throws {
         let run = URL(fileURLWithPath: directory + "/shared")
         let first = try RunFolder.claim(run)
