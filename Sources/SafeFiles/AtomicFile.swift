@@ -144,15 +144,22 @@ public enum AtomicFile {
         let fd = descriptor ?? open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, reason: "cannot be opened for writing (\(systemError()))") }
         defer { if descriptor == nil { close(fd) } }
+        if let problem = writeAll(bytes, to: fd) { throw FileError(path: path, reason: "cannot be written (\(problem))") }
+    }
+
+    /// Writes all of `bytes` to `fd`, however many calls it takes (retrying an interrupted
+    /// one); nil, or the system's reason for the failure.
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, reason: "cannot be written (\(systemError()))")
+                return systemError()
             }
             written += n
         }
+        return nil
     }
 
     /// Replaces the regular file (or nothing) at `path`, which the caller named `name`
@@ -176,15 +183,7 @@ public enum AtomicFile {
             if !renamed { unlink(temporary) }
         }
 
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot write \(temporary): \(systemError())")
-            }
-            written += n
-        }
+        if let problem = writeAll(bytes, to: fd) { throw failure("cannot write \(temporary): \(problem)") }
         guard fsync(fd) == 0 else { throw failure("cannot flush \(temporary): \(systemError())") }
         fdOpen = false
         guard close(fd) == 0 else { throw failure("cannot close \(temporary): \(systemError())") }

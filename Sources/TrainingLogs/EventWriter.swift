@@ -100,17 +100,8 @@ public final class EventWriter {
         record += data
         withUnsafeBytes(of: CRC32C.masked(data).littleEndian) { record += $0 }
         // One write per record: a kill leaves whole records and at most one partial last one.
-        var written = 0
-        while written < record.count {
-            let n = record.withUnsafeBytes { posixWrite(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError(path: path, reason: "cannot write the event file (\(AtomicFile.systemError()))")
-            }
-            written += n
+        if let problem = AtomicFile.writeAll(record, to: descriptor) {
+            throw FileError(path: path, reason: "cannot write the event file (\(problem))")
         }
     }
 }
-
-/// `write(2)`, named apart from `EventWriter`'s own `write`.
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

@@ -103,7 +103,7 @@ import Training
         #expect(kind(folder + "/metrics.csv")?.type == S_IFLNK)
         #expect(kind(folder + "/last.safetensors")?.type == S_IFLNK)
         let csv = try String(contentsOfFile: kept + "/metrics.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("epoch,train_error,validation_error,") && csv.split(separator: "\n").count == 2, "\(csv)")
+        #expect(csv.hasPrefix("epoch,training_error,validation_error,") && csv.split(separator: "\n").count == 2, "\(csv)")
         let last = try Checkpoint(contentsOf: URL(fileURLWithPath: kept + "/last.safetensors"))
         #expect(TrainingProgress(of: last)?.completedEpochs == 1)
         #expect(kind(folder + "/learning-curves.png")?.type == S_IFCHR)
