@@ -70,7 +70,7 @@ struct PageRAM {
         for t in 0..<c.glimpses {
             locations.append(l)
             var patches = [Float](repeating: 0, count: batch * sensor.featureCount)
-            images.withUnsafeBufferPointer { pixels in
+            images.scalars.withUnsafeBufferPointer { pixels in
                 sensor.extract(images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
                                locations: l, into: &patches)
             }

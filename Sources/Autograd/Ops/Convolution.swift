@@ -36,8 +36,8 @@ extension Tape {
             let image = pointer(nx.value), weight = pointer(nw.value)
             for n in 0..<batch {
                 let cols = columns + n * g.patchSize * g.positions
-                Scalar.Kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
-                Scalar.Kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
+                Scalar.kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
+                Scalar.kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
                                     alpha: 1, a: weight, lda: g.patchSize, b: cols, ldb: g.positions,
                                     beta: 0, c: out + n * outChannels * g.positions, ldc: g.positions)
             }
@@ -63,15 +63,15 @@ extension Tape {
             let gn = gradient + n * outChannels * g.positions
             let cols = columns + n * g.patchSize * g.positions
             if let dw {
-                Scalar.Kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.positions,
+                Scalar.kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.positions,
                                     alpha: 1, a: gn, lda: g.positions, b: cols, ldb: g.positions,
                                     beta: 1, c: dw, ldc: g.patchSize)
             }
             if let dx, let dcols {
-                Scalar.Kernels.gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.positions, k: outChannels,
+                Scalar.kernels.gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.positions, k: outChannels,
                                     alpha: 1, a: weight, lda: g.patchSize, b: gn, ldb: g.positions,
                                     beta: 0, c: dcols, ldc: g.positions)
-                Scalar.Kernels.columnsToImage(dcols, g, dx + n * g.channels * g.height * g.width)
+                Scalar.kernels.columnsToImage(dcols, g, dx + n * g.channels * g.height * g.width)
             }
         }
     }

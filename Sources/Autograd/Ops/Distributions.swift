@@ -26,7 +26,7 @@ extension Tape {
         require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
         return record(.normalLogProbability(standardDeviation: Double(standardDeviation)), mean, sample, shape: nm.shape,
                       requiresGradient: nm.requiresGradient) { out in
-            Scalar.Kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
+            Scalar.kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
                                                 standardDeviation: standardDeviation, y: out)
         }
     }
@@ -35,7 +35,7 @@ extension Tape {
     func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, standardDeviation sd: Scalar) {
         let mean = operand(node, 0), sample = operand(node, 1)
         guard let dmean = gradientBuffer(mean) else { return }
-        Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(nodes[Int(sample)].value),
                                                     standardDeviation: sd, g: g, dmean: dmean)
     }
@@ -91,7 +91,7 @@ extension Tape {
         }
         let buffer = values.allocate(shape.count, of: Scalar.self)
         advantage.withUnsafeBufferPointer { a in
-            Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
+            Scalar.kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
                                              source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
                                              target: buffer, targetStrides: shape.strides4)
         }
@@ -105,7 +105,7 @@ extension Tape {
         guard let negatedAdvantage else {
             fatalError("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
         }
-        Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(node.value), standardDeviation: Scalar(sd),
                                                     g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
     }
@@ -115,8 +115,8 @@ extension Tape {
 
 extension TensorKernels {
     @inlinable
-    public static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                            standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                             standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
         // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
         var logs: (Scalar, Scalar) = (sd, 2 * .pi)
         withUnsafeMutableBytes(of: &logs) { raw in
@@ -132,9 +132,9 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                                    standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
-                                                    dmean: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                                     standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
+                                                     dmean: UnsafeMutablePointer<Scalar>) {
         let scale = 1 / (sd * sd)
         for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
     }

@@ -81,9 +81,9 @@ extension Tape {
                                               b: pointer(secondWeight.value), ldb: secondWeight.shape[1],
                                               beta: 0, c: secondOut, ldc: outputs)
                 }
-                Scalar.Kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<terms]))
+                Scalar.kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<terms]))
             }
-            Scalar.Kernels.linearEpilogue(rows: batch, columns: outputs, activation: activation, out: out,
+            Scalar.kernels.linearEpilogue(rows: batch, columns: outputs, activation: activation, out: out,
                                           bias: biasValue, second: secondOut.map { UnsafePointer($0) },
                                           secondBias: secondBiasValue)
         }
@@ -113,11 +113,11 @@ extension Tape {
         // One bias in both terms gets its two column sums one after the other, as the
         // unfused sums would add them.
         let sharedBias = biasIDs.0 != nil && biasIDs.0 == biasIDs.1
-        Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
+        Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
                                       y: pointer(node.value), g: g, dz: dz, biasGradient: db,
                                       secondBiasGradient: sharedBias ? nil : biasIDs.1.flatMap { gradientBuffer($0) })
         if sharedBias {
-            Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
+            Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
                                           g: dz, dz: dz, biasGradient: db, secondBiasGradient: nil)
         }
 
@@ -130,7 +130,7 @@ extension Tape {
         withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 4) { products in
             var count = 0
             func run() {
-                Scalar.Kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<count]))
+                Scalar.kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<count]))
                 count = 0
             }
             for term in 0..<terms {

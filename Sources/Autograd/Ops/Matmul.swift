@@ -24,7 +24,7 @@ extension Tape {
         require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
                      + " with transposeA: \(transposeA), transposeB: \(transposeB)")
         return record(.matmul(transposeA: transposeA, transposeB: transposeB), a, b, shape: [m, n]) { out in
-            Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+            Scalar.kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                 alpha: 1, a: pointer(na.value), lda: na.shape[1],
                                 b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
         }
@@ -40,19 +40,19 @@ extension Tape {
         let (lda, ldb) = (na.shape[1], nb.shape[1])
         if let da = gradientBuffer(a) {
             if transposeA {  // dA (k x m) = op(B) G^T
-                Scalar.Kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
+                Scalar.kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
                                     alpha: 1, a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: m)
             } else {         // dA (m x k) = G op(B)^T
-                Scalar.Kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                Scalar.kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
                                     alpha: 1, a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: k)
             }
         }
         if let db = gradientBuffer(b) {
             if transposeB {  // dB (n x k) = G^T op(A)
-                Scalar.Kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
+                Scalar.kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
                                     alpha: 1, a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: k)
             } else {         // dB (k x n) = op(A)^T G
-                Scalar.Kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
+                Scalar.kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
                                     alpha: 1, a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: n)
             }
         }
