@@ -22,11 +22,6 @@ package struct GemmProduct<Scalar: TensorScalar> {
     }
 }
 
-/// The nonlinearity a fused linear op applies to its sum.
-public enum Activation: UInt8, Sendable, CaseIterable {
-    case identity, relu, tanh
-}
-
 // The fused linear op's kernels, generic and specialised per element type like the others.
 extension TensorKernels {
     /// In turn; the Float and Double kernels override this with the C kernels' parallel version.
