@@ -1,20 +1,28 @@
 // 2-D convolution: forward rule and VJP side by side.
 
-/// A 2-D cross-correlation (what deep-learning frameworks call convolution), no bias.
-///
-/// ```
-/// y[n, o, i, j] = sum_{c, u, v} w[o, c, u, v] * x[n, c, i*stride + u - padding, j*stride + v - padding]
-/// ```
-/// Computed per image as one matrix product with the unfolded input (im2col):
-/// `Y_n = W · cols(X_n)`; the VJP is `dW += G_n · cols(X_n)^T` and `dX_n += col2im(W^T · G_n)`.
-/// - Parameters:
-///   - input: `[batch, channels, height, width]`.
-///   - weight: `[outChannels, channels, kernel, kernel]`.
-/// - Returns: `[batch, outChannels, outHeight, outWidth]`, zero padding at the borders.
+extension Variable {
+    /// A 2-D cross-correlation (what deep-learning frameworks call convolution), no bias, of
+    /// this variable, `[batch, channels, height, width]`.
+    ///
+    /// ```
+    /// y[n, o, i, j] = sum_{c, u, v} w[o, c, u, v] * x[n, c, i*stride + u - padding, j*stride + v - padding]
+    /// ```
+    /// Computed per image as one matrix product with the unfolded input (im2col):
+    /// `Y_n = W · cols(X_n)`; the VJP is `dW += G_n · cols(X_n)^T` and `dX_n += col2im(W^T · G_n)`.
+    /// - Parameters:
+    ///   - weight: `[outChannels, channels, kernel, kernel]`.
+    /// - Returns: `[batch, outChannels, outHeight, outWidth]`, zero padding at the borders.
+    @inlinable
+    public func convolution2D(weight: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+        tape.convolution(self, weight, stride: stride, padding: padding)
+    }
+}
+
+@available(*, deprecated, message: "use input.convolution2D(weight:stride:padding:)")
 @inlinable
 public func convolution2D<Scalar>(_ input: Variable<Scalar>, weight: Variable<Scalar>,
                                   stride: Int = 1, padding: Int = 0) -> Variable<Scalar> {
-    input.tape.convolution(input, weight, stride: stride, padding: padding)
+    input.convolution2D(weight: weight, stride: stride, padding: padding)
 }
 
 extension Tape {

@@ -1,19 +1,27 @@
 // Distribution ops: forward rules and VJPs side by side.
 
-/// The log-density of a normal distribution with a fixed standard deviation, elementwise,
-/// with the sample held constant:
-///
-/// ```
-/// log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log(sd) - log(2 pi) / 2
-/// d/dmu = (x - mu) / sd^2          (no gradient flows to x)
-/// ```
-///
-/// This is the score-function term of REINFORCE (Williams 1992): the sample is an action
-/// already taken, so only the mean that produced it is differentiated.
+extension Variable {
+    /// The log-density of this sample under a normal distribution of the given mean and fixed
+    /// standard deviation, elementwise, with the sample held constant:
+    ///
+    /// ```
+    /// log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log(sd) - log(2 pi) / 2
+    /// d/dmu = (x - mu) / sd^2          (no gradient flows to x)
+    /// ```
+    ///
+    /// This is the score-function term of REINFORCE (Williams 1992): the sample is an action
+    /// already taken, so only the mean that produced it is differentiated.
+    @inlinable
+    public func normalLogProbability(mean: Variable, standardDeviation: Scalar) -> Variable {
+        tape.normalLogProbability(mean: mean, sample: self, standardDeviation: standardDeviation)
+    }
+}
+
+@available(*, deprecated, message: "use sample.normalLogProbability(mean:standardDeviation:)")
 @inlinable
 public func normalLogProbability<Scalar>(of sample: Variable<Scalar>, mean: Variable<Scalar>,
                                          standardDeviation: Scalar) -> Variable<Scalar> {
-    mean.tape.normalLogProbability(mean: mean, sample: sample, standardDeviation: standardDeviation)
+    sample.normalLogProbability(mean: mean, standardDeviation: standardDeviation)
 }
 
 extension Tape {
@@ -50,10 +58,9 @@ extension Variable {
     /// by the batch size to average over the batch.
     @inlinable
     public func setAdvantage(_ advantage: Tensor<Scalar>) { tape.setAdvantage(of: self, advantage) }
-}
 
-extension Tape {
-    /// Draws `mean + sd * noise` from `generator`: a stochastic node for REINFORCE.
+    /// Draws `mean + sd * noise` from `generator`, this variable being the mean: a stochastic
+    /// node for REINFORCE.
     ///
     /// The sample is a constant for everything downstream (no gradient flows through it,
     /// as in Williams 1992: it is an action). Once the reward is known, `setAdvantage` on
@@ -67,8 +74,22 @@ extension Tape {
     /// explicit surrogate loss `-stopGradient(A) * log p` cannot drift apart. A backward pass
     /// that reaches the node before its advantage is set traps.
     @inlinable
+    public func sampleNormal(standardDeviation: Scalar, using generator: inout SeededGenerator) -> Variable {
+        tape.sampleNormal(around: self, standardDeviation: standardDeviation, using: &generator)
+    }
+}
+
+extension Tape {
+    @available(*, deprecated, message: "use mean.sampleNormal(standardDeviation:using:)")
+    @inlinable
     public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
+        mean.sampleNormal(standardDeviation: standardDeviation, using: &generator)
+    }
+
+    @inlinable
+    func sampleNormal(around mean: Variable<Scalar>, standardDeviation: Scalar,
+                      using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
         require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
         return record(.sampleNormal(standardDeviation: Double(standardDeviation), negatedAdvantage: nil), mean,

@@ -1,16 +1,25 @@
 // Matrix product: forward rule and VJP side by side.
 
-/// The matrix product `op(a) · op(b)`, where `op` transposes when its flag is set.
-///
-/// ```
-/// C = op(A) op(B)        dop(A) = G op(B)^T        dop(B) = op(A)^T G
-/// ```
-/// The VJP never materialises a transpose: each case is one `gemm` call with flags.
-/// - Precondition: both operands have rank 2 and matching inner dimensions.
+extension Variable {
+    /// The matrix product `op(self) · op(other)`, where `op` transposes when its flag is set
+    /// (`transposeA` for this operand, `transposeB` for `other`).
+    ///
+    /// ```
+    /// C = op(A) op(B)        dop(A) = G op(B)^T        dop(B) = op(A)^T G
+    /// ```
+    /// The VJP never materialises a transpose: each case is one `gemm` call with flags.
+    /// - Precondition: both operands have rank 2 and matching inner dimensions.
+    @inlinable
+    public func matmul(_ other: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        tape.matmul(self, other, transposeA: transposeA, transposeB: transposeB)
+    }
+}
+
+@available(*, deprecated, renamed: "Variable.matmul(_:transposeA:transposeB:)", message: "use a.matmul(b)")
 @inlinable
 public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
-    a.tape.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+    a.matmul(b, transposeA: transposeA, transposeB: transposeB)
 }
 
 extension Tape {
