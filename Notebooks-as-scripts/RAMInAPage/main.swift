@@ -70,7 +70,7 @@ struct PageRAM {
         for t in 0..<c.glimpses {
             locations.append(l)
             var patches = [Float](repeating: 0, count: batch * sensor.featureCount)
-            images.withUnsafeBufferPointer { pixels in
+            images.scalars.withUnsafeBufferPointer { pixels in
                 sensor.extract(images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
                                locations: l, into: &patches)
             }
@@ -141,15 +141,15 @@ var draws = SeededGenerator(seed: 9)
 model.store.zeroGradients()
 let pageLoss = hybridLoss(model(firstBatch.images, on: tape, sampling: true, using: &draws), labels: labels).loss
 tape.backward(from: pageLoss)
-let pageValues = (pageLoss.value.scalar, Array(model.store.gradients))
+let pageValues = (pageLoss.value.scalar, model.store.parameters.map(model.store.gradient))
 tape.reset()
 draws = SeededGenerator(seed: 9)
 library.store.zeroGradients()
 let libraryLoss = library.hybridLoss(library.run(firstBatch.images, on: tape, policy: .sample, using: &draws), labels: labels).loss
 tape.backward(from: libraryLoss)
 say("page's model: \(model.store.count) parameters, loss \(pageValues.0); library's: \(library.store.count) parameters, loss \(libraryLoss.value.scalar)")
-claim(model.store.entries.map(\.name) == library.store.entries.map(\.name) && Array(model.store.values) == Array(library.store.values)
-        && pageValues.0 == libraryLoss.value.scalar && pageValues.1 == Array(library.store.gradients),
+claim(model.store.entries.map(\.name) == library.store.entries.map(\.name) && model.store.tensors == library.store.tensors
+        && pageValues.0 == libraryLoss.value.scalar && pageValues.1 == library.store.parameters.map(library.store.gradient),
       "the page's RAM has the library's parameters, loss and gradients, bit for bit")
 
 // ## Training

@@ -59,7 +59,7 @@ var generator = SeededGenerator(seed: 7)
 let inputs = [Tensor<Double>.normal([4, 3], using: &generator),     // a batch of 4 inputs
               Tensor<Double>.normal([3, 5], using: &generator),     // weights
               Tensor<Double>.normal([5], using: &generator)]        // bias, broadcast over the batch
-let headCheck = checkGradients(at: inputs) { _, v in (matmul(v[0], v[1]) + v[2]).logSoftmax() }
+let headCheck = checkGradients(at: inputs) { _, v in (v[0].matmul(v[1]) + v[2]).logSoftmax() }
 say("matmul + bias + logSoftmax: \(headCheck)")
 claim(headCheck.passed, "the classifier head's gradients pass the checker")
 
@@ -217,7 +217,7 @@ rows = []
 for step in 1...400 {
     let (loss, slopeUsed) = must { try takeQuantisedStep { tape in
         let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
-        let prediction = softplus(matmul(tape.constant(xs), slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
+        let prediction = softplus(tape.constant(xs).matmul(slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
         return (meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets)), slopeUsed.value.scalar)
     } }
     if [1, 10, 50, 200, 400].contains(step) {

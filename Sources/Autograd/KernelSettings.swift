@@ -18,6 +18,6 @@ public enum KernelSettings {
 /// image (clipped to it), ahead of reading it: the glimpse sensor fetches the next sample's
 /// window while it reads the current one.
 @inlinable
-public func prefetchWindow(_ image: UnsafePointer<Float>, height: Int, width: Int, row: Int, column: Int, size: Int) {
+package func prefetchWindow(_ image: UnsafePointer<Float>, height: Int, width: Int, row: Int, column: Int, size: Int) {
     ck_prefetch_window_f32(image, height, width, row, column, size)
 }

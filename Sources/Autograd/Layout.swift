@@ -1,15 +1,16 @@
 /// Four extents or four strides: every tensor is viewed as rank 4, padded with leading ones,
 /// so one strided loop serves broadcasting, reductions, transposes, slices and concatenation.
-public struct Index4: Equatable, Sendable {
-    public var i0, i1, i2, i3: Int
+@usableFromInline
+package struct Index4: Equatable, Sendable {
+    @usableFromInline package var i0, i1, i2, i3: Int
 
     @inlinable
-    public init(_ i0: Int, _ i1: Int, _ i2: Int, _ i3: Int) {
+    package init(_ i0: Int, _ i1: Int, _ i2: Int, _ i3: Int) {
         (self.i0, self.i1, self.i2, self.i3) = (i0, i1, i2, i3)
     }
 
     @inlinable
-    public subscript(axis: Int) -> Int {
+    package subscript(axis: Int) -> Int {
         get {
             switch axis {
             case 0: i0
@@ -28,10 +29,10 @@ public struct Index4: Equatable, Sendable {
         }
     }
 
-    @inlinable public var product: Int { i0 * i1 * i2 * i3 }
+    @inlinable package var product: Int { i0 * i1 * i2 * i3 }
 
     /// Row-major strides of an array with these four extents.
-    @inlinable public var contiguousStrides: Index4 { Index4(i1 * i2 * i3, i2 * i3, i3, 1) }
+    @inlinable package var contiguousStrides: Index4 { Index4(i1 * i2 * i3, i2 * i3, i3, 1) }
 }
 
 extension Shape {

@@ -2,35 +2,31 @@ import CKernels
 
 /// One matrix product for `TensorKernels.gemm(_:)`: `c = alpha op(a) op(b) + beta c`,
 /// row-major, with `gemm(transposeA:...)`'s meaning for every field.
-public struct GemmProduct<Scalar: TensorScalar> {
-    public var transposeA: Bool, transposeB: Bool
-    public var m: Int, n: Int, k: Int
-    public var alpha: Scalar
-    public var a: UnsafePointer<Scalar>, lda: Int
-    public var b: UnsafePointer<Scalar>, ldb: Int
-    public var beta: Scalar
-    public var c: UnsafeMutablePointer<Scalar>, ldc: Int
+@usableFromInline
+package struct GemmProduct<Scalar: TensorScalar> {
+    @usableFromInline package var transposeA: Bool, transposeB: Bool
+    @usableFromInline package var m: Int, n: Int, k: Int
+    @usableFromInline package var alpha: Scalar
+    @usableFromInline package var a: UnsafePointer<Scalar>, lda: Int
+    @usableFromInline package var b: UnsafePointer<Scalar>, ldb: Int
+    @usableFromInline package var beta: Scalar
+    @usableFromInline package var c: UnsafeMutablePointer<Scalar>, ldc: Int
 
     @inlinable
-    public init(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Scalar = 1,
-                a: UnsafePointer<Scalar>, lda: Int, b: UnsafePointer<Scalar>, ldb: Int, beta: Scalar,
-                c: UnsafeMutablePointer<Scalar>, ldc: Int) {
+    package init(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Scalar = 1,
+                 a: UnsafePointer<Scalar>, lda: Int, b: UnsafePointer<Scalar>, ldb: Int, beta: Scalar,
+                 c: UnsafeMutablePointer<Scalar>, ldc: Int) {
         (self.transposeA, self.transposeB, self.m, self.n, self.k) = (transposeA, transposeB, m, n, k)
         (self.alpha, self.a, self.lda, self.b, self.ldb) = (alpha, a, lda, b, ldb)
         (self.beta, self.c, self.ldc) = (beta, c, ldc)
     }
 }
 
-/// The nonlinearity a fused linear op applies to its sum.
-public enum Activation: UInt8, Sendable, CaseIterable {
-    case identity, relu, tanh
-}
-
 // The fused linear op's kernels, generic and specialised per element type like the others.
 extension TensorKernels {
     /// In turn; the Float and Double kernels override this with the C kernels' parallel version.
     @inlinable
-    public static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Scalar>>) {
+    package static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Scalar>>) {
         for p in products {
             gemm(transposeA: p.transposeA, transposeB: p.transposeB, m: p.m, n: p.n, k: p.k, alpha: p.alpha,
                  a: p.a, lda: p.lda, b: p.b, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc)
@@ -38,9 +34,9 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func linearEpilogue(rows: Int, columns n: Int, activation: Activation,
-                                      out: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>?,
-                                      second: UnsafePointer<Scalar>?, secondBias: UnsafePointer<Scalar>?) {
+    package static func linearEpilogue(rows: Int, columns n: Int, activation: Activation,
+                                       out: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>?,
+                                       second: UnsafePointer<Scalar>?, secondBias: UnsafePointer<Scalar>?) {
         // The same additions, in the same order, as the unfused `(x W^T + b) + (x2 W2^T + b2)`,
         // with ReLU applied to the sum before it is stored: an unconditional store vectorises,
         // where a separate in-place pass became a branch per element.
@@ -68,10 +64,10 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func linearBackward(rows: Int, columns n: Int, activation: Activation, y: UnsafePointer<Scalar>,
-                                      g: UnsafePointer<Scalar>, dz: UnsafeMutablePointer<Scalar>,
-                                      biasGradient: UnsafeMutablePointer<Scalar>?,
-                                      secondBiasGradient: UnsafeMutablePointer<Scalar>?) {
+    package static func linearBackward(rows: Int, columns n: Int, activation: Activation, y: UnsafePointer<Scalar>,
+                                       g: UnsafePointer<Scalar>, dz: UnsafeMutablePointer<Scalar>,
+                                       biasGradient: UnsafeMutablePointer<Scalar>?,
+                                       secondBiasGradient: UnsafeMutablePointer<Scalar>?) {
         for r in 0..<rows {
             let (yr, gr, d) = (y + r * n, g + r * n, dz + r * n)
             switch activation {
@@ -87,23 +83,26 @@ extension TensorKernels {
 }
 
 extension FloatKernels {
-    public static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Float>,
-                                      bias: UnsafePointer<Float>?, second: UnsafePointer<Float>?,
-                                      secondBias: UnsafePointer<Float>?) {
+    @usableFromInline
+    package static func linearEpilogue(rows: Int, columns: Int, activation: Activation, out: UnsafeMutablePointer<Float>,
+                                       bias: UnsafePointer<Float>?, second: UnsafePointer<Float>?,
+                                       secondBias: UnsafePointer<Float>?) {
         if activation == .relu || bias != nil || second != nil || secondBias != nil {
             ck_linear_epilogue_f32(rows, columns, activation == .relu ? 1 : 0, out, bias, second, secondBias)
         }
         if activation == .tanh { vectorTanh(rows * columns, out, out) }
     }
 
-    public static func linearBackward(rows: Int, columns: Int, activation: Activation, y: UnsafePointer<Float>,
-                                      g: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
-                                      biasGradient: UnsafeMutablePointer<Float>?,
-                                      secondBiasGradient: UnsafeMutablePointer<Float>?) {
+    @usableFromInline
+    package static func linearBackward(rows: Int, columns: Int, activation: Activation, y: UnsafePointer<Float>,
+                                       g: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                       biasGradient: UnsafeMutablePointer<Float>?,
+                                       secondBiasGradient: UnsafeMutablePointer<Float>?) {
         ck_linear_backward_f32(rows, columns, Int32(activation.rawValue), y, g, dz, biasGradient, secondBiasGradient)
     }
 
-    public static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Float>>) {
+    @usableFromInline
+    package static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Float>>) {
         withUnsafeTemporaryAllocation(of: ck_sgemm_args.self, capacity: products.count) { arguments in
             for (i, p) in products.enumerated() {
                 arguments[i] = ck_sgemm_args(transA: p.transposeA ? 1 : 0, transB: p.transposeB ? 1 : 0,
@@ -116,7 +115,8 @@ extension FloatKernels {
 }
 
 extension DoubleKernels {
-    public static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Double>>) {
+    @usableFromInline
+    package static func gemm(_ products: UnsafeBufferPointer<GemmProduct<Double>>) {
         withUnsafeTemporaryAllocation(of: ck_dgemm_args.self, capacity: products.count) { arguments in
             for (i, p) in products.enumerated() {
                 arguments[i] = ck_dgemm_args(transA: p.transposeA ? 1 : 0, transB: p.transposeB ? 1 : 0,

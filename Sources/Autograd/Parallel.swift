@@ -5,7 +5,7 @@ import CKernels
 /// done. Each thread gets two slices, claimed in turn, so a worker that starts late costs
 /// little. With one thread, or fewer than `minimumSlice` items per thread, it is one call of
 /// `body(0..<count)` on the caller. The slices must not write the same memory.
-public func forEachSlice(of count: Int, minimumSlice: Int = 1, _ body: (Range<Int>) -> Void) {
+package func forEachSlice(of count: Int, minimumSlice: Int = 1, _ body: (Range<Int>) -> Void) {
     let threads = Int(ck_thread_count())
     guard threads > 1, count >= 2 * minimumSlice else {
         if count > 0 { body(0..<count) }

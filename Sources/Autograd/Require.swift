@@ -3,6 +3,6 @@
 /// The standard library's `precondition` drops its message in optimised builds, and models
 /// are trained in release: a shape error must still name the op and the shapes there.
 @inlinable
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
+package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() { fatalError(message()) }
 }

@@ -138,13 +138,13 @@ extension Tape {
             // Nothing was broadcast: the first contribution is written, later ones added.
             guard let (target, isFresh) = gradientTarget(id) else { return }
             let strides = shape.strides4
-            Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: alpha, overwrite: isFresh,
+            Scalar.kernels.stridedAccumulate(extent: shape.extent4, alpha: alpha, overwrite: isFresh,
                                              source: contribution, sourceStrides: strides,
                                              target: target, targetStrides: strides)
             return
         }
         guard let target = gradientBuffer(id) else { return }
-        Scalar.Kernels.stridedAccumulate(
+        Scalar.kernels.stridedAccumulate(
             extent: shape.extent4, alpha: alpha, overwrite: false,
             source: contribution, sourceStrides: shape.strides4,
             target: target, targetStrides: targetShape.broadcastStrides4(over: shape))

@@ -105,7 +105,7 @@ public final class Tape<Scalar: TensorScalar> {
     /// `initialize` must write all `shape.count` elements; a profile counts its time as the
     /// inputs' (for RAM, the retina's work).
     @inlinable
-    public func constant(shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void)
+    package func constant(shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void)
         -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         timed(nil) { initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count)) }
@@ -126,8 +126,8 @@ public final class Tape<Scalar: TensorScalar> {
     /// cleared by the tape: clear it between steps). Both buffers hold `shape.count` elements
     /// and must stay valid until the next `reset()`.
     @inlinable
-    public func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
-                     shape: Shape) -> Variable<Scalar> {
+    package func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
+                      shape: Shape) -> Variable<Scalar> {
         profile?.count(nil)  // nothing to copy: counted, not timed
         return append(TapeNode(op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(value),
                         gradient: gradient.map(UnsafeMutableRawPointer.init),

@@ -34,7 +34,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public static func uniform(_ shape: Shape, in range: ClosedRange<Scalar>,
                                using generator: inout SeededGenerator) -> Tensor {
         let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
-            Scalar.fillUniform(out, lower: range.lowerBound, upper: range.upperBound, using: &generator)
+            Scalar.kernels.fillUniform(out, lower: range.lowerBound, upper: range.upperBound, using: &generator)
             initialized = shape.count
         }
         return Tensor(shape: shape, scalars: scalars)
@@ -44,7 +44,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public static func normal(_ shape: Shape, mean: Scalar = 0, standardDeviation: Scalar = 1,
                               using generator: inout SeededGenerator) -> Tensor {
         let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
-            Scalar.fillNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
+            Scalar.kernels.fillNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
             initialized = shape.count
         }
         return Tensor(shape: shape, scalars: scalars)
@@ -85,12 +85,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// Calls `body` with a pointer to the elements.
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+    @usableFromInline
+    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         try scalars.withUnsafeBufferPointer(body)
     }
 
     /// Calls `body` with a mutable pointer to the elements.
-    public mutating func withUnsafeMutableBufferPointer<R>(
+    @usableFromInline
+    package mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
     ) rethrows -> R {
         try scalars.withUnsafeMutableBufferPointer(body)

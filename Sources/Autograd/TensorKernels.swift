@@ -5,7 +5,11 @@
 /// so the generic tape, which calls these once per op, never runs a generic inner loop
 /// (an unspecialised generic loop measured about 100 times slower).
 /// Pointers are row-major and shapes were checked by the op that calls the kernel.
-public protocol TensorKernels {
+///
+/// The kernels are the package's own: ops reach them as `Scalar.kernels` (see
+/// `TensorScalar.kernels`), and users of the toolkit never name them.
+@usableFromInline
+package protocol TensorKernels<Scalar> {
     associatedtype Scalar: TensorScalar
 
     /// C = alpha * op(A) * op(B) + beta * C, row-major; beta == 0 overwrites C.
@@ -90,19 +94,27 @@ public protocol TensorKernels {
     static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
                                              standardDeviation: Scalar, g: UnsafePointer<Scalar>,
                                              dmean: UnsafeMutablePointer<Scalar>)
+    /// Fills `out` with `lower + (upper - lower) * u`, `u` uniform in [0, 1), in order.
+    static func fillUniform(_ out: UnsafeMutableBufferPointer<Scalar>, lower: Scalar, upper: Scalar,
+                            using generator: inout SeededGenerator)
+    /// Fills `out` with `mean + standardDeviation * z`, `z` standard normal, in order.
+    static func fillNormal(_ out: UnsafeMutableBufferPointer<Scalar>, mean: Scalar, standardDeviation: Scalar,
+                           using generator: inout SeededGenerator)
 }
 
 /// The sizes of a square-kernel 2-D convolution over one image.
-public struct ConvolutionGeometry: Sendable, Equatable {
-    public var channels, height, width, kernel, stride, padding: Int
-    public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
-    public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+@usableFromInline
+package struct ConvolutionGeometry: Sendable, Equatable {
+    @usableFromInline package var channels, height, width, kernel, stride, padding: Int
+    @inlinable package var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    @inlinable package var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
     /// Rows of the unfolded matrix: one per (channel, kernel row, kernel column).
-    public var patchSize: Int { channels * kernel * kernel }
+    @inlinable package var patchSize: Int { channels * kernel * kernel }
     /// Columns of the unfolded matrix: one per output position.
-    public var positions: Int { outHeight * outWidth }
+    @inlinable package var positions: Int { outHeight * outWidth }
 
-    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+    @inlinable
+    package init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
         (self.channels, self.height, self.width) = (channels, height, width)
         (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
     }
@@ -110,10 +122,10 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
 extension TensorKernels {
     @inlinable
-    public static func binary(_ op: BinaryOperator, extent e: Index4,
-                              lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
-                              rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
-                              out: UnsafeMutablePointer<Scalar>) {
+    package static func binary(_ op: BinaryOperator, extent e: Index4,
+                               lhs: UnsafePointer<Scalar>, lhsStrides a: Index4,
+                               rhs: UnsafePointer<Scalar>, rhsStrides b: Index4,
+                               out: UnsafeMutablePointer<Scalar>) {
         // Operands laid out exactly like the output (the common case) take a small separate
         // function: the strided loops' register saves and setup would cost more than the
         // arithmetic on the tiny tensors of a recurrent step.
@@ -176,9 +188,9 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func stridedAccumulate(extent e: Index4, alpha: Scalar, overwrite: Bool,
-                                         source: UnsafePointer<Scalar>, sourceStrides s: Index4,
-                                         target: UnsafeMutablePointer<Scalar>, targetStrides t: Index4) {
+    package static func stridedAccumulate(extent e: Index4, alpha: Scalar, overwrite: Bool,
+                                          source: UnsafePointer<Scalar>, sourceStrides s: Index4,
+                                          target: UnsafeMutablePointer<Scalar>, targetStrides t: Index4) {
         let contiguous = e.contiguousStrides
         if s == contiguous && t == contiguous {
             // Both sides laid out like the extent: one flat pass (reshape, same-shape gradients).
@@ -220,8 +232,8 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func maximum(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
-                               y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
+    package static func maximum(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                                y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
         for o in 0..<outer {
             for i in 0..<inner {
                 let base = x + o * axis * inner + i
@@ -238,8 +250,8 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func gather(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
-                              indices: UnsafePointer<Int32>, y: UnsafeMutablePointer<Scalar>) {
+    package static func gather(outer: Int, axis: Int, inner: Int, x: UnsafePointer<Scalar>,
+                               indices: UnsafePointer<Int32>, y: UnsafeMutablePointer<Scalar>) {
         for o in 0..<outer {
             for i in 0..<inner {
                 y[o * inner + i] = x[(o * axis + Int(indices[o * inner + i])) * inner + i]
@@ -248,8 +260,8 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func scatterAdd(outer: Int, axis: Int, inner: Int, g: UnsafePointer<Scalar>,
-                                  indices: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Scalar>) {
+    package static func scatterAdd(outer: Int, axis: Int, inner: Int, g: UnsafePointer<Scalar>,
+                                   indices: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Scalar>) {
         for o in 0..<outer {
             for i in 0..<inner {
                 dx[(o * axis + Int(indices[o * inner + i])) * inner + i] += g[o * inner + i]
@@ -258,8 +270,8 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func imageToColumns(_ image: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
-                                      _ columns: UnsafeMutablePointer<Scalar>) {
+    package static func imageToColumns(_ image: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
+                                       _ columns: UnsafeMutablePointer<Scalar>) {
         var row = columns
         for c in 0..<g.channels {
             for ky in 0..<g.kernel {
@@ -279,8 +291,8 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func columnsToImage(_ columns: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
-                                      _ image: UnsafeMutablePointer<Scalar>) {
+    package static func columnsToImage(_ columns: UnsafePointer<Scalar>, _ g: ConvolutionGeometry,
+                                       _ image: UnsafeMutablePointer<Scalar>) {
         var row = columns
         for c in 0..<g.channels {
             for ky in 0..<g.kernel {

@@ -20,9 +20,9 @@ public struct Variable<Scalar: TensorScalar> {
     /// A copy of the value.
     public var value: Tensor<Scalar> { tape.value(of: self) }
 
-    /// The value's elements, read in place without copying (valid until the tape is reset).
-    public var scalars: UnsafeBufferPointer<Scalar> {
+    /// A copy of the value's elements in row-major order: `value.scalars` without the tensor.
+    public var scalars: [Scalar] {
         let node = tape.node(self)
-        return UnsafeBufferPointer(start: tape.pointer(node.value), count: node.shape.count)
+        return Array(UnsafeBufferPointer(start: tape.pointer(node.value), count: node.shape.count))
     }
 }

@@ -6,7 +6,7 @@ import Autograd
 ///
 /// ```swift
 /// let result = checkGradients(at: [x, w]) { tape, inputs in
-///     matmul(inputs[0], inputs[1]).tanh()
+///     inputs[0].matmul(inputs[1]).tanh()
 /// }
 /// #expect(result.passed, "\(result)")
 /// ```

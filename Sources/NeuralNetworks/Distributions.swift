@@ -12,14 +12,14 @@ public struct Normal<Scalar: TensorScalar> {
     }
 
     /// A sample as a stochastic node: a constant downstream, and once `setAdvantage` is
-    /// called on it, a REINFORCE gradient into the mean (see `Tape.sampleNormal`).
+    /// called on it, a REINFORCE gradient into the mean (see `Variable.sampleNormal`).
     public func sample(using generator: inout SeededGenerator) -> Variable<Scalar> {
-        mean.tape.sampleNormal(mean: mean, standardDeviation: standardDeviation, using: &generator)
+        mean.sampleNormal(standardDeviation: standardDeviation, using: &generator)
     }
 
     /// The log-density of `value`, elementwise, with `value` held constant.
     public func logProbability(of value: Variable<Scalar>) -> Variable<Scalar> {
-        normalLogProbability(of: value, mean: mean, standardDeviation: standardDeviation)
+        value.normalLogProbability(mean: mean, standardDeviation: standardDeviation)
     }
 }
 

@@ -14,13 +14,13 @@ public struct Parameter: Hashable, Sendable {
 /// the table of names, shapes and offsets. No reflection is involved.
 ///
 /// On a tape, a parameter is bound once per forward pass (its first use) without copying;
-/// the tape adds its gradient straight into `gradients`.
+/// the tape adds its gradient straight into the gradient arena.
 public final class ParameterStore<Scalar: TensorScalar> {
     /// One row of the table.
     public struct Entry: Sendable {
         public let name: String
         public let shape: Shape
-        /// The position of the first element in `values` and `gradients`.
+        /// The position of the first element in the value and gradient arenas.
         public let offset: Int
     }
 
@@ -51,10 +51,13 @@ public final class ParameterStore<Scalar: TensorScalar> {
         gradientStorage.deallocate()
     }
 
-    /// All parameter values, contiguous.
-    public var values: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: storage, count: count) }
+    /// All parameter values, contiguous: the optimizers', checkpoints' and reducers' view,
+    /// within the package (users read and write parameters with `value(_:)` and `setValue`).
+    @usableFromInline
+    package var values: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: storage, count: count) }
     /// All parameter gradients, contiguous, in the same layout as `values`.
-    public var gradients: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: gradientStorage, count: count) }
+    @usableFromInline
+    package var gradients: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: gradientStorage, count: count) }
 
     /// Registers a parameter with the given initial value; names must be unique.
     @discardableResult

@@ -42,39 +42,39 @@ import Testing
         let inputs = Self.inputs()
         for activation in Activation.allCases {
             let oneTerm = Self.run(inputs) { v in
-                Self.unfused(activation, matmul(v[0], v[1], transposeB: true) + v[2])
+                Self.unfused(activation, v[0].matmul(v[1], transposeB: true) + v[2])
             }
             let twoTerms = Self.run(inputs) { v in
-                Self.unfused(activation, (matmul(v[0], v[1], transposeB: true) + v[2])
-                                 + (matmul(v[3], v[4], transposeB: true) + v[5]))
+                Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
+                                 + (v[3].matmul(v[4], transposeB: true) + v[5]))
             }
             let zeroState = Self.run(inputs) { v in
                 let zeros = v[0].tape.constant(0, shape: [130, 40])
-                return Self.unfused(activation, (matmul(v[0], v[1], transposeB: true) + v[2])
-                                        + (matmul(zeros, v[4], transposeB: true) + v[5]))
+                return Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
+                                        + (zeros.matmul(v[4], transposeB: true) + v[5]))
             }
             let sharedBias = Self.run(inputs) { v in
-                Self.unfused(activation, (matmul(v[0], v[1], transposeB: true) + v[2])
-                                 + (matmul(v[3], v[4], transposeB: true) + v[2]))
+                Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
+                                 + (v[3].matmul(v[4], transposeB: true) + v[2]))
             }
             let noBias = Self.run(inputs) { v in
-                Self.unfused(activation, matmul(v[0], v[1], transposeB: true) + matmul(v[3], v[4], transposeB: true))
+                Self.unfused(activation, v[0].matmul(v[1], transposeB: true) + v[3].matmul(v[4], transposeB: true))
             }
             for threads in [1, 2] {
                 ck_set_thread_count(Int32(threads))
-                let fusedOne = Self.run(inputs) { v in linear(v[0], weight: v[1], bias: v[2], activation: activation) }
+                let fusedOne = Self.run(inputs) { v in v[0].linear(weight: v[1], bias: v[2], activation: activation) }
                 let fusedTwo = Self.run(inputs) { v in
-                    linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5], activation: activation)
+                    v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5], activation: activation)
                 }
                 let fusedZeroState = Self.run(inputs) { v in
-                    linear(v[0], weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [130, 40]), weight: v[4],
-                           bias: v[5], activation: activation)
+                    v[0].linear(weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [130, 40]), weight: v[4],
+                                bias: v[5], activation: activation)
                 }
                 let fusedSharedBias = Self.run(inputs) { v in
-                    linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2], activation: activation)
+                    v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2], activation: activation)
                 }
                 let fusedNoBias = Self.run(inputs) { v in
-                    linear(v[0], weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: nil, activation: activation)
+                    v[0].linear(weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: nil, activation: activation)
                 }
                 let context = "\(activation), level \(level.rawValue), \(threads) thread(s)"
                 #expect(fusedOne.map { $0.map(\.bitPattern) } == oneTerm.map { $0.map(\.bitPattern) }, "one term, \(context)")

@@ -27,7 +27,7 @@ import Testing
     @Test func randomDirectionsPassACorrectGradient() {
         var g = SeededGenerator(seed: 3)
         let result = checkGradients(at: [.normal([30, 20], using: &g), .normal([20, 10], using: &g)]) { _, v in
-            matmul(v[0], v[1]).tanh()
+            v[0].matmul(v[1]).tanh()
         }
         #expect(result.passed, "\(result)")
     }

@@ -88,7 +88,7 @@ extension OpCode {
                 return OpCase(description: "convolution stride \(stride) padding \(padding) kernel \(kernel)",
                               inputs: [draw.normal([2, 2, 9, 9]), draw.normal([3, 2, kernel, kernel])],
                               differentiable: [true, true],
-                              apply: { convolution2D($0[0], weight: $0[1], stride: stride, padding: padding) },
+                              apply: { $0[0].convolution2D(weight: $0[1], stride: stride, padding: padding) },
                               reference: { naiveConvolution($0[0], $0[1], stride: stride, padding: padding) })
             }
         case .sampleNormal:
@@ -104,12 +104,12 @@ extension OpCode {
                            differentiable: [true],
                            gradient: .scoreFunction(surrogate: { v in
                                let tape = v[0].tape
-                               let logp = Autograd.normalLogProbability(of: tape.constant(taken), mean: v[0], standardDeviation: sd)
+                               let logp = tape.constant(taken).normalLogProbability(mean: v[0], standardDeviation: sd)
                                return (logp * tape.constant(advantage) * -1).sum()
                            }),
                            apply: { v in
                                var generator = SeededGenerator(seed: 77)
-                               let l = v[0].tape.sampleNormal(mean: v[0], standardDeviation: sd, using: &generator)
+                               let l = v[0].sampleNormal(standardDeviation: sd, using: &generator)
                                l.setAdvantage(advantage)
                                return l
                            },
@@ -119,7 +119,7 @@ extension OpCode {
                 let a = draw.normal(ta ? [4, 3] : [3, 4]), b = draw.normal(tb ? [5, 4] : [4, 5])
                 return OpCase(description: "matmul transposeA: \(ta) transposeB: \(tb)", inputs: [a, b],
                               differentiable: [true, true],
-                              apply: { Autograd.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) },
+                              apply: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
                               reference: { naiveMatmul($0[0], $0[1], transposeA: ta, transposeB: tb) })
             }
         case .linear:
@@ -144,42 +144,42 @@ extension OpCode {
                        apply: apply, reference: reference)
             }
             var cases = Activation.allCases.map { activation in
-                linearCase("bias, \(activation)", { v in Autograd.linear(v[0], weight: v[1], bias: v[2], activation: activation) },
+                linearCase("bias, \(activation)", { v in v[0].linear(weight: v[1], bias: v[2], activation: activation) },
                            { activate(term($0, 0, 1, 2), activation) })
             }
             cases += [
-                linearCase("no bias, relu", { v in Autograd.linear(v[0], weight: v[1], activation: .relu) },
+                linearCase("no bias, relu", { v in v[0].linear(weight: v[1], activation: .relu) },
                            { activate(term($0, 0, 1, nil), .relu) }),
                 linearCase("input held constant", differentiable: [false] + Array(repeating: true, count: 6),
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], activation: .tanh) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], activation: .tanh) },
                            { activate(term($0, 0, 1, 2), .tanh) }),
                 linearCase("two terms, both biases, relu",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5],
-                                                  activation: .relu) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5],
+                                              activation: .relu) },
                            { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 3, 4, 5), +), .relu) }),
                 linearCase("two terms, second bias only, tanh",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: v[5],
-                                                  activation: .tanh) },
+                           { v in v[0].linear(weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: v[5],
+                                              activation: .tanh) },
                            { activate(naiveBroadcast(term($0, 0, 1, nil), term($0, 3, 4, 5), +), .tanh) }),
                 // The same input in both terms: its two gradients must add up, not race.
                 linearCase("two terms on one input, identity",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[6], bias: nil) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], plus: v[0], weight: v[6], bias: nil) },
                            { naiveBroadcast(term($0, 0, 1, 2), term($0, 0, 6, nil), +) }),
                 // A zero state as the second input: its product is skipped, its bias kept.
                 linearCase("two terms, the second on constant zeros, relu",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [3, 2]),
-                                                  weight: v[4], bias: v[5], activation: .relu) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [3, 2]),
+                                              weight: v[4], bias: v[5], activation: .relu) },
                            { t in activate(naiveBroadcast(naiveBroadcast(term(t, 0, 1, 2), t[5], +),
                                                           naiveMap(term(t, 3, 4, nil)) { $0 * 0 }, +), .relu) }),
                 // The same bias in both terms: its gradient gets both column sums.
                 linearCase("two terms sharing a bias, tanh",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2],
-                                                  activation: .tanh) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2],
+                                              activation: .tanh) },
                            { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 3, 4, 2), +), .tanh) }),
                 // The same weight in both terms.
                 linearCase("two terms sharing a weight, relu",
-                           { v in Autograd.linear(v[0], weight: v[1], bias: v[2], plus: v[0], weight: v[1], bias: v[5],
-                                                  activation: .relu) },
+                           { v in v[0].linear(weight: v[1], bias: v[2], plus: v[0], weight: v[1], bias: v[5],
+                                              activation: .relu) },
                            { activate(naiveBroadcast(term($0, 0, 1, 2), term($0, 0, 1, 5), +), .relu) }),
             ]
             return cases
@@ -247,7 +247,7 @@ extension OpCode {
             let sd = 0.3
             return [OpCase(description: "normalLogProbability (sample held constant)",
                            inputs: [draw.normal([3, 2]), draw.normal([3, 2])], differentiable: [false, true],
-                           apply: { Autograd.normalLogProbability(of: $0[0], mean: $0[1], standardDeviation: sd) },
+                           apply: { $0[0].normalLogProbability(mean: $0[1], standardDeviation: sd) },
                            reference: { t in
                                naiveBroadcast(t[0], t[1]) { x, mu in
                                    -(x - mu) * (x - mu) / (2 * sd * sd) - Foundation.log(sd) - 0.5 * Foundation.log(2 * .pi)

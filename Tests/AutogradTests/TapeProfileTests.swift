@@ -14,7 +14,7 @@ import Testing
         let c = tape.constant(Tensor(shape: [2, 1], scalars: [2, 3]))
         let unused = tape.variable(Tensor([7]))
         _ = unused
-        let h = (matmul(w, x) + b).tanh() * c
+        let h = (w.matmul(x) + b).tanh() * c
         let y = h.reshaped(to: [2]).sum()
         tape.backward(from: y)
     }
@@ -55,7 +55,7 @@ import Testing
         tape.profile = TapeProfile()
         let a = tape.constant(Tensor([1, 2])), m = tape.variable(Tensor([0.5, 0.25]))
         var generator = SeededGenerator(seed: 3)
-        let sample = tape.sampleNormal(mean: m, standardDeviation: 0.1, using: &generator)
+        let sample = m.sampleNormal(standardDeviation: 0.1, using: &generator)
         sample.setAdvantage(Tensor([1, 1]))
         let loss = ((a * a).stoppingGradient() * sample).sum() + m.sum()
         tape.backward(from: loss)

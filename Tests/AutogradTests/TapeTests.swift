@@ -57,7 +57,7 @@ import Testing
         let w = Tensor<Float>.normal([64, 32], using: &g), x = Tensor<Float>.normal([16, 64], using: &g)
         func step() {
             tape.reset()
-            let y = matmul(tape.constant(x), tape.variable(w)).relu().logSoftmax()
+            let y = tape.constant(x).matmul(tape.variable(w)).relu().logSoftmax()
             tape.backward(from: y.mean())
         }
         step()
@@ -97,8 +97,8 @@ import Testing
                 var h = tape.constant(0, shape: [6, 8])
                 var total = h.sum()
                 for step in 0..<5 {
-                    h = linear(v[0], weight: v[1], bias: v[2], plus: h, weight: v[3], bias: nil,
-                               activation: step % 2 == 0 ? .relu : .tanh)
+                    h = v[0].linear(weight: v[1], bias: v[2], plus: h, weight: v[3], bias: nil,
+                                    activation: step % 2 == 0 ? .relu : .tanh)
                     total = total + ((h * h) + v[4]).sum()
                 }
                 tape.backward(from: total)

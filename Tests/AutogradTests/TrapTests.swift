@@ -19,7 +19,7 @@ import Testing
     @Test func matmulMismatchNamesTheOpAndShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let tape = Tape<Double>()
-            _ = matmul(tape.constant(.zeros([2, 3])), tape.constant(.zeros([4, 5])))
+            _ = tape.constant(.zeros([2, 3])).matmul(tape.constant(.zeros([4, 5])))
         }
         #expect(Self.stderr(result).contains("matmul: inner dimensions differ: shapes [2, 3] and [4, 5]"))
     }
@@ -27,7 +27,7 @@ import Testing
     @Test func linearMismatchNamesTheShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let tape = Tape<Float>()
-            _ = linear(tape.constant(.zeros([2, 3])), weight: tape.constant(.zeros([4, 5])))
+            _ = tape.constant(.zeros([2, 3])).linear(weight: tape.constant(.zeros([4, 5])))
         }
         #expect(Self.stderr(result).contains("linear: input [2, 3] and weight [4, 5] do not fit"))
     }
@@ -67,7 +67,7 @@ import Testing
             let tape = Tape<Double>()
             var generator = SeededGenerator(seed: 1)
             let mean = tape.variable(.zeros([2, 2]))
-            let sample = tape.sampleNormal(mean: mean, standardDeviation: 0.1, using: &generator)
+            let sample = mean.sampleNormal(standardDeviation: 0.1, using: &generator)
             tape.backward(from: (sample * mean).sum())
         }
         #expect(Self.stderr(result).contains("advantage was never set"))

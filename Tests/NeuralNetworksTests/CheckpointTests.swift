@@ -114,7 +114,7 @@ struct CheckpointTests {
             let step = {
                 tape.reset()
                 store.zeroGradients()
-                let loss = (matmul(tape.constant(x), store.variable(weight, on: tape)) - tape.constant(y)).squared().mean()
+                let loss = (tape.constant(x).matmul(store.variable(weight, on: tape)) - tape.constant(y)).squared().mean()
                 tape.backward(from: loss)
                 adam.update()
             }

@@ -53,8 +53,8 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
         #expect(result.passed, "\(result)")
     }
 
-    @Test(arguments: RNNCell<Double>.Nonlinearity.allCases)
-    func rnnCell(nonlinearity: RNNCell<Double>.Nonlinearity) {
+    @Test(arguments: Activation.allCases)
+    func rnnCell(nonlinearity: Activation) {
         var generator = SeededGenerator(seed: 7)
         let store = ParameterStore<Double>()
         let cell = RNNCell(inputSize: 3, hiddenSize: 4, nonlinearity: nonlinearity, name: "rnn", store: store, generator: &generator)
@@ -64,7 +64,11 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
         let p = store.tensors.map(rows)  // weight_ih, bias_ih, weight_hh, bias_hh
         let expected = zip(rows(x), rows(h)).map { xv, hv in
             zip(affine(p[0], xv, p[1][0]), affine(p[2], hv, p[3][0])).map { a, b in
-                nonlinearity == .tanh ? tanh(a + b) : max(a + b, 0)
+                switch nonlinearity {
+                case .identity: a + b
+                case .relu: max(a + b, 0)
+                case .tanh: tanh(a + b)
+                }
             }
         }
         #expect(maxDifference(y, expected) < 1e-12)

@@ -207,7 +207,7 @@ struct OptimizerTests {
         for _ in 0..<400 {
             tape.reset()
             store.zeroGradients()
-            let prediction = matmul(tape.constant(x), store.variable(weight, on: tape)) + store.variable(bias, on: tape)
+            let prediction = tape.constant(x).matmul(store.variable(weight, on: tape)) + store.variable(bias, on: tape)
             let error = (prediction - tape.constant(y)).squared().mean()
             loss = error.value.scalar
             tape.backward(from: error)

@@ -1,20 +1,28 @@
 // 2-D convolution: forward rule and VJP side by side.
 
-/// A 2-D cross-correlation (what deep-learning frameworks call convolution), no bias.
-///
-/// ```
-/// y[n, o, i, j] = sum_{c, u, v} w[o, c, u, v] * x[n, c, i*stride + u - padding, j*stride + v - padding]
-/// ```
-/// Computed per image as one matrix product with the unfolded input (im2col):
-/// `Y_n = W · cols(X_n)`; the VJP is `dW += G_n · cols(X_n)^T` and `dX_n += col2im(W^T · G_n)`.
-/// - Parameters:
-///   - input: `[batch, channels, height, width]`.
-///   - weight: `[outChannels, channels, kernel, kernel]`.
-/// - Returns: `[batch, outChannels, outHeight, outWidth]`, zero padding at the borders.
+extension Variable {
+    /// A 2-D cross-correlation (what deep-learning frameworks call convolution), no bias, of
+    /// this variable, `[batch, channels, height, width]`.
+    ///
+    /// ```
+    /// y[n, o, i, j] = sum_{c, u, v} w[o, c, u, v] * x[n, c, i*stride + u - padding, j*stride + v - padding]
+    /// ```
+    /// Computed per image as one matrix product with the unfolded input (im2col):
+    /// `Y_n = W · cols(X_n)`; the VJP is `dW += G_n · cols(X_n)^T` and `dX_n += col2im(W^T · G_n)`.
+    /// - Parameters:
+    ///   - weight: `[outChannels, channels, kernel, kernel]`.
+    /// - Returns: `[batch, outChannels, outHeight, outWidth]`, zero padding at the borders.
+    @inlinable
+    public func convolution2D(weight: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+        tape.convolution(self, weight, stride: stride, padding: padding)
+    }
+}
+
+@available(*, deprecated, message: "use input.convolution2D(weight:stride:padding:)")
 @inlinable
 public func convolution2D<Scalar>(_ input: Variable<Scalar>, weight: Variable<Scalar>,
                                   stride: Int = 1, padding: Int = 0) -> Variable<Scalar> {
-    input.tape.convolution(input, weight, stride: stride, padding: padding)
+    input.convolution2D(weight: weight, stride: stride, padding: padding)
 }
 
 extension Tape {
@@ -36,8 +44,8 @@ extension Tape {
             let image = pointer(nx.value), weight = pointer(nw.value)
             for n in 0..<batch {
                 let cols = columns + n * g.patchSize * g.positions
-                Scalar.Kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
-                Scalar.Kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
+                Scalar.kernels.imageToColumns(image + n * g.channels * g.height * g.width, g, cols)
+                Scalar.kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: g.positions, k: g.patchSize,
                                     alpha: 1, a: weight, lda: g.patchSize, b: cols, ldb: g.positions,
                                     beta: 0, c: out + n * outChannels * g.positions, ldc: g.positions)
             }
@@ -63,15 +71,15 @@ extension Tape {
             let gn = gradient + n * outChannels * g.positions
             let cols = columns + n * g.patchSize * g.positions
             if let dw {
-                Scalar.Kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.positions,
+                Scalar.kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.positions,
                                     alpha: 1, a: gn, lda: g.positions, b: cols, ldb: g.positions,
                                     beta: 1, c: dw, ldc: g.patchSize)
             }
             if let dx, let dcols {
-                Scalar.Kernels.gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.positions, k: outChannels,
+                Scalar.kernels.gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.positions, k: outChannels,
                                     alpha: 1, a: weight, lda: g.patchSize, b: gn, ldb: g.positions,
                                     beta: 0, c: dcols, ldc: g.positions)
-                Scalar.Kernels.columnsToImage(dcols, g, dx + n * g.channels * g.height * g.width)
+                Scalar.kernels.columnsToImage(dcols, g, dx + n * g.channels * g.height * g.width)
             }
         }
     }

@@ -1,19 +1,27 @@
 // Distribution ops: forward rules and VJPs side by side.
 
-/// The log-density of a normal distribution with a fixed standard deviation, elementwise,
-/// with the sample held constant:
-///
-/// ```
-/// log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log(sd) - log(2 pi) / 2
-/// d/dmu = (x - mu) / sd^2          (no gradient flows to x)
-/// ```
-///
-/// This is the score-function term of REINFORCE (Williams 1992): the sample is an action
-/// already taken, so only the mean that produced it is differentiated.
+extension Variable {
+    /// The log-density of this sample under a normal distribution of the given mean and fixed
+    /// standard deviation, elementwise, with the sample held constant:
+    ///
+    /// ```
+    /// log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log(sd) - log(2 pi) / 2
+    /// d/dmu = (x - mu) / sd^2          (no gradient flows to x)
+    /// ```
+    ///
+    /// This is the score-function term of REINFORCE (Williams 1992): the sample is an action
+    /// already taken, so only the mean that produced it is differentiated.
+    @inlinable
+    public func normalLogProbability(mean: Variable, standardDeviation: Scalar) -> Variable {
+        tape.normalLogProbability(mean: mean, sample: self, standardDeviation: standardDeviation)
+    }
+}
+
+@available(*, deprecated, message: "use sample.normalLogProbability(mean:standardDeviation:)")
 @inlinable
 public func normalLogProbability<Scalar>(of sample: Variable<Scalar>, mean: Variable<Scalar>,
                                          standardDeviation: Scalar) -> Variable<Scalar> {
-    mean.tape.normalLogProbability(mean: mean, sample: sample, standardDeviation: standardDeviation)
+    sample.normalLogProbability(mean: mean, standardDeviation: standardDeviation)
 }
 
 extension Tape {
@@ -26,7 +34,7 @@ extension Tape {
         require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
         return record(.normalLogProbability(standardDeviation: Double(standardDeviation)), mean, sample, shape: nm.shape,
                       requiresGradient: nm.requiresGradient) { out in
-            Scalar.Kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
+            Scalar.kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
                                                 standardDeviation: standardDeviation, y: out)
         }
     }
@@ -35,7 +43,7 @@ extension Tape {
     func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, standardDeviation sd: Scalar) {
         let mean = operand(node, 0), sample = operand(node, 1)
         guard let dmean = gradientBuffer(mean) else { return }
-        Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(nodes[Int(sample)].value),
                                                     standardDeviation: sd, g: g, dmean: dmean)
     }
@@ -50,10 +58,9 @@ extension Variable {
     /// by the batch size to average over the batch.
     @inlinable
     public func setAdvantage(_ advantage: Tensor<Scalar>) { tape.setAdvantage(of: self, advantage) }
-}
 
-extension Tape {
-    /// Draws `mean + sd * noise` from `generator`: a stochastic node for REINFORCE.
+    /// Draws `mean + sd * noise` from `generator`, this variable being the mean: a stochastic
+    /// node for REINFORCE.
     ///
     /// The sample is a constant for everything downstream (no gradient flows through it,
     /// as in Williams 1992: it is an action). Once the reward is known, `setAdvantage` on
@@ -67,8 +74,22 @@ extension Tape {
     /// explicit surrogate loss `-stopGradient(A) * log p` cannot drift apart. A backward pass
     /// that reaches the node before its advantage is set traps.
     @inlinable
+    public func sampleNormal(standardDeviation: Scalar, using generator: inout SeededGenerator) -> Variable {
+        tape.sampleNormal(around: self, standardDeviation: standardDeviation, using: &generator)
+    }
+}
+
+extension Tape {
+    @available(*, deprecated, message: "use mean.sampleNormal(standardDeviation:using:)")
+    @inlinable
     public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
                              using generator: inout SeededGenerator) -> Variable<Scalar> {
+        mean.sampleNormal(standardDeviation: standardDeviation, using: &generator)
+    }
+
+    @inlinable
+    func sampleNormal(around mean: Variable<Scalar>, standardDeviation: Scalar,
+                      using generator: inout SeededGenerator) -> Variable<Scalar> {
         let nm = node(mean)
         require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
         return record(.sampleNormal(standardDeviation: Double(standardDeviation), negatedAdvantage: nil), mean,
@@ -91,7 +112,7 @@ extension Tape {
         }
         let buffer = values.allocate(shape.count, of: Scalar.self)
         advantage.withUnsafeBufferPointer { a in
-            Scalar.Kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
+            Scalar.kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
                                              source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
                                              target: buffer, targetStrides: shape.strides4)
         }
@@ -105,7 +126,7 @@ extension Tape {
         guard let negatedAdvantage else {
             fatalError("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
         }
-        Scalar.Kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
                                                     sample: pointer(node.value), standardDeviation: Scalar(sd),
                                                     g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
     }
@@ -115,8 +136,8 @@ extension Tape {
 
 extension TensorKernels {
     @inlinable
-    public static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                            standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                             standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
         // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
         var logs: (Scalar, Scalar) = (sd, 2 * .pi)
         withUnsafeMutableBytes(of: &logs) { raw in
@@ -132,9 +153,9 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                                    standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
-                                                    dmean: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+                                                     standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
+                                                     dmean: UnsafeMutablePointer<Scalar>) {
         let scale = 1 / (sd * sd)
         for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
     }

@@ -46,7 +46,7 @@ extension Tape {
             // The common case: nothing to broadcast, both operands read like the output.
             return record(.binary(op), a, b, shape: sa) { out in
                 let contiguous = sa.strides4
-                Scalar.Kernels.binary(op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
+                Scalar.kernels.binary(op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
                                       rhs: rhs, rhsStrides: contiguous, out: out)
             }
         }
@@ -54,7 +54,7 @@ extension Tape {
             fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
         return record(.binary(op), a, b, shape: shape) { out in
-            Scalar.Kernels.binary(op, extent: shape.extent4,
+            Scalar.kernels.binary(op, extent: shape.extent4,
                                   lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
                                   rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
                                   out: out)
@@ -68,7 +68,7 @@ extension Tape {
         if nodes[Int(a)].shape == shape && nodes[Int(b)].shape == shape {
             // Nothing was broadcast: one fused pass writes both gradients, with no scratch.
             let da = gradientTarget(a), db = gradientTarget(b)
-            Scalar.Kernels.binaryBackward(op, count: shape.count,
+            Scalar.kernels.binaryBackward(op, count: shape.count,
                                           a: pointer(nodes[Int(a)].value), b: pointer(nodes[Int(b)].value),
                                           y: pointer(node.value), g: g,
                                           da: da?.buffer, overwriteA: da?.isFresh ?? false,
@@ -80,7 +80,7 @@ extension Tape {
         /// `g op other`, with `other` read broadcast to the output's shape.
         func product(_ op: BinaryOperator, _ other: TapeNode) -> UnsafeMutablePointer<Scalar> {
             let out = scratch(shape.count)
-            Scalar.Kernels.binary(op, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+            Scalar.kernels.binary(op, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
                                   rhs: pointer(other.value), rhsStrides: other.shape.broadcastStrides4(over: shape),
                                   out: out)
             return out
@@ -100,9 +100,9 @@ extension Tape {
             if na.requiresGradient { accumulate(product(.divide, nb), shape: shape, into: a) }
             if nb.requiresGradient {
                 let t = scratch(shape.count)
-                Scalar.Kernels.binary(.multiply, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+                Scalar.kernels.binary(.multiply, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
                                       rhs: pointer(node.value), rhsStrides: contiguous, out: t)
-                Scalar.Kernels.binary(.divide, extent: shape.extent4, lhs: t, lhsStrides: contiguous,
+                Scalar.kernels.binary(.divide, extent: shape.extent4, lhs: t, lhsStrides: contiguous,
                                       rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape), out: t)
                 accumulate(t, shape: shape, into: b, alpha: -1)
             }
@@ -149,7 +149,7 @@ extension Tape {
         check(x)
         let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
         return record(.unary(op, lower: Double(lower), upper: Double(upper)), x, shape: shape) { out in
-            Scalar.Kernels.unary(op, count: shape.count, x: input, y: out, lower: lower, upper: upper)
+            Scalar.kernels.unary(op, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         }
     }
 
@@ -158,7 +158,7 @@ extension Tape {
                   lower: Scalar = 0, upper: Scalar = 0) {
         let x = operand(node, 0)
         guard let (dx, isFresh) = gradientTarget(x) else { return }
-        Scalar.Kernels.unaryBackward(op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
+        Scalar.kernels.unaryBackward(op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
                                      y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
                                      overwrite: isFresh)
     }
@@ -167,10 +167,12 @@ extension Tape {
 // MARK: The per-element rules
 
 /// The elementwise binary operators; they broadcast like numpy.
-public enum BinaryOperator: UInt8, Sendable { case add, subtract, multiply, divide }
+@usableFromInline
+package enum BinaryOperator: UInt8, Sendable { case add, subtract, multiply, divide }
 
 /// The elementwise unary operators.
-public enum UnaryOperator: UInt8, Sendable {
+@usableFromInline
+package enum UnaryOperator: UInt8, Sendable {
     case negate, exp, log, tanh, sigmoid, relu, square, squareRoot, clamp
 }
 
@@ -207,8 +209,8 @@ extension BinaryOperator {
 
 extension TensorKernels {
     @inlinable
-    public static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                             y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+    package static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                              y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
         switch op {
         case .negate: for i in 0..<n { y[i] = -x[i] }
         case .exp: vectorExp(n, x, y)
@@ -225,10 +227,10 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                                     y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                     dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
-                                     overwrite: Bool) {
+    package static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                      dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
+                                      overwrite: Bool) {
         // One loop per operator and mode; adding to zeros and overwriting give the same numbers.
         @inline(__always)
         func run(_ term: (Int) -> Scalar) {
@@ -254,10 +256,10 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
-                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                      da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
-                                      db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
+    package static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+                                       y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+                                       da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
+                                       db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
         @inline(__always)
         func run(_ d: UnsafeMutablePointer<Scalar>?, _ overwrite: Bool, _ term: (Int) -> Scalar) {
             guard let d else { return }

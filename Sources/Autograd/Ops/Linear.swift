@@ -1,31 +1,46 @@
 // The fused linear op: forward rule and VJP side by side.
 
-/// `activation(x W^T + b)` as one op: a fully connected layer, weight `[out, in]` as in
-/// PyTorch, bias `[out]` (optional), input `[batch, in]`.
-///
-/// ```
-/// z = x W^T + b      y = act(z)      dz = g act'(z)      db = sum over rows of dz
-/// dW = dz^T x        dx = dz W
-/// ```
-/// One op instead of a product, a broadcast sum and an activation: the output is written
-/// once and read once more for the activation while it is still in cache, the backward pass
-/// makes one pass for the activation and the bias together, and the weight and input
-/// gradients, independent products, run at once on the kernels' threads. The numbers are
-/// those of the unfused ops.
+extension Variable {
+    /// `activation(x W^T + b)` as one op, `x` being this variable: a fully connected layer,
+    /// weight `[out, in]` as in PyTorch, bias `[out]` (optional), input `[batch, in]`.
+    ///
+    /// ```
+    /// z = x W^T + b      y = act(z)      dz = g act'(z)      db = sum over rows of dz
+    /// dW = dz^T x        dx = dz W
+    /// ```
+    /// One op instead of a product, a broadcast sum and an activation: the output is written
+    /// once and read once more for the activation while it is still in cache, the backward pass
+    /// makes one pass for the activation and the bias together, and the weight and input
+    /// gradients, independent products, run at once on the kernels' threads. The numbers are
+    /// those of the unfused ops.
+    @inlinable
+    public func linear(weight: Variable, bias: Variable? = nil, activation: Activation = .identity) -> Variable {
+        tape.linear(self, weight, bias, nil, nil, nil, activation: activation)
+    }
+
+    /// `activation((x W^T + b) + (x2 W2^T + b2))` as one op: two layers summed, as a recurrent
+    /// cell sums its input and recurrent projections. The two products run at once; when `x2`
+    /// is `constant(0, shape:)` (a zero state), its product is skipped and `b2` still added.
+    @inlinable
+    public func linear(weight: Variable, bias: Variable?, plus x2: Variable, weight weight2: Variable, bias bias2: Variable?,
+                       activation: Activation = .identity) -> Variable {
+        tape.linear(self, weight, bias, x2, weight2, bias2, activation: activation)
+    }
+}
+
+@available(*, deprecated, message: "use x.linear(weight:bias:activation:)")
 @inlinable
 public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>? = nil,
                            activation: Activation = .identity) -> Variable<Scalar> {
-    x.tape.linear(x, weight, bias, nil, nil, nil, activation: activation)
+    x.linear(weight: weight, bias: bias, activation: activation)
 }
 
-/// `activation((x W^T + b) + (x2 W2^T + b2))` as one op: two layers summed, as a recurrent
-/// cell sums its input and recurrent projections. The two products run at once; when `x2`
-/// is `constant(0, shape:)` (a zero state), its product is skipped and `b2` still added.
+@available(*, deprecated, message: "use x.linear(weight:bias:plus:weight:bias:activation:)")
 @inlinable
 public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>?,
                            plus x2: Variable<Scalar>, weight weight2: Variable<Scalar>, bias bias2: Variable<Scalar>?,
                            activation: Activation = .identity) -> Variable<Scalar> {
-    x.tape.linear(x, weight, bias, x2, weight2, bias2, activation: activation)
+    x.linear(weight: weight, bias: bias, plus: x2, weight: weight2, bias: bias2, activation: activation)
 }
 
 extension Tape {
@@ -81,9 +96,9 @@ extension Tape {
                                               b: pointer(secondWeight.value), ldb: secondWeight.shape[1],
                                               beta: 0, c: secondOut, ldc: outputs)
                 }
-                Scalar.Kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<terms]))
+                Scalar.kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<terms]))
             }
-            Scalar.Kernels.linearEpilogue(rows: batch, columns: outputs, activation: activation, out: out,
+            Scalar.kernels.linearEpilogue(rows: batch, columns: outputs, activation: activation, out: out,
                                           bias: biasValue, second: secondOut.map { UnsafePointer($0) },
                                           secondBias: secondBiasValue)
         }
@@ -113,11 +128,11 @@ extension Tape {
         // One bias in both terms gets its two column sums one after the other, as the
         // unfused sums would add them.
         let sharedBias = biasIDs.0 != nil && biasIDs.0 == biasIDs.1
-        Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
+        Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
                                       y: pointer(node.value), g: g, dz: dz, biasGradient: db,
                                       secondBiasGradient: sharedBias ? nil : biasIDs.1.flatMap { gradientBuffer($0) })
         if sharedBias {
-            Scalar.Kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
+            Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
                                           g: dz, dz: dz, biasGradient: db, secondBiasGradient: nil)
         }
 
@@ -130,7 +145,7 @@ extension Tape {
         withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 4) { products in
             var count = 0
             func run() {
-                Scalar.Kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<count]))
+                Scalar.kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<count]))
                 count = 0
             }
             for term in 0..<terms {

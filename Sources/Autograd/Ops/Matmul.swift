@@ -1,16 +1,25 @@
 // Matrix product: forward rule and VJP side by side.
 
-/// The matrix product `op(a) · op(b)`, where `op` transposes when its flag is set.
-///
-/// ```
-/// C = op(A) op(B)        dop(A) = G op(B)^T        dop(B) = op(A)^T G
-/// ```
-/// The VJP never materialises a transpose: each case is one `gemm` call with flags.
-/// - Precondition: both operands have rank 2 and matching inner dimensions.
+extension Variable {
+    /// The matrix product `op(self) · op(other)`, where `op` transposes when its flag is set
+    /// (`transposeA` for this operand, `transposeB` for `other`).
+    ///
+    /// ```
+    /// C = op(A) op(B)        dop(A) = G op(B)^T        dop(B) = op(A)^T G
+    /// ```
+    /// The VJP never materialises a transpose: each case is one `gemm` call with flags.
+    /// - Precondition: both operands have rank 2 and matching inner dimensions.
+    @inlinable
+    public func matmul(_ other: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        tape.matmul(self, other, transposeA: transposeA, transposeB: transposeB)
+    }
+}
+
+@available(*, deprecated, renamed: "Variable.matmul(_:transposeA:transposeB:)", message: "use a.matmul(b)")
 @inlinable
 public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
-    a.tape.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+    a.matmul(b, transposeA: transposeA, transposeB: transposeB)
 }
 
 extension Tape {
@@ -24,7 +33,7 @@ extension Tape {
         require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
                      + " with transposeA: \(transposeA), transposeB: \(transposeB)")
         return record(.matmul(transposeA: transposeA, transposeB: transposeB), a, b, shape: [m, n]) { out in
-            Scalar.Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+            Scalar.kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                 alpha: 1, a: pointer(na.value), lda: na.shape[1],
                                 b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
         }
@@ -40,19 +49,19 @@ extension Tape {
         let (lda, ldb) = (na.shape[1], nb.shape[1])
         if let da = gradientBuffer(a) {
             if transposeA {  // dA (k x m) = op(B) G^T
-                Scalar.Kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
+                Scalar.kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
                                     alpha: 1, a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: m)
             } else {         // dA (m x k) = G op(B)^T
-                Scalar.Kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                Scalar.kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
                                     alpha: 1, a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: k)
             }
         }
         if let db = gradientBuffer(b) {
             if transposeB {  // dB (n x k) = G^T op(A)
-                Scalar.Kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
+                Scalar.kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
                                     alpha: 1, a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: k)
             } else {         // dB (k x n) = op(A)^T G
-                Scalar.Kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
+                Scalar.kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
                                     alpha: 1, a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: n)
             }
         }

@@ -57,7 +57,7 @@ extension Tape {
         let shape = node(x).shape
         let outputShape = shape.reducing(mask, keepingRank: false)
         return record(.sum(reducedAxes: mask), x, shape: outputShape) { out in
-            Scalar.Kernels.stridedAccumulate(
+            Scalar.kernels.stridedAccumulate(
                 extent: shape.extent4, alpha: 1, overwrite: false,
                 source: pointer(node(x).value), sourceStrides: shape.strides4,
                 target: zeroed(out, outputShape.count), targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
@@ -81,7 +81,7 @@ extension Tape {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let shape = nodes[Int(x)].shape
-        Scalar.Kernels.stridedAccumulate(
+        Scalar.kernels.stridedAccumulate(
             extent: shape.extent4, alpha: 1, overwrite: false,
             source: g, sourceStrides: keptShape(shape, mask).broadcastStrides4(over: shape),
             target: dx, targetStrides: shape.strides4)
@@ -97,7 +97,7 @@ extension Tape {
         let argmax = indices.allocate(outputShape.count, of: Int32.self)
         // The VJP of max is the VJP of gathering its argmax.
         return record(.max(axis: axis, argmax: argmax), x, shape: outputShape) { out in
-            Scalar.Kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
+            Scalar.kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
                                    x: pointer(nx.value), y: out, argmax: argmax)
         }
     }
@@ -109,7 +109,7 @@ extension Tape {
                      "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
         let columns = nx.shape[nx.shape.rank - 1]
         return record(.logSoftmax, x, shape: nx.shape) { out in
-            Scalar.Kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
+            Scalar.kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
         }
     }
 
@@ -118,7 +118,7 @@ extension Tape {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let columns = node.shape[node.shape.rank - 1]
-        Scalar.Kernels.logSoftmaxBackward(rows: node.shape.count / columns, columns: columns,
+        Scalar.kernels.logSoftmaxBackward(rows: node.shape.count / columns, columns: columns,
                                           y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
     }
 }
@@ -127,7 +127,7 @@ extension Tape {
 
 extension TensorKernels {
     @inlinable
-    public static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
+    package static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
         for r in 0..<rows {
             let row = x + r * columns, out = y + r * columns
             var top = -Scalar.infinity
@@ -144,9 +144,9 @@ extension TensorKernels {
     }
 
     @inlinable
-    public static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
-                                          g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
-                                          scratch: UnsafeMutablePointer<Scalar>) {
+    package static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
+                                           g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
+                                           scratch: UnsafeMutablePointer<Scalar>) {
         for r in 0..<rows {
             let yr = y + r * columns, gr = g + r * columns, dr = dx + r * columns
             var sum: Scalar = 0

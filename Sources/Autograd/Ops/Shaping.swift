@@ -64,7 +64,7 @@ extension Tape {
         var packed: UInt32 = 0
         for (i, p) in permutation.enumerated() { packed |= UInt32(p) << (8 * i) }
         return record(.transpose(permutation: packed), x, shape: outputShape) { out in
-            Scalar.Kernels.stridedAccumulate(
+            Scalar.kernels.stridedAccumulate(
                 extent: outputShape.extent4, alpha: 1, overwrite: true,
                 source: pointer(nx.value), sourceStrides: permutedStrides(nx.shape, packed),
                 target: out, targetStrides: outputShape.strides4)
@@ -84,7 +84,7 @@ extension Tape {
     func transposeVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, permutation packed: UInt32) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
-        Scalar.Kernels.stridedAccumulate(
+        Scalar.kernels.stridedAccumulate(
             extent: node.shape.extent4, alpha: 1, overwrite: false,
             source: g, sourceStrides: node.shape.strides4,
             target: dx, targetStrides: permutedStrides(nodes[Int(x)].shape, packed))
@@ -103,11 +103,11 @@ extension Tape {
         let blockStrides = Index4(0, length * view.inner, view.inner, 1)
         let region = whole + start * view.inner
         if toBlock {
-            Scalar.Kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
+            Scalar.kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
                                              source: region, sourceStrides: wholeStrides,
                                              target: block, targetStrides: blockStrides)
         } else {
-            Scalar.Kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
+            Scalar.kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
                                              source: block, sourceStrides: blockStrides,
                                              target: region, targetStrides: wholeStrides)
         }
@@ -188,7 +188,7 @@ extension Tape {
         }
         return record(.gather(axis: axis, indices: stored), x, shape: outputShape) { out in
             let view = nx.shape.split(at: axis)
-            Scalar.Kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
+            Scalar.kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
                                   x: pointer(nx.value), indices: stored, y: out)
         }
     }
@@ -198,6 +198,6 @@ extension Tape {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let view = nodes[Int(x)].shape.split(at: axis)
-        Scalar.Kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: stored, dx: dx)
+        Scalar.kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: stored, dx: dx)
     }
 }

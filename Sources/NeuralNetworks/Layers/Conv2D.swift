@@ -40,7 +40,7 @@ public struct Conv2D<Scalar: TensorScalar> {
     /// Applies the layer to `[batch, inChannels, height, width]`.
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let w = store.variable(weight, on: x.tape), b = store.variable(bias, on: x.tape)
-        let y = convolution2D(x, weight: w, stride: stride, padding: padding)
+        let y = x.convolution2D(weight: w, stride: stride, padding: padding)
         return y + b.reshaped(to: [1, b.shape[0], 1, 1])
     }
 }

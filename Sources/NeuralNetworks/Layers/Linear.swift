@@ -46,11 +46,11 @@ public struct Linear<Scalar: TensorScalar> {
     }
 
     /// `activation(x W^T + b)` for `x` of shape `[batch, inputSize]`, giving
-    /// `[batch, outputSize]`: one fused op (see `Autograd.linear`).
+    /// `[batch, outputSize]`: one fused op (see `Variable.linear`).
     @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, activation: Activation = .identity) -> Variable<Scalar> {
         let (w, b) = variables(on: x.tape)
-        return linear(x, weight: w, bias: b, activation: activation)
+        return x.linear(weight: w, bias: b, activation: activation)
     }
 
     /// `activation(self(x) + other(y))`: two layers with the same output size, summed as a
@@ -62,7 +62,7 @@ public struct Linear<Scalar: TensorScalar> {
         require(other.outputSize == outputSize,
                 "Linear: cannot sum layers of output sizes \(outputSize) and \(other.outputSize)")
         let (w, b) = variables(on: x.tape), (w2, b2) = other.variables(on: x.tape)
-        return linear(x, weight: w, bias: b, plus: y, weight: w2, bias: b2, activation: activation)
+        return x.linear(weight: w, bias: b, plus: y, weight: w2, bias: b2, activation: activation)
     }
 
     /// The weight and bias bound on `tape` for this forward pass.

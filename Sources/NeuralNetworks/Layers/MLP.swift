@@ -4,8 +4,6 @@ import Autograd
 ///
 /// `MLP(sizes: [784, 256, 256, 10], ...)` is the paper's FC-256 baseline with two hidden layers.
 public struct MLP<Scalar: TensorScalar> {
-    public enum Activation: String, Sendable { case relu, tanh }
-
     public let layers: [Linear<Scalar>]
     public let activation: Activation
 
@@ -20,10 +18,9 @@ public struct MLP<Scalar: TensorScalar> {
     }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-        let between: Autograd.Activation = activation == .relu ? .relu : .tanh
         var h = x
         for (i, layer) in layers.enumerated() {
-            h = layer(h, activation: i < layers.count - 1 ? between : .identity)
+            h = layer(h, activation: i < layers.count - 1 ? activation : .identity)
         }
         return h
     }

@@ -6,15 +6,14 @@ import Autograd
 /// `[hidden, hidden]`, `biasIH` and `biasHH` `[hidden]`; all uniform in +-1/sqrt(hidden).
 /// RAM's core network is this cell with ReLU (Mnih et al. 2014).
 public struct RNNCell<Scalar: TensorScalar> {
-    public enum Nonlinearity: String, Sendable, CaseIterable { case tanh, relu }
-
     public let input: Linear<Scalar>
     public let recurrent: Linear<Scalar>
-    public let nonlinearity: Nonlinearity
+    /// `.tanh` (the default, as PyTorch's), `.relu`, or `.identity` for a linear recurrence.
+    public let nonlinearity: Activation
     public var hiddenSize: Int { recurrent.outputSize }
 
     /// Registers `name.weight_ih`, `name.bias_ih`, `name.weight_hh`, `name.bias_hh`.
-    public init(inputSize: Int, hiddenSize: Int, nonlinearity: Nonlinearity = .tanh, name: String,
+    public init(inputSize: Int, hiddenSize: Int, nonlinearity: Activation = .tanh, name: String,
                 store: ParameterStore<Scalar>, generator: inout SeededGenerator) {
         self.nonlinearity = nonlinearity
         (input, recurrent) = recurrentPair(inputSize: inputSize, outputSize: hiddenSize, hiddenSize: hiddenSize,
@@ -24,7 +23,7 @@ public struct RNNCell<Scalar: TensorScalar> {
     /// Registers the given weights, in PyTorch's layout and names (`weight_ih` `[hidden, input]`,
     /// `weight_hh` `[hidden, hidden]`, biases `[hidden]` or nil).
     public init(weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
-                nonlinearity: Nonlinearity = .tanh, name: String, store: ParameterStore<Scalar>) {
+                nonlinearity: Activation = .tanh, name: String, store: ParameterStore<Scalar>) {
         self.nonlinearity = nonlinearity
         (input, recurrent, _) = recurrentPair(weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
                                               gates: 1, cell: "RNNCell", name: name, store: store)
@@ -33,7 +32,7 @@ public struct RNNCell<Scalar: TensorScalar> {
     /// The next hidden state `[batch, hidden]` from input `[batch, input]` and state `[batch, hidden]`.
     @inlinable
     public func callAsFunction(_ x: Variable<Scalar>, state h: Variable<Scalar>) -> Variable<Scalar> {
-        input(x, plus: recurrent, of: h, activation: nonlinearity == .relu ? .relu : .tanh)
+        input(x, plus: recurrent, of: h, activation: nonlinearity)
     }
 
     /// A zero state for a batch.

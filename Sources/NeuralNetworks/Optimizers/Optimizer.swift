@@ -12,7 +12,7 @@ import Autograd
 public protocol Optimizer<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
 
-    /// The store whose `values` are updated from its `gradients`.
+    /// The store whose values are updated from its gradients.
     var store: ParameterStore<Scalar> { get }
     /// The step size used by the next `update()`. A `Double` whatever `Scalar` is, as in
     /// PyTorch, so schedules assign it directly; each update converts it once.
@@ -20,7 +20,7 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// The number of updates applied so far.
     var step: Int { get }
 
-    /// Applies one update: reads `store.gradients`, writes `store.values` (gradients are
+    /// Applies one update: reads the store's gradients, writes its values (gradients are
     /// left as they are; zero them before the next backward pass).
     func update()
 
