@@ -95,7 +95,7 @@ extension Conv2D {
 
 extension RNNCell {
     /// A cell built in `scope`: its weights and biases under its path.
-    public init(inputSize: Int, hiddenSize: Int, nonlinearity: Nonlinearity = .tanh, in scope: ParameterScope<Scalar>) {
+    public init(inputSize: Int, hiddenSize: Int, nonlinearity: Activation = .tanh, in scope: ParameterScope<Scalar>) {
         self = scope.drawing {
             RNNCell(inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: nonlinearity, name: scope.path,
                     store: scope.store, generator: &$0)
