@@ -11,16 +11,21 @@ public struct ConvolutionalBaseline {
     let classifier: Linear<Float>
     let featureCount: Int
 
-    public init(imageHeight: Int, imageWidth: Int, filters: Int = 8, hiddenSize: Int = 256,
-                classes: Int = 10, seed: UInt64) {
+    public init(
+        imageHeight: Int, imageWidth: Int, filters: Int = 8, hiddenSize: Int = 256,
+        classes: Int = 10, seed: UInt64
+    ) {
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: seed)
         let (kernel, stride) = (10, 5)
-        convolution = Conv2D(inChannels: 1, outChannels: filters, kernelSize: kernel, stride: stride,
-                             name: "conv", store: store, generator: &generator)
+        convolution = Conv2D(
+            inChannels: 1, outChannels: filters, kernelSize: kernel, stride: stride,
+            name: "conv", store: store, generator: &generator)
         featureCount = filters * ((imageHeight - kernel) / stride + 1) * ((imageWidth - kernel) / stride + 1)
-        hidden = Linear(inputSize: featureCount, outputSize: hiddenSize, name: "hidden", store: store, generator: &generator)
-        classifier = Linear(inputSize: hiddenSize, outputSize: classes, name: "classifier", store: store, generator: &generator)
+        hidden = Linear(
+            inputSize: featureCount, outputSize: hiddenSize, name: "hidden", store: store, generator: &generator)
+        classifier = Linear(
+            inputSize: hiddenSize, outputSize: classes, name: "classifier", store: store, generator: &generator)
         self.store = store
     }
 

@@ -12,7 +12,8 @@ public struct FullyConnectedBaseline {
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: seed)
         imageSize = imageHeight * imageWidth
-        network = MLP(sizes: [imageSize, hiddenSize, hiddenSize, classes], name: "fc", store: store, generator: &generator)
+        network = MLP(
+            sizes: [imageSize, hiddenSize, hiddenSize, classes], name: "fc", store: store, generator: &generator)
         self.store = store
     }
 

@@ -9,9 +9,12 @@ public protocol WholeImageClassifier: ImageClassifier {
 }
 
 extension WholeImageClassifier {
-    public func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                             using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double]) {
+    public func trainingLoss(
+        _ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
+        using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double])
+    {
         let logits = self(tape.constant(images))
         let correct = zip(mostLikelyClasses(logits), labels).filter { $0 == $1 }.count
         let loss = softmaxCrossEntropy(logits: logits, labels: labels)
@@ -20,8 +23,11 @@ extension WholeImageClassifier {
 
     public var metrics: [Metric] { [Metric("cross_entropy", tag: "loss/cross_entropy")] }
 
-    public func logits(_ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator)
-        -> Variable<Float> {
+    public func logits(
+        _ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator
+    )
+        -> Variable<Float>
+    {
         self(tape.constant(images))
     }
 }

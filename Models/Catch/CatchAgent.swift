@@ -82,13 +82,17 @@ public final class CatchAgent {
         let c = configuration
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: seed)
-        glimpse = GlimpseNetwork(sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
-                                 outputSize: c.glimpseSize, store: store, generator: &generator)
-        core = LSTMCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core", store: store,
-                        generator: &generator)
-        action = Linear(inputSize: c.coreSize, outputSize: CatchGame.Action.allCases.count, name: "action",
-                        store: store, generator: &generator)
-        location = LocationNetwork(coreSize: c.coreSize, hiddenSize: 0, squashesMean: true, store: store, generator: &generator)
+        glimpse = GlimpseNetwork(
+            sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
+            outputSize: c.glimpseSize, store: store, generator: &generator)
+        core = LSTMCell(
+            inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core", store: store,
+            generator: &generator)
+        action = Linear(
+            inputSize: c.coreSize, outputSize: CatchGame.Action.allCases.count, name: "action",
+            store: store, generator: &generator)
+        location = LocationNetwork(
+            coreSize: c.coreSize, hiddenSize: 0, squashesMean: true, store: store, generator: &generator)
         // The location network starts at zero: every first glimpse looks at the centre, where
         // the coarsest patch sees the whole screen, so the move policy can learn before the
         // location policy has anything to say. (Still drawn, then zeroed, so every other
@@ -126,26 +130,36 @@ public final class CatchAgent {
 
     /// Plays `game` to its end on `tape`. With `shard`, the games are those rows of a larger
     /// batch (data-parallel training), and draw what they would in it.
-    public func play(_ game: CatchGame, on tape: Tape<Float>, policy: Policy, shard: BatchShard? = nil,
-                     using generator: inout SeededGenerator) -> Episode {
+    public func play(
+        _ game: CatchGame, on tape: Tape<Float>, policy: Policy, shard: BatchShard? = nil,
+        using generator: inout SeededGenerator
+    ) -> Episode {
         var game = game
         require(game.ballRow == 0, "CatchAgent: the games must be at their start, not at move \(game.ballRow)")
-        let batch = game.count, size = CatchGame.size
+        let batch = game.count
+        let size = CatchGame.size
         var screens = [Float](repeating: 0, count: batch * size * size)
         let shard = shard ?? .whole(batch)
-        var where_ = policy == .random ? LocationNetwork.uniform(batch: batch, shard: shard, using: &generator)
-                                       : [Float](repeating: 0, count: batch * 2)
+        var where_ =
+            policy == .random
+            ? LocationNetwork.uniform(batch: batch, shard: shard, using: &generator)
+            : [Float](repeating: 0, count: batch * 2)
         var state = core.zeroState(batchSize: batch, on: tape)
-        var logProbabilities: [Variable<Float>] = [], entropies: [Variable<Float>] = [], baselines: [Variable<Float>] = []
-        var samples: [Variable<Float>] = [], locations: [[Float]] = [], states: [CatchGame] = []
+        var logProbabilities: [Variable<Float>] = []
+        var entropies: [Variable<Float>] = []
+        var baselines: [Variable<Float>] = []
+        var samples: [Variable<Float>] = []
+        var locations: [[Float]] = []
+        var states: [CatchGame] = []
 
         for t in 0..<CatchGame.moves {
             states.append(game)
             locations.append(where_)
             screens.withUnsafeMutableBufferPointer { game.render(into: $0.baseAddress!) }
             state = screens.withUnsafeBufferPointer { pixels in
-                glimpse.look(at: pixels.baseAddress!, batch: batch, height: size, width: size, locations: where_,
-                             core: core, state: state, on: tape)
+                glimpse.look(
+                    at: pixels.baseAddress!, batch: batch, height: size, width: size, locations: where_,
+                    core: core, state: state, on: tape)
             }
             let moves = Categorical(logits: action(state.hidden))
             let chosen: [Int]
@@ -156,22 +170,27 @@ public final class CatchAgent {
                 }
                 logProbabilities.append(moves.logProbability(of: chosen))
                 entropies.append(moves.entropy())
-                baselines.append(baseline(configuration.baselineTrainsCore ? state.hidden : state.hidden.stoppingGradient()))
+                baselines.append(
+                    baseline(configuration.baselineTrainsCore ? state.hidden : state.hidden.stoppingGradient()))
             case .mean, .random:
                 chosen = moves.mode()
             }
             game.play(chosen.map { CatchGame.Action(rawValue: $0)! })
 
             guard t < CatchGame.moves - 1, !configuration.fixedGlimpse else { continue }
-            let next = LocationNetwork.next(policy, mean: {
-                location.mean(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient())
-            }, batch: batch, standardDeviation: configuration.locationStandardDeviation, shard: shard, using: &generator)
+            let next = LocationNetwork.next(
+                policy,
+                mean: {
+                    location.mean(configuration.locationTrainsCore ? state.hidden : state.hidden.stoppingGradient())
+                }, batch: batch, standardDeviation: configuration.locationStandardDeviation, shard: shard,
+                using: &generator)
             where_ = next.locations
             if let sample = next.sample { samples.append(sample) }
         }
         states.append(game)
-        return Episode(actionLogProbabilities: logProbabilities, entropies: entropies, baselines: baselines,
-                       locationSamples: samples, locations: locations, states: states, rewards: game.rewards)
+        return Episode(
+            actionLogProbabilities: logProbabilities, entropies: entropies, baselines: baselines,
+            locationSamples: samples, locations: locations, states: states, rewards: game.rewards)
     }
 
     /// What one training step measured.
@@ -188,12 +207,16 @@ public final class CatchAgent {
     /// log-probability of the move chosen and, through the stochastic node, of the location
     /// chosen; `entropyWeight` rewards an undecided move policy; the baseline regresses on `R`.
     /// Backward from the returned loss trains every part.
-    public func reinforceLoss(_ episode: Episode, entropyWeight: Float) -> (loss: Variable<Float>, statistics: StepStatistics) {
+    public func reinforceLoss(
+        _ episode: Episode, entropyWeight: Float
+    ) -> (loss: Variable<Float>, statistics: StepStatistics) {
         require(!episode.baselines.isEmpty, "CatchAgent: the loss needs an episode played with the .sample policy")
         let tape = episode.baselines[0].tape
-        let batch = episode.rewards.count, scale = 1 / Float(batch)
+        let batch = episode.rewards.count
+        let scale = 1 / Float(batch)
         let reward = tape.constant(Tensor(shape: [batch, 1], scalars: episode.rewards))
-        var policyTerms: [Variable<Float>] = [], baselineTerms: [Variable<Float>] = []
+        var policyTerms: [Variable<Float>] = []
+        var baselineTerms: [Variable<Float>] = []
         var entropy: Float = 0
         for t in episode.baselines.indices {
             let advantage = zip(episode.rewards, episode.baselines[t].scalars).map { $0 - $1 }
@@ -201,7 +224,8 @@ public final class CatchAgent {
             policyTerms.append((episode.actionLogProbabilities[t] * weights).sum())
             policyTerms.append(episode.entropies[t].sum() * (-entropyWeight * scale))
             if t < episode.locationSamples.count {
-                episode.locationSamples[t].setAdvantage(Tensor(shape: [batch, 1], scalars: advantage.map { $0 * scale }))
+                episode.locationSamples[t].setAdvantage(
+                    Tensor(shape: [batch, 1], scalars: advantage.map { $0 * scale }))
             }
             baselineTerms.append(meanSquaredError(predictions: episode.baselines[t], targets: reward))
             entropy += episode.entropies[t].scalars.reduce(0, +) * scale
@@ -209,7 +233,11 @@ public final class CatchAgent {
         let baselineLoss = baselineTerms.dropFirst().reduce(baselineTerms[0], +) * (1 / Float(baselineTerms.count))
         let loss = policyTerms.reduce(baselineLoss, +)
         let moves = Float(episode.baselines.count)
-        return (loss, StepStatistics(catchRate: episode.rewards.reduce(0, +) * scale,
-                                     baselineError: baselineLoss.scalars[0], entropy: entropy / moves))
+        return (
+            loss,
+            StepStatistics(
+                catchRate: episode.rewards.reduce(0, +) * scale,
+                baselineError: baselineLoss.scalars[0], entropy: entropy / moves)
+        )
     }
 }

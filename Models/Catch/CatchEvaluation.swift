@@ -9,8 +9,10 @@ public enum CatchEvaluation {
     /// The fraction of `episodes` games the agent catches.
     /// `sampling` drives the sampled policy; the mean one draws nothing. `sharedWith` deals
     /// the chunks of games round the processes of a data-parallel run and adds up the catches.
-    public static func catchRate(of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
-                                 sampling: inout SeededGenerator, sharedWith reducer: (any Reducer)? = nil) -> Double {
+    public static func catchRate(
+        of agent: CatchAgent, policy: CatchAgent.Policy, episodes: Int, seed: UInt64,
+        sampling: inout SeededGenerator, sharedWith reducer: (any Reducer)? = nil
+    ) -> Double {
         let tape = Tape<Float>()
         var caught = [0.0]
         var chunk = 0
@@ -39,7 +41,9 @@ public enum CatchEvaluation {
     }
 
     /// The standard error of a rate measured on `n` games.
-    public static func standardError(_ rate: Double, _ n: Int) -> Double { (rate * (1 - rate) / Double(n)).squareRoot() }
+    public static func standardError(_ rate: Double, _ n: Int) -> Double {
+        (rate * (1 - rate) / Double(n)).squareRoot()
+    }
 
     /// Deals the games in chunks; the games depend only on `seed`, not on what the agent draws.
     private static func forEachChunk(episodes: Int, seed: UInt64, _ body: (CatchGame) -> Void) {

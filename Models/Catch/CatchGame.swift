@@ -16,7 +16,9 @@ public struct CatchGame: Sendable, Equatable {
     public static let paddleStart = (size - paddleWidth) / 2
 
     public enum Action: Int, CaseIterable, Sendable {
-        case left = 0, stay = 1, right = 2
+        case left = 0
+        case stay = 1
+        case right = 2
         var shift: Int { rawValue - 1 }
     }
 
@@ -33,7 +35,8 @@ public struct CatchGame: Sendable, Equatable {
     /// `count` new games; the ball's start column and direction are drawn from `generator`.
     public init(count: Int, using generator: inout SeededGenerator) {
         require(count >= 1, "CatchGame: count must be at least 1, got \(count)")
-        var columns: [Int] = [], directions: [Int] = []
+        var columns: [Int] = []
+        var directions: [Int] = []
         for _ in 0..<count {
             columns.append(Int(generator.next() % UInt64(Self.size)))
             directions.append(generator.next() & 1 == 0 ? -1 : 1)
@@ -43,22 +46,27 @@ public struct CatchGame: Sendable, Equatable {
 
     /// The games `shard` holds of a batch of `shard.total`: the same games, drawn the same way.
     public init(_ shard: BatchShard, using generator: inout SeededGenerator) {
-        self = shard.drawing(2, with: &generator, skip: { _ = $0.next() }) { CatchGame(count: shard.rows.count, using: &$0) }
+        self = shard.drawing(2, with: &generator, skip: { _ = $0.next() }) {
+            CatchGame(count: shard.rows.count, using: &$0)
+        }
     }
 
     /// Games in a chosen start position (tests, pictures).
     public init(ballColumns: [Int], ballDirections: [Int], paddleColumns: [Int]? = nil) {
-        require(ballColumns.count == ballDirections.count && !ballColumns.isEmpty,
-                "CatchGame: \(ballColumns.count) ball columns and \(ballDirections.count) directions")
-        require(ballColumns.allSatisfy { (0..<Self.size).contains($0) } && ballDirections.allSatisfy { abs($0) == 1 },
-                "CatchGame: ball columns must be in 0..<\(Self.size) and directions -1 or 1")
+        require(
+            ballColumns.count == ballDirections.count && !ballColumns.isEmpty,
+            "CatchGame: \(ballColumns.count) ball columns and \(ballDirections.count) directions")
+        require(
+            ballColumns.allSatisfy { (0..<Self.size).contains($0) } && ballDirections.allSatisfy { abs($0) == 1 },
+            "CatchGame: ball columns must be in 0..<\(Self.size) and directions -1 or 1")
         count = ballColumns.count
         self.ballColumns = ballColumns
         self.ballDirections = ballDirections
         self.paddleColumns = paddleColumns ?? Array(repeating: Self.paddleStart, count: count)
-        require(self.paddleColumns.count == count
-                    && self.paddleColumns.allSatisfy { (0...(Self.size - Self.paddleWidth)).contains($0) },
-                "CatchGame: paddle columns must be in 0...\(Self.size - Self.paddleWidth), one per game")
+        require(
+            self.paddleColumns.count == count
+                && self.paddleColumns.allSatisfy { (0...(Self.size - Self.paddleWidth)).contains($0) },
+            "CatchGame: paddle columns must be in 0...\(Self.size - Self.paddleWidth), one per game")
     }
 
     /// Whether the ball has reached the bottom row (every game ends together).

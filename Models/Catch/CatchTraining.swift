@@ -50,13 +50,16 @@ public final class CatchTraining: Trainable {
 
     /// The trainer of a fresh agent: Adam and `options`, which every checkpoint records with
     /// the agent's configuration.
-    public static func trainer(configuration: CatchAgentConfiguration, options: CatchTrainingOptions,
-                               directory: URL?) -> Trainer<CatchTraining> {
+    public static func trainer(
+        configuration: CatchAgentConfiguration, options: CatchTrainingOptions,
+        directory: URL?
+    ) -> Trainer<CatchTraining> {
         let training = CatchTraining(configuration: configuration, options: options)
-        let trainer = Trainer(training, optimizer: Adam(for: training.store, learningRate: options.learningRate),
-                              schedule: options.schedule == .linear ? .linear : .constant, epochs: options.epochs,
-                              seed: options.seed, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil,
-                              directory: directory)
+        let trainer = Trainer(
+            training, optimizer: Adam(for: training.store, learningRate: options.learningRate),
+            schedule: options.schedule == .linear ? .linear : .constant, epochs: options.epochs,
+            seed: options.seed, gradientClip: options.gradientClip > 0 ? options.gradientClip : nil,
+            directory: directory)
         trainer.metadata["catch_agent"] = CheckpointWriter.json(configuration)
         trainer.metadata["options"] = CheckpointWriter.json(options)
         return trainer
@@ -67,15 +70,18 @@ public final class CatchTraining: Trainable {
     public var sampleUnit: String { "frames" }
     public var selection: Selection { Selection("validation_catch_rate", lowerIsBetter: false) }
     public var metrics: [Metric] {
-        [Metric("training_catch_rate", tag: "catch_rate/training"),
-         Metric("validation_catch_rate", tag: "catch_rate/validation"),
-         Metric("entropy", tag: "policy/entropy"), Metric("baseline_error", tag: "loss/baseline_error")]
+        [
+            Metric("training_catch_rate", tag: "catch_rate/training"),
+            Metric("validation_catch_rate", tag: "catch_rate/validation"),
+            Metric("entropy", tag: "policy/entropy"), Metric("baseline_error", tag: "loss/baseline_error"),
+        ]
     }
 
     /// An update's games are dealt from its step's generator, so a batch is only which of
     /// them this process plays.
     public func batches(epoch: Int, from start: Int, part: (rank: Int, size: Int)?) -> any Sequence<BatchShard> {
-        let shard = part.map { BatchShard.part($0.rank, of: $0.size, rows: options.batchSize) }
+        let shard =
+            part.map { BatchShard.part($0.rank, of: $0.size, rows: options.batchSize) }
             ?? .whole(options.batchSize)
         return repeatElement(shard, count: stepsPerEpoch - start)
     }
@@ -84,20 +90,32 @@ public final class CatchTraining: Trainable {
         (shard.rows.count * CatchGame.moves, Double(shard.rows.count) / Double(shard.total))
     }
 
-    public func loss(on shard: BatchShard, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, metrics: [String: Double]) {
-        let episode = agent.play(CatchGame(shard, using: &generator), on: tape, policy: .sample, shard: shard,
-                                 using: &generator)
+    public func loss(
+        on shard: BatchShard, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, metrics: [String: Double])
+    {
+        let episode = agent.play(
+            CatchGame(shard, using: &generator), on: tape, policy: .sample, shard: shard,
+            using: &generator)
         let (loss, statistics) = agent.reinforceLoss(episode, entropyWeight: Float(options.entropyWeight))
-        return (loss, ["training_catch_rate": Double(statistics.catchRate), "entropy": Double(statistics.entropy),
-                       "baseline_error": Double(statistics.baselineError)])
+        return (
+            loss,
+            [
+                "training_catch_rate": Double(statistics.catchRate), "entropy": Double(statistics.entropy),
+                "baseline_error": Double(statistics.baselineError),
+            ]
+        )
     }
 
     public func validate(sharedWith reducer: (any Reducer)?) -> [String: Double] {
         var unused = SeededGenerator(seed: 0)  // the policy mean draws nothing
-        return ["validation_catch_rate": CatchEvaluation.catchRate(of: agent, policy: .mean,
-                                                                   episodes: Self.validationEpisodes,
-                                                                   seed: Self.validationSeed, sampling: &unused,
-                                                                   sharedWith: reducer)]
+        return [
+            "validation_catch_rate": CatchEvaluation.catchRate(
+                of: agent, policy: .mean,
+                episodes: Self.validationEpisodes,
+                seed: Self.validationSeed, sampling: &unused,
+                sharedWith: reducer)
+        ]
     }
 }

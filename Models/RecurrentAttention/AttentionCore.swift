@@ -24,13 +24,16 @@ public enum AttentionPolicy: Sendable {
 extension GlimpseNetwork {
     /// One glimpse: the retina at `locations` (`batch` `(x, y)` pairs in [-1, 1]) on `images`
     /// (`[batch, height, width]`), through the glimpse network, and one step of `core`.
-    public func look<Cell: RecurrentCell<Float>>(at images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
-                                                 locations: [Float], core: Cell, state: Cell.State,
-                                                 on tape: Tape<Float>) -> Cell.State {
+    public func look<Cell: RecurrentCell<Float>>(
+        at images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+        locations: [Float], core: Cell, state: Cell.State,
+        on tape: Tape<Float>
+    ) -> Cell.State {
         // The retina writes straight into the tape's memory.
         let rho = tape.constant(shape: [batch, sensor.featureCount]) { out in
-            sensor.extract(images: images, batch: batch, height: height, width: width, locations: locations,
-                           into: out.baseAddress!)
+            sensor.extract(
+                images: images, batch: batch, height: height, width: width, locations: locations,
+                into: out.baseAddress!)
         }
         let l = tape.constant(shape: [batch, 2]) { out in _ = out.initialize(from: locations) }
         return core(self(rho, at: l), state: state)
@@ -46,13 +49,19 @@ public struct LocationNetwork {
     public let squashesMean: Bool
 
     /// A policy reading `coreSize` units, through `hiddenSize` ReLU units first (0: none).
-    public init(coreSize: Int, hiddenSize: Int, squashesMean: Bool, store: ParameterStore<Float>,
-                generator: inout SeededGenerator) {
-        hidden = hiddenSize > 0
-            ? Linear(inputSize: coreSize, outputSize: hiddenSize, name: "location.hidden", store: store, generator: &generator)
+    public init(
+        coreSize: Int, hiddenSize: Int, squashesMean: Bool, store: ParameterStore<Float>,
+        generator: inout SeededGenerator
+    ) {
+        hidden =
+            hiddenSize > 0
+            ? Linear(
+                inputSize: coreSize, outputSize: hiddenSize, name: "location.hidden", store: store,
+                generator: &generator)
             : nil
-        output = Linear(inputSize: hiddenSize > 0 ? hiddenSize : coreSize, outputSize: 2, name: "location", store: store,
-                        generator: &generator)
+        output = Linear(
+            inputSize: hiddenSize > 0 ? hiddenSize : coreSize, outputSize: 2, name: "location", store: store,
+            generator: &generator)
         self.squashesMean = squashesMean
     }
 
@@ -70,9 +79,11 @@ public struct LocationNetwork {
     /// REINFORCE trains. The log-probability is the raw sample's; only what the retina sees
     /// is clamped to the image. `mean` is recorded only when the policy needs it. `shard`
     /// says which rows of a larger batch these are (nil: all of it).
-    public static func next(_ policy: AttentionPolicy, mean: () -> Variable<Float>, batch: Int, standardDeviation: Float,
-                            shard: BatchShard? = nil,
-                            using generator: inout SeededGenerator) -> (locations: [Float], sample: Variable<Float>?) {
+    public static func next(
+        _ policy: AttentionPolicy, mean: () -> Variable<Float>, batch: Int, standardDeviation: Float,
+        shard: BatchShard? = nil,
+        using generator: inout SeededGenerator
+    ) -> (locations: [Float], sample: Variable<Float>?) {
         switch policy {
         case .sample:
             let mean = mean()
@@ -89,7 +100,8 @@ public struct LocationNetwork {
 
     /// `batch` locations drawn uniformly from the image, as `(x, y)` pairs (the rows `shard`
     /// holds of a larger batch; nil: all of it).
-    public static func uniform(batch: Int, shard: BatchShard? = nil, using generator: inout SeededGenerator) -> [Float] {
+    public static func uniform(batch: Int, shard: BatchShard? = nil, using generator: inout SeededGenerator) -> [Float]
+    {
         (shard ?? .whole(batch)).drawing(2, with: &generator, skip: { _ = $0.nextUniform(Float.self) }) { generator in
             (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
         }

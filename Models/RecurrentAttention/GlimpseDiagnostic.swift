@@ -31,15 +31,23 @@ public struct GlimpseDiagnostic: Sendable, Equatable, Codable {
     ///   - locations: one `[batch * 2]` array of `(x, y)` per glimpse, as `Episode.locations`.
     ///   - targets: the digit alone on its canvas, `[batch, height, width]` row-major.
     ///   - sensor: the retina whose finest patch is checked for ink.
-    public mutating func record(locations: [[Float]], targets: [Float], height: Int, width: Int,
-                                sensor: GlimpseSensor) {
+    public mutating func record(
+        locations: [[Float]], targets: [Float], height: Int, width: Int,
+        sensor: GlimpseSensor
+    ) {
         let pixels = height * width
-        require(locations.count == distanceSums.count, "GlimpseDiagnostic: \(locations.count) glimpses recorded, \(distanceSums.count) expected")
-        require(pixels > 0 && targets.count % pixels == 0, "GlimpseDiagnostic: \(targets.count) target pixels for \(height)x\(width) images")
+        require(
+            locations.count == distanceSums.count,
+            "GlimpseDiagnostic: \(locations.count) glimpses recorded, \(distanceSums.count) expected")
+        require(
+            pixels > 0 && targets.count % pixels == 0,
+            "GlimpseDiagnostic: \(targets.count) target pixels for \(height)x\(width) images")
         let batch = targets.count / pixels
         for b in 0..<batch {
             let target = targets[(b * pixels)..<((b + 1) * pixels)]
-            var mass = 0.0, rowSum = 0.0, columnSum = 0.0
+            var mass = 0.0
+            var rowSum = 0.0
+            var columnSum = 0.0
             for (i, v) in zip(0..., target) where v > 0 {
                 mass += Double(v)
                 rowSum += Double(v) * (Double(i / width) + 0.5)
@@ -48,7 +56,8 @@ public struct GlimpseDiagnostic: Sendable, Equatable, Codable {
             let centreRow = mass > 0 ? rowSum / mass : Double(height) / 2
             let centreColumn = mass > 0 ? columnSum / mass : Double(width) / 2
             for t in 1..<locations.count {
-                let x = locations[t][2 * b], y = locations[t][2 * b + 1]
+                let x = locations[t][2 * b]
+                let y = locations[t][2 * b + 1]
                 // Pixel i spans [i, i + 1): the same continuous coordinates as the sensor's.
                 let dx = (Double(x) + 1) / 2 * Double(width) - centreColumn
                 let dy = (Double(y) + 1) / 2 * Double(height) - centreRow
@@ -60,10 +69,13 @@ public struct GlimpseDiagnostic: Sendable, Equatable, Codable {
         imageCount += batch
     }
 
-    private static func holdsInk(_ target: ArraySlice<Float>, window w: GlimpseSensor.Window, height: Int, width: Int) -> Bool {
+    private static func holdsInk(
+        _ target: ArraySlice<Float>, window w: GlimpseSensor.Window, height: Int, width: Int
+    ) -> Bool {
         let base = target.startIndex
         for r in max(w.row, 0)..<min(w.row + w.size, height) {
-            for c in max(w.column, 0)..<min(w.column + w.size, width) where target[base + r * width + c] >= inkThreshold {
+            for c in max(w.column, 0)..<min(w.column + w.size, width) where target[base + r * width + c] >= inkThreshold
+            {
                 return true
             }
         }

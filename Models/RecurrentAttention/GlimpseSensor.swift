@@ -22,7 +22,9 @@ public struct GlimpseSensor: Sendable, Equatable {
     }
 
     public init(patchSize: Int, scales: Int, pooling: Pooling = .average) {
-        require(patchSize >= 1 && scales >= 1, "GlimpseSensor: patch size \(patchSize) and scales \(scales) must be positive")
+        require(
+            patchSize >= 1 && scales >= 1,
+            "GlimpseSensor: patch size \(patchSize) and scales \(scales) must be positive")
         self.patchSize = patchSize
         self.scales = scales
         self.pooling = pooling
@@ -43,10 +45,12 @@ public struct GlimpseSensor: Sendable, Equatable {
         // past +-1e6 is as far off the image as any; NaN looks at the centre. Neither traps: a
         // diverged model is caught by training's finite checks, not by a crash in here.
         func bounded(_ l: Float) -> Float { l.isNaN ? 0 : min(max(l, -1e6), 1e6) }
-        let centreX = (bounded(x) + 1) / 2 * Float(width), centreY = (bounded(y) + 1) / 2 * Float(height)
-        return Window(row: Int((centreY - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
-                      column: Int((centreX - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
-                      size: size)
+        let centreX = (bounded(x) + 1) / 2 * Float(width)
+        let centreY = (bounded(y) + 1) / 2 * Float(height)
+        return Window(
+            row: Int((centreY - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
+            column: Int((centreX - Float(size) / 2).rounded(.toNearestOrAwayFromZero)),
+            size: size)
     }
 
     /// Extracts the glimpses of a batch.
@@ -57,19 +61,24 @@ public struct GlimpseSensor: Sendable, Equatable {
     ///
     /// Large batches are split over the kernels' threads (`KernelSettings.threadCount`); every
     /// sample's numbers are the same either way.
-    public func extract(images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
-                        locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>) {
+    public func extract(
+        images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+        locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>
+    ) {
         // A slice of at least ~16k pixels read, so a slice outweighs the hand-off to a thread.
         let pixelsPerSample = patchSize * patchSize * ((1 << (2 * scales)) - 1) / 3
         forEachSlice(of: batch, minimumSlice: max(1, 16_384 / pixelsPerSample)) { samples in
-            extractSerially(images: images + samples.lowerBound * height * width, batch: samples.count,
-                            height: height, width: width, locations: locations + 2 * samples.lowerBound,
-                            into: glimpses + samples.lowerBound * featureCount)
+            extractSerially(
+                images: images + samples.lowerBound * height * width, batch: samples.count,
+                height: height, width: width, locations: locations + 2 * samples.lowerBound,
+                into: glimpses + samples.lowerBound * featureCount)
         }
     }
 
-    private func extractSerially(images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
-                                 locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>) {
+    private func extractSerially(
+        images: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+        locations: UnsafePointer<Float>, into glimpses: UnsafeMutablePointer<Float>
+    ) {
         let g = patchSize
         // Cells are summed a row of the window at a time, every cell of the row in one pass,
         // with each cell's columns clipped once per scale: the same additions in the same
@@ -81,12 +90,16 @@ public struct GlimpseSensor: Sendable, Equatable {
                     let image = images + b * height * width
                     var out = glimpses + b * featureCount
                     if b + 1 < batch {  // the next sample's largest window, which holds the others
-                        let next = window(x: locations[2 * b + 2], y: locations[2 * b + 3], scale: scales - 1,
-                                          height: height, width: width)
-                        prefetchWindow(image + height * width, height: height, width: width, row: next.row, column: next.column, size: next.size)
+                        let next = window(
+                            x: locations[2 * b + 2], y: locations[2 * b + 3], scale: scales - 1,
+                            height: height, width: width)
+                        prefetchWindow(
+                            image + height * width, height: height, width: width, row: next.row, column: next.column,
+                            size: next.size)
                     }
                     for scale in 0..<scales {
-                        let w = window(x: locations[2 * b], y: locations[2 * b + 1], scale: scale, height: height, width: width)
+                        let w = window(
+                            x: locations[2 * b], y: locations[2 * b + 1], scale: scale, height: height, width: width)
                         let factor = 1 << scale
                         let norm = pooling == .average ? 1 / Float(factor * factor) : 1
                         for j in 0..<g {  // cell j's columns, clipped to the image (empty when outside it)
@@ -101,8 +114,12 @@ public struct GlimpseSensor: Sendable, Equatable {
                             while r < min(top + factor, height) {
                                 let line = image + r * width
                                 for j in 0..<g {
-                                    var sum = sums[j], c = columns[2 * j]
-                                    while c < columns[2 * j + 1] { sum += line[c]; c += 1 }
+                                    var sum = sums[j]
+                                    var c = columns[2 * j]
+                                    while c < columns[2 * j + 1] {
+                                        sum += line[c]
+                                        c += 1
+                                    }
                                     sums[j] = sum
                                 }
                                 r += 1

@@ -32,18 +32,26 @@ public final class RecurrentAttentionModel {
         let c = configuration
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: seed)
-        glimpse = GlimpseNetwork(sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
-                                 outputSize: c.glimpseSize, store: store, generator: &generator)
-        core = switch c.core {
-        case .relu: RNNCell<Float>(inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core",
-                                   store: store, generator: &generator)
-        case .lstm: LSTMCell<Float>(inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core", store: store,
-                                    generator: &generator)
-        }
-        location = LocationNetwork(coreSize: c.coreSize, hiddenSize: c.locationNetworkHidden,
-                                   squashesMean: c.locationMean == .tanh, store: store, generator: &generator)
+        glimpse = GlimpseNetwork(
+            sensor: c.sensor, imageHidden: c.glimpseHidden, locationHidden: c.locationHidden,
+            outputSize: c.glimpseSize, store: store, generator: &generator)
+        core =
+            switch c.core {
+            case .relu:
+                RNNCell<Float>(
+                    inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core",
+                    store: store, generator: &generator)
+            case .lstm:
+                LSTMCell<Float>(
+                    inputSize: c.glimpseSize, hiddenSize: c.coreSize, name: "core", store: store,
+                    generator: &generator)
+            }
+        location = LocationNetwork(
+            coreSize: c.coreSize, hiddenSize: c.locationNetworkHidden,
+            squashesMean: c.locationMean == .tanh, store: store, generator: &generator)
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &generator)
-        action = Linear(inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &generator)
+        action = Linear(
+            inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &generator)
         self.store = store
         locationStandardDeviation = c.finalLocationStandardDeviation ?? c.locationStandardDeviation
     }
@@ -68,32 +76,42 @@ public final class RecurrentAttentionModel {
     /// (`isTraining`) with `randomFirstGlimpse`, where it looks at a uniformly random place;
     /// `generator` drives that, sampling and random glimpses; with `shard`, the images are
     /// those rows of a larger batch, and draw what they would in it.
-    public func run(_ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy, isTraining: Bool = false,
-                    shard: BatchShard? = nil, using generator: inout SeededGenerator) -> Episode {
+    public func run(
+        _ images: Tensor<Float>, on tape: Tape<Float>, policy: Policy, isTraining: Bool = false,
+        shard: BatchShard? = nil, using generator: inout SeededGenerator
+    ) -> Episode {
         let c = configuration
-        require(images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
-                     "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
+        require(
+            images.shape.rank == 3 && images.shape[1] == c.imageHeight && images.shape[2] == c.imageWidth,
+            "RAM: expected images [batch, \(c.imageHeight), \(c.imageWidth)], got \(images.shape)")
         return images.withUnsafeBufferPointer { pixels in
-            run(core, pixels.baseAddress!, batch: images.shape[0], on: tape, policy: policy, isTraining: isTraining,
+            run(
+                core, pixels.baseAddress!, batch: images.shape[0], on: tape, policy: policy, isTraining: isTraining,
                 shard: shard, using: &generator)
         }
     }
 
     /// The glimpse loop, for the core's own cell type.
-    private func run<Cell: RecurrentCell<Float>>(_ core: Cell, _ images: UnsafePointer<Float>, batch: Int,
-                                                 on tape: Tape<Float>, policy: Policy, isTraining: Bool, shard: BatchShard?,
-                                                 using generator: inout SeededGenerator) -> Episode {
+    private func run<Cell: RecurrentCell<Float>>(
+        _ core: Cell, _ images: UnsafePointer<Float>, batch: Int,
+        on tape: Tape<Float>, policy: Policy, isTraining: Bool, shard: BatchShard?,
+        using generator: inout SeededGenerator
+    ) -> Episode {
         let c = configuration
         var state = core.zeroState(batchSize: batch, on: tape)
-        var where_ = policy == .random || (isTraining && c.randomFirstGlimpse)
+        var where_ =
+            policy == .random || (isTraining && c.randomFirstGlimpse)
             ? LocationNetwork.uniform(batch: batch, shard: shard, using: &generator)
             : [Float](repeating: 0, count: batch * 2)
-        var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], visited: [[Float]] = []
+        var baselines: [Variable<Float>] = []
+        var samples: [Variable<Float>] = []
+        var visited: [[Float]] = []
 
         for t in 0..<c.glimpses {
             visited.append(where_)
-            state = glimpse.look(at: images, batch: batch, height: c.imageHeight, width: c.imageWidth, locations: where_,
-                                 core: core, state: state, on: tape)
+            state = glimpse.look(
+                at: images, batch: batch, height: c.imageHeight, width: c.imageWidth, locations: where_,
+                core: core, state: state, on: tape)
             guard t < c.glimpses - 1 else { break }  // a location chosen after the last glimpse is never used
 
             // The baseline and the policy read the core through a stop-gradient, unless
@@ -101,13 +119,15 @@ public final class RecurrentAttentionModel {
             let hidden = core.hidden(of: state)
             let detached = c.locationTrainsCore && c.baselineTrainsCore ? hidden : hidden.stoppingGradient()
             if policy == .sample { baselines.append(baseline(c.baselineTrainsCore ? hidden : detached)) }
-            let next = LocationNetwork.next(policy, mean: { location.mean(c.locationTrainsCore ? hidden : detached) },
-                                            batch: batch, standardDeviation: locationStandardDeviation, shard: shard,
-                                            using: &generator)
+            let next = LocationNetwork.next(
+                policy, mean: { location.mean(c.locationTrainsCore ? hidden : detached) },
+                batch: batch, standardDeviation: locationStandardDeviation, shard: shard,
+                using: &generator)
             where_ = next.locations
             if let sample = next.sample { samples.append(sample) }
         }
-        return Episode(logits: action(core.hidden(of: state)), baselines: baselines, samples: samples, locations: visited)
+        return Episode(
+            logits: action(core.hidden(of: state)), baselines: baselines, samples: samples, locations: visited)
     }
 
     /// What one training step measured.
@@ -127,8 +147,10 @@ public final class RecurrentAttentionModel {
     /// `i*m ..< (i+1)*m` are image i's), and a run's baseline is the mean reward of the
     /// image's other runs; the learned baseline is not trained.
     /// Backward from the returned loss trains all parts.
-    public func hybridLoss(_ episode: Episode, labels: [Int],
-                           samplesPerImage m: Int = 1) -> (loss: Variable<Float>, statistics: StepStatistics) {
+    public func hybridLoss(
+        _ episode: Episode, labels: [Int],
+        samplesPerImage m: Int = 1
+    ) -> (loss: Variable<Float>, statistics: StepStatistics) {
         let tape = episode.logits.tape
         let batch = labels.count
         require(m >= 1 && batch % m == 0, "RAM: \(batch) rows are not runs of \(m) samples per image")
@@ -159,8 +181,12 @@ public final class RecurrentAttentionModel {
             loss = loss + baselineLoss
         }
         let correct = Int(rewards.reduce(0, +))
-        return (loss, StepStatistics(crossEntropy: crossEntropy.scalars[0], baselineError: baselineError,
-                                     reward: Float(correct) / Float(batch), correct: correct, count: batch))
+        return (
+            loss,
+            StepStatistics(
+                crossEntropy: crossEntropy.scalars[0], baselineError: baselineError,
+                reward: Float(correct) / Float(batch), correct: correct, count: batch)
+        )
     }
 
     /// The most likely class of each row of `[batch, classes]` logits.

@@ -23,7 +23,8 @@ import NeuralNetworks
 import NotebookSupport
 import Training
 
-let notebook = Notebook(name: "adding-problem", summary: "RNN, LSTM and GRU cells on the adding problem, short and long T.")
+let notebook = Notebook(
+    name: "adding-problem", summary: "RNN, LSTM and GRU cells on the adding problem, short and long T.")
 
 // ## The data
 //
@@ -58,12 +59,20 @@ func addingBatch(length: Int, count: Int, using generator: inout SeededGenerator
 // cells take the same inputs and give the same shape of state; only their insides differ.
 
 enum CellKind: String, CaseIterable {
-    case rnn = "RNN (tanh)", lstm = "LSTM", gru = "GRU"
-    var color: Color { [Color.red, .green, Color(red: 90, green: 150, blue: 255)][CellKind.allCases.firstIndex(of: self)!] }
+    case rnn = "RNN (tanh)"
+    case lstm = "LSTM"
+    case gru = "GRU"
+    var color: Color {
+        [Color.red, .green, Color(red: 90, green: 150, blue: 255)][CellKind.allCases.firstIndex(of: self)!]
+    }
 }
 
 struct SequenceRegressor {
-    enum Cell { case rnn(RNNCell<Float>), lstm(LSTMCell<Float>), gru(GRUCell<Float>) }
+    enum Cell {
+        case rnn(RNNCell<Float>)
+        case lstm(LSTMCell<Float>)
+        case gru(GRUCell<Float>)
+    }
     let cell: Cell
     let readout: Linear<Float>
     let store = ParameterStore<Float>()
@@ -71,9 +80,15 @@ struct SequenceRegressor {
     init(_ kind: CellKind, hiddenSize: Int, seed: UInt64) {
         var generator = SeededGenerator(seed: seed)
         switch kind {
-        case .rnn: cell = .rnn(RNNCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
-        case .lstm: cell = .lstm(LSTMCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
-        case .gru: cell = .gru(GRUCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
+        case .rnn:
+            cell = .rnn(
+                RNNCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
+        case .lstm:
+            cell = .lstm(
+                LSTMCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
+        case .gru:
+            cell = .gru(
+                GRUCell(inputSize: 2, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
         }
         readout = Linear(inputSize: hiddenSize, outputSize: 1, name: "readout", store: store, generator: &generator)
     }
@@ -114,7 +129,8 @@ struct Settings {
     var testCount = 500
 }
 
-let settings = notebook.isSmall
+let settings =
+    notebook.isSmall
     ? Settings(lengths: [10], steps: 1000, hiddenSize: 32, learningRate: 5e-3, evaluationInterval: 100)
     : Settings(lengths: [50, 100], steps: 4000, learningRate: 3e-3, evaluationInterval: 250)
 let baselineError: Float = 2.0 / 12
@@ -136,7 +152,11 @@ func train(_ kind: CellKind, length: Int) -> (curve: [(x: Double, y: Double)], s
     let started = notebook.elapsed
     for step in 1...settings.steps {
         let batch = addingBatch(length: length, count: settings.batchSize, using: &data)
-        must { try takeStep { tape in meanSquaredError(predictions: model(batch.inputs, on: tape), targets: tape.constant(batch.targets)) } }
+        must {
+            try takeStep { tape in
+                meanSquaredError(predictions: model(batch.inputs, on: tape), targets: tape.constant(batch.targets))
+            }
+        }
         if step % settings.evaluationInterval == 0 {
             curve.append((Double(step), testError()))
             try? events?.scalar("test_mse", curve.last!.y, step: step)
@@ -164,11 +184,21 @@ for length in settings.lengths {
     charts.append(plot.image())
 }
 
-say("\n" + table(["T", "cell", "test MSE (last 3 evaluations)", "vs answering 1.0", "training time"],
-                 results.map { [String($0.length), $0.kind.rawValue, format($0.error, 4),
-                                format($0.error / Double(baselineError), 2) + "x", format($0.seconds, 1) + " s"] }))
+say(
+    "\n"
+        + table(
+            ["T", "cell", "test MSE (last 3 evaluations)", "vs answering 1.0", "training time"],
+            results.map {
+                [
+                    String($0.length), $0.kind.rawValue, format($0.error, 4),
+                    format($0.error / Double(baselineError), 2) + "x", format($0.seconds, 1) + " s",
+                ]
+            }))
 notebook.write(LinePlot.sideBySide(charts), to: "learning-curves.png")
-say("learning curves: test MSE against training step, one panel per T (\(settings.lengths.map(String.init).joined(separator: ", ")));")
+say(
+    "learning curves: test MSE against training step, one panel per T "
+        + "(\(settings.lengths.map(String.init).joined(separator: ", ")));"
+)
 say("red: plain RNN, green: LSTM, blue: GRU, dashed yellow: always answering 1.0 (0.167)\n")
 
 // ## What the picture shows
@@ -178,10 +208,14 @@ say("red: plain RNN, green: LSTM, blue: GRU, dashed yellow: always answering 1.0
 // signal from the end of the sequence has vanished long before it reaches them.
 
 for result in results where result.kind != .rnn {
-    claim(result.error < 0.05, "\(result.kind.rawValue) at T = \(result.length) reaches MSE \(format(result.error, 4)), well under 0.167")
+    claim(
+        result.error < 0.05,
+        "\(result.kind.rawValue) at T = \(result.length) reaches MSE \(format(result.error, 4)), well under 0.167")
 }
 if !notebook.isSmall, let longest = settings.lengths.max(),
-   let rnn = results.first(where: { $0.kind == .rnn && $0.length == longest }) {
-    claim(rnn.error > 0.1, "the plain RNN at T = \(longest) stays near the baseline (MSE \(format(rnn.error, 4)) > 0.1)")
+    let rnn = results.first(where: { $0.kind == .rnn && $0.length == longest })
+{
+    claim(
+        rnn.error > 0.1, "the plain RNN at T = \(longest) stays near the baseline (MSE \(format(rnn.error, 4)) > 0.1)")
 }
 say("done in \(format(notebook.elapsed, 1)) s")

@@ -97,9 +97,15 @@ func valueIteration(_ world: GridWorld) -> (utility: [Cell: Double], policy: [Ce
         }
         if change < 1e-12 { break }
     }
-    let policy = Dictionary(uniqueKeysWithValues: world.states.map { cell in
-        (cell, Action.allCases.max { expectedUtility(world, utility, cell, $0) < expectedUtility(world, utility, cell, $1) }!)
-    })
+    let policy = Dictionary(
+        uniqueKeysWithValues: world.states.map { cell in
+            (
+                cell,
+                Action.allCases.max {
+                    expectedUtility(world, utility, cell, $0) < expectedUtility(world, utility, cell, $1)
+                }!
+            )
+        })
     return (utility, policy, sweeps)
 }
 
@@ -159,15 +165,19 @@ struct ReinforceSettings {
     var maximumSteps = 200
 }
 
-func reinforce(_ world: GridWorld, _ settings: ReinforceSettings, seed: UInt64,
-               report: (_ update: Int, _ greedyPolicy: [Cell: Action], _ startUtility: Double) -> Void)
-    -> [Cell: Action] {
+func reinforce(
+    _ world: GridWorld, _ settings: ReinforceSettings, seed: UInt64,
+    report: (_ update: Int, _ greedyPolicy: [Cell: Action], _ startUtility: Double) -> Void
+)
+    -> [Cell: Action]
+{
     let states = world.states
     let stateIndex = Dictionary(uniqueKeysWithValues: states.enumerated().map { ($1, $0) })
     var generator = SeededGenerator(seed: seed)
     let store = ParameterStore<Double>()
-    let policy = Linear(inputSize: states.count, outputSize: Action.allCases.count, bias: false,
-                        name: "policy", store: store, generator: &generator)
+    let policy = Linear(
+        inputSize: states.count, outputSize: Action.allCases.count, bias: false,
+        name: "policy", store: store, generator: &generator)
     let optimizer = Adam(for: store, learningRate: settings.learningRate)
     var baseline = [Double](repeating: 0, count: states.count)
     let tape = Tape<Double>()
@@ -187,55 +197,61 @@ func reinforce(_ world: GridWorld, _ settings: ReinforceSettings, seed: UInt64,
     for update in 1...settings.updates {
         let progress = Double(update - 1) / Double(settings.updates)
         optimizer.learningRate = settings.learningRate * (1 - progress) + 1e-4
-        must { try takeStep { tape in
-            // Play the batch in lock-step: one tape op sequence per time step for the episodes still running.
-            let count = settings.episodesPerUpdate
-            var position = (0..<count).map { _ in states[Int.random(in: 0..<states.count, using: &generator)] }
-            var running = Array(0..<count)
-            var visits: [[(cell: Cell, reward: Double)]] = Array(repeating: [], count: count)
-            var steps: [(episodes: [Int], logProbability: Variable<Double>)] = []
-            for _ in 0..<settings.maximumSteps where !running.isEmpty {
-                let distribution = Categorical(logits: policy(tape.constant(oneHot(running.map { position[$0] }))))
-                let actions = distribution.sample(using: &generator)
-                steps.append((running, distribution.logProbability(of: actions)))
-                var stillRunning: [Int] = []
-                for (episode, action) in zip(running, actions) {
-                    let cell = position[episode]
-                    visits[episode].append((cell, world.reward(cell)))
-                    // The world's dice: 0.8 ahead, 0.1 to each side.
-                    let u = generator.nextUniform(Double.self)
-                    let aimed = Action(rawValue: action)!
-                    let next = world.destination(cell, u < 0.8 ? aimed : u < 0.9 ? aimed.sideways[0] : aimed.sideways[1])
-                    if let payoff = world.exits[next] {
-                        visits[episode].append((next, payoff))
-                    } else {
-                        position[episode] = next
-                        stillRunning.append(episode)
+        must {
+            try takeStep { tape in
+                // Play the batch in lock-step: one tape op sequence per time step for the episodes still running.
+                let count = settings.episodesPerUpdate
+                var position = (0..<count).map { _ in states[Int.random(in: 0..<states.count, using: &generator)] }
+                var running = Array(0..<count)
+                var visits: [[(cell: Cell, reward: Double)]] = Array(repeating: [], count: count)
+                var steps: [(episodes: [Int], logProbability: Variable<Double>)] = []
+                for _ in 0..<settings.maximumSteps where !running.isEmpty {
+                    let distribution = Categorical(logits: policy(tape.constant(oneHot(running.map { position[$0] }))))
+                    let actions = distribution.sample(using: &generator)
+                    steps.append((running, distribution.logProbability(of: actions)))
+                    var stillRunning: [Int] = []
+                    for (episode, action) in zip(running, actions) {
+                        let cell = position[episode]
+                        visits[episode].append((cell, world.reward(cell)))
+                        // The world's dice: 0.8 ahead, 0.1 to each side.
+                        let u = generator.nextUniform(Double.self)
+                        let aimed = Action(rawValue: action)!
+                        let next = world.destination(
+                            cell, u < 0.8 ? aimed : u < 0.9 ? aimed.sideways[0] : aimed.sideways[1])
+                        if let payoff = world.exits[next] {
+                            visits[episode].append((next, payoff))
+                        } else {
+                            position[episode] = next
+                            stillRunning.append(episode)
+                        }
+                    }
+                    running = stillRunning
+                }
+                // Returns to go, advantages, and the surrogate loss.
+                let returns: [[Double]] = visits.map { path in
+                    var g = 0.0
+                    return path.reversed().map {
+                        g += $0.reward
+                        return g
+                    }.reversed()
+                }
+                var loss: Variable<Double>?
+                for (t, step) in steps.enumerated() {
+                    let advantages = step.episodes.map { e in returns[e][t] - baseline[stateIndex[visits[e][t].cell]!] }
+                    let term = -(tape.constant(Tensor(advantages)) * step.logProbability).sum() * (1 / Double(count))
+                    loss = loss.map { $0 + term } ?? term
+                }
+                // An entropy bonus over all states keeps every action tried until the estimates settle.
+                let everyState = Categorical(logits: policy(tape.constant(oneHot(states))))
+                loss = loss! - everyState.entropy().mean() * (settings.entropyWeight * (1 - progress))
+                for (e, path) in visits.enumerated() {
+                    for (t, visit) in path.enumerated() where world.exits[visit.cell] == nil {
+                        baseline[stateIndex[visit.cell]!] += 0.05 * (returns[e][t] - baseline[stateIndex[visit.cell]!])
                     }
                 }
-                running = stillRunning
+                return loss!
             }
-            // Returns to go, advantages, and the surrogate loss.
-            let returns: [[Double]] = visits.map { path in
-                var g = 0.0
-                return path.reversed().map { g += $0.reward; return g }.reversed()
-            }
-            var loss: Variable<Double>?
-            for (t, step) in steps.enumerated() {
-                let advantages = step.episodes.map { e in returns[e][t] - baseline[stateIndex[visits[e][t].cell]!] }
-                let term = -(tape.constant(Tensor(advantages)) * step.logProbability).sum() * (1 / Double(count))
-                loss = loss.map { $0 + term } ?? term
-            }
-            // An entropy bonus over all states keeps every action tried until the estimates settle.
-            let everyState = Categorical(logits: policy(tape.constant(oneHot(states))))
-            loss = loss! - everyState.entropy().mean() * (settings.entropyWeight * (1 - progress))
-            for (e, path) in visits.enumerated() {
-                for (t, visit) in path.enumerated() where world.exits[visit.cell] == nil {
-                    baseline[stateIndex[visit.cell]!] += 0.05 * (returns[e][t] - baseline[stateIndex[visit.cell]!])
-                }
-            }
-            return loss!
-        } }
+        }
         if update % max(1, settings.updates / 5) == 0 || update == settings.updates {
             let p = greedy()
             report(update, p, evaluate(p, in: world)[world.start]!)
@@ -276,8 +292,11 @@ for livingReward in [-0.04, -0.4] {
 
     if livingReward == -0.04 {
         for cell in world.states {
-            claim(abs(utility[cell]! - textbook[cell]!) < 0.005,
-                  "U(\(cell.column + 1),\(cell.row + 1)) = \(format(utility[cell]!)) matches the textbook's \(textbook[cell]!) to two decimals")
+            claim(
+                abs(utility[cell]! - textbook[cell]!) < 0.005,
+                "U(\(cell.column + 1),\(cell.row + 1)) = \(format(utility[cell]!)) matches the textbook's "
+                    + "\(textbook[cell]!) to two decimals"
+            )
         }
     }
 
@@ -292,8 +311,10 @@ for livingReward in [-0.04, -0.4] {
         print("\nthe learned policy (greedy in its logits)")
         print(picture(world) { learned[$0]!.arrow })
         let disagreeing = world.states.filter { learned[$0] != optimal[$0] }
-        claim(disagreeing.isEmpty,
-              "REINFORCE (seed \(seed)) learns value iteration's action in every non-terminal state for R = \(livingReward)"
+        claim(
+            disagreeing.isEmpty,
+            "REINFORCE (seed \(seed)) learns value iteration's action in every non-terminal state for R = "
+                + "\(livingReward)"
                 + (disagreeing.isEmpty ? "" : "; differs at \(disagreeing.map { "(\($0.column + 1),\($0.row + 1))" })"))
     }
 }

@@ -15,10 +15,12 @@ import GlimpsePictures
 import Imaging
 import NeuralNetworks
 import NotebookSupport
-import Training
 import RecurrentAttention
+import Training
 
-let notebook = Notebook(name: "ram-in-a-page", summary: "The recurrent attention model built from parts, trained briefly, its glimpses drawn.")
+let notebook = Notebook(
+    name: "ram-in-a-page",
+    summary: "The recurrent attention model built from parts, trained briefly, its glimpses drawn.")
 
 // ## The model
 //
@@ -32,7 +34,8 @@ let notebook = Notebook(name: "ram-in-a-page", summary: "The recurrent attention
 //     action    p(y) = softmax(Linear(h_T))
 //
 // The first glimpse looks at the centre; the tanh keeps the policy's mean inside the image
-// (the configuration's default; `locationMean = .linear` is the paper's plain form). Parameters are registered in the order and under
+// (the configuration's default; `locationMean = .linear` is the paper's plain form). Parameters are registered in the
+// order and under
 // the names the library's `RecurrentAttentionModel` uses, so the same seed gives the same model.
 
 let configuration = RAMConfiguration(imageHeight: 28, imageWidth: 28)
@@ -49,11 +52,18 @@ struct PageRAM {
         self.c = c
         var g = SeededGenerator(seed: seed)
         sensor = c.sensor
-        patch = Linear(inputSize: sensor.featureCount, outputSize: c.glimpseHidden, name: "glimpse.image", store: store, generator: &g)
-        place = Linear(inputSize: 2, outputSize: c.locationHidden, name: "glimpse.location", store: store, generator: &g)
-        what = Linear(inputSize: c.glimpseHidden, outputSize: c.glimpseSize, name: "glimpse.what", store: store, generator: &g)
-        where_ = Linear(inputSize: c.locationHidden, outputSize: c.glimpseSize, name: "glimpse.where", store: store, generator: &g)
-        core = RNNCell(inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core", store: store, generator: &g)
+        patch = Linear(
+            inputSize: sensor.featureCount, outputSize: c.glimpseHidden, name: "glimpse.image", store: store,
+            generator: &g)
+        place = Linear(
+            inputSize: 2, outputSize: c.locationHidden, name: "glimpse.location", store: store, generator: &g)
+        what = Linear(
+            inputSize: c.glimpseHidden, outputSize: c.glimpseSize, name: "glimpse.what", store: store, generator: &g)
+        where_ = Linear(
+            inputSize: c.locationHidden, outputSize: c.glimpseSize, name: "glimpse.where", store: store, generator: &g)
+        core = RNNCell(
+            inputSize: c.glimpseSize, hiddenSize: c.coreSize, nonlinearity: .relu, name: "core", store: store,
+            generator: &g)
         location = Linear(inputSize: c.coreSize, outputSize: 2, name: "location", store: store, generator: &g)
         baseline = Linear(inputSize: c.coreSize, outputSize: 1, name: "baseline", store: store, generator: &g)
         action = Linear(inputSize: c.coreSize, outputSize: c.classes, name: "action", store: store, generator: &g)
@@ -61,18 +71,24 @@ struct PageRAM {
 
     /// One episode over a batch `[batch, 28, 28]`: the class scores, and for training the
     /// baselines and the stochastic location samples; `locations` records where it looked.
-    func callAsFunction(_ images: Tensor<Float>, on tape: Tape<Float>, sampling: Bool, using generator: inout SeededGenerator)
-        -> (logits: Variable<Float>, baselines: [Variable<Float>], samples: [Variable<Float>], locations: [[Float]]) {
+    func callAsFunction(
+        _ images: Tensor<Float>, on tape: Tape<Float>, sampling: Bool, using generator: inout SeededGenerator
+    )
+        -> (logits: Variable<Float>, baselines: [Variable<Float>], samples: [Variable<Float>], locations: [[Float]])
+    {
         let batch = images.shape[0]
         var h = core.zeroState(batchSize: batch, on: tape)
         var l = [Float](repeating: 0, count: batch * 2)
-        var baselines: [Variable<Float>] = [], samples: [Variable<Float>] = [], locations: [[Float]] = []
+        var baselines: [Variable<Float>] = []
+        var samples: [Variable<Float>] = []
+        var locations: [[Float]] = []
         for t in 0..<c.glimpses {
             locations.append(l)
             var patches = [Float](repeating: 0, count: batch * sensor.featureCount)
             images.scalars.withUnsafeBufferPointer { pixels in
-                sensor.extract(images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
-                               locations: l, into: &patches)
+                sensor.extract(
+                    images: pixels.baseAddress!, batch: batch, height: c.imageHeight, width: c.imageWidth,
+                    locations: l, into: &patches)
             }
             let rho = tape.constant(Tensor(shape: [batch, sensor.featureCount], scalars: patches))
             let lt = tape.constant(Tensor(shape: [batch, 2], scalars: l))
@@ -84,7 +100,8 @@ struct PageRAM {
             let mean = c.locationMean == .tanh ? location(state).tanh() : location(state)
             if sampling {
                 baselines.append(baseline(state))
-                let sample = Normal(mean: mean, standardDeviation: c.locationStandardDeviation).sample(using: &generator)
+                let sample = Normal(mean: mean, standardDeviation: c.locationStandardDeviation).sample(
+                    using: &generator)
                 samples.append(sample)
                 l = sample.scalars.map { min(max($0, -1), 1) }  // the sensor sees the clamped sample
             } else {
@@ -102,18 +119,25 @@ struct PageRAM {
 // `setAdvantage`, and backward then adds REINFORCE's gradient to the location network. The
 // baselines learn R by squared error.
 
-func hybridLoss(_ episode: (logits: Variable<Float>, baselines: [Variable<Float>], samples: [Variable<Float>], locations: [[Float]]),
-                labels: [Int]) -> (loss: Variable<Float>, correct: Int) {
-    let tape = episode.logits.tape, batch = labels.count
+func hybridLoss(
+    _ episode: (
+        logits: Variable<Float>, baselines: [Variable<Float>], samples: [Variable<Float>], locations: [[Float]]
+    ),
+    labels: [Int]
+) -> (loss: Variable<Float>, correct: Int) {
+    let tape = episode.logits.tape
+    let batch = labels.count
     let rewards = zip(Categorical(logits: episode.logits).mode(), labels).map { $0 == $1 ? Float(1) : 0 }
     let reward = tape.constant(Tensor(shape: [batch, 1], scalars: rewards))
     var baselineLoss: Variable<Float>?
     for (b, sample) in zip(episode.baselines, episode.samples) {
-        sample.setAdvantage(Tensor(shape: [batch, 1], scalars: zip(rewards, b.scalars).map { ($0 - $1) / Float(batch) }))
+        sample.setAdvantage(
+            Tensor(shape: [batch, 1], scalars: zip(rewards, b.scalars).map { ($0 - $1) / Float(batch) }))
         let term = meanSquaredError(predictions: b, targets: reward)
         baselineLoss = baselineLoss.map { $0 + term } ?? term
     }
-    let loss = softmaxCrossEntropy(logits: episode.logits, labels: labels)
+    let loss =
+        softmaxCrossEntropy(logits: episode.logits, labels: labels)
         + baselineLoss! * (1 / Float(episode.baselines.count))
     return (loss, Int(rewards.reduce(0, +)))
 }
@@ -122,11 +146,13 @@ func hybridLoss(_ episode: (logits: Variable<Float>, baselines: [Variable<Float>
 
 let data: DatasetSplits
 do { data = try DatasetSplits.load() } catch { fail("cannot load MNIST: \(error)") }
-let training = Batcher(generator: TaskGenerator(source: data.train, task: .mnist, seed: 1, isFixed: false),
-                       batchSize: 32, shuffles: true, dropsLast: true)
+let training = Batcher(
+    generator: TaskGenerator(source: data.train, task: .mnist, seed: 1, isFixed: false),
+    batchSize: 32, shuffles: true, dropsLast: true)
 let testImages = notebook.isSmall ? data.test.subset(Array(0..<1_000)) : data.test
-let test = Batcher(generator: TaskGenerator(source: testImages, task: .mnist, seed: 3, isFixed: true),
-                   batchSize: 500, shuffles: false)
+let test = Batcher(
+    generator: TaskGenerator(source: testImages, task: .mnist, seed: 3, isFixed: true),
+    batchSize: 500, shuffles: false)
 
 // ## The page's model is the library's model
 //
@@ -145,12 +171,19 @@ let pageValues = (pageLoss.value.scalar, model.store.parameters.map(model.store.
 tape.reset()
 draws = SeededGenerator(seed: 9)
 library.store.zeroGradients()
-let libraryLoss = library.hybridLoss(library.run(firstBatch.images, on: tape, policy: .sample, using: &draws), labels: labels).loss
+let libraryLoss = library.hybridLoss(
+    library.run(firstBatch.images, on: tape, policy: .sample, using: &draws), labels: labels
+).loss
 tape.backward(from: libraryLoss)
-say("page's model: \(model.store.count) parameters, loss \(pageValues.0); library's: \(library.store.count) parameters, loss \(libraryLoss.value.scalar)")
-claim(model.store.entries.map(\.name) == library.store.entries.map(\.name) && model.store.tensors == library.store.tensors
-        && pageValues.0 == libraryLoss.value.scalar && pageValues.1 == library.store.parameters.map(library.store.gradient),
-      "the page's RAM has the library's parameters, loss and gradients, bit for bit")
+say(
+    "page's model: \(model.store.count) parameters, loss \(pageValues.0); library's: \(library.store.count) "
+        + "parameters, loss \(libraryLoss.value.scalar)"
+)
+claim(
+    model.store.entries.map(\.name) == library.store.entries.map(\.name) && model.store.tensors == library.store.tensors
+        && pageValues.0 == libraryLoss.value.scalar
+        && pageValues.1 == library.store.parameters.map(library.store.gradient),
+    "the page's RAM has the library's parameters, loss and gradients, bit for bit")
 
 // ## Training
 //
@@ -162,24 +195,32 @@ let takeStep = TrainingStep(optimizer: Adam(for: model.store, learningRate: 1e-3
 let totalSteps = notebook.isSmall ? 1_000 : 20_000
 let schedule = LinearDecay(from: 1e-3, overSteps: totalSteps)
 let trainingStarted = Date()
-var step = 0, correct = 0, seen = 0
+var step = 0
+var correct = 0
+var seen = 0
 var rows: [[String]] = []
 training: for epoch in 0... {
     for batch in training.batches(epoch: epoch) {
         takeStep.optimizer.learningRate = schedule.learningRate(at: step)
-        let (loss, right) = must { try takeStep { tape in
-            var generator = SeededGenerator(seed: 1).derived(UInt64(step))
-            return hybridLoss(model(batch.images, on: tape, sampling: true, using: &generator), labels: batch.labels.map(Int.init))
-        } }
+        let (loss, right) = must {
+            try takeStep { tape in
+                var generator = SeededGenerator(seed: 1).derived(UInt64(step))
+                return hybridLoss(
+                    model(batch.images, on: tape, sampling: true, using: &generator), labels: batch.labels.map(Int.init)
+                )
+            }
+        }
         step += 1
         correct += right
         seen += batch.count
         let elapsed = Date().timeIntervalSince(trainingStarted)
         let done = step >= totalSteps
         if step % (notebook.isSmall ? 100 : 1000) == 0 || done {
-            rows.append([String(step), String(format: "%.2f", Double(step * 32) / Double(training.generator.count)),
-                         format(Double(loss), 3), format(100 * Double(correct) / Double(seen), 1) + " %",
-                         format(elapsed, 0) + " s"])
+            rows.append([
+                String(step), String(format: "%.2f", Double(step * 32) / Double(training.generator.count)),
+                format(Double(loss), 3), format(100 * Double(correct) / Double(seen), 1) + " %",
+                format(elapsed, 0) + " s",
+            ])
             say("  step \(step): \(rows.last!.dropFirst(2).joined(separator: ", "))")
             correct = 0
             seen = 0
@@ -199,8 +240,9 @@ for batch in test.batches(epoch: 0) {
     right += zip(predicted, batch.labels).filter { $0 == Int($1) }.count
 }
 let accuracy = Double(right) / Double(testImages.count)
-say("\ntest accuracy \(format(100 * accuracy, 2)) % on \(testImages.count) test images after \(step) steps "
-    + "(\(format(Date().timeIntervalSince(trainingStarted), 0)) s)")
+say(
+    "\ntest accuracy \(format(100 * accuracy, 2)) % on \(testImages.count) test images after \(step) steps "
+        + "(\(format(Date().timeIntervalSince(trainingStarted), 0)) s)")
 
 // ## The glimpse path
 //
@@ -213,8 +255,10 @@ let shown = test.batch(of: Array(0..<9), epoch: 0)
 var unused = SeededGenerator(seed: 0)
 let episode = model(shown.images, on: tape, sampling: false, using: &unused)
 let predictions = Categorical(logits: episode.logits).mode()
-let picture = GlimpseDrawing(sensor: configuration.sensor, images: shown.images, labels: shown.labels.map(Int.init),
-                             locations: episode.locations, predictions: predictions).frame(showing: episode.locations.count)
+let picture = GlimpseDrawing(
+    sensor: configuration.sensor, images: shown.images, labels: shown.labels.map(Int.init),
+    locations: episode.locations, predictions: predictions
+).frame(showing: episode.locations.count)
 notebook.write(picture, to: "glimpses.png")
 
 // ## What should hold
@@ -222,6 +266,7 @@ notebook.write(picture, to: "glimpses.png")
 // A few minutes of training already classify most digits from six 8x8 glimpses: the full
 // setting expects more than 95 %; the small one (1,000 steps), more than 60 %.
 
-claim(accuracy > (notebook.isSmall ? 0.6 : 0.95),
-      "RAM classifies \(format(100 * accuracy, 1)) % of the test images (> \(notebook.isSmall ? 60 : 95) %)")
+claim(
+    accuracy > (notebook.isSmall ? 0.6 : 0.95),
+    "RAM classifies \(format(100 * accuracy, 1)) % of the test images (> \(notebook.isSmall ? 60 : 95) %)")
 say("done in \(format(notebook.elapsed, 1)) s")

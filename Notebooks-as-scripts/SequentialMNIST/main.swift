@@ -35,19 +35,21 @@ Notebook.speaks = reducer.isLeader
 // trains a smaller cell for two epochs of 12,000 images and checks on 1,000.
 
 struct Settings {
-    var trainingCount: Int?      // nil: all 50,000
-    var evaluationCount: Int?    // nil: all 10,000
+    var trainingCount: Int?  // nil: all 50,000
+    var evaluationCount: Int?  // nil: all 10,000
     var epochs: Int
     var evaluationsPerEpoch: Int
-    var timeBudget: Double       // seconds per cell
+    var timeBudget: Double  // seconds per cell
     var hiddenSize = 128
     var batchSize = 64
     var learningRate = 1e-3
 }
 
-let settings = notebook.isSmall
-    ? Settings(trainingCount: 12_000, evaluationCount: 1_000, epochs: 2, evaluationsPerEpoch: 2, timeBudget: 60,
-               hiddenSize: 64, learningRate: 3e-3)
+let settings =
+    notebook.isSmall
+    ? Settings(
+        trainingCount: 12_000, evaluationCount: 1_000, epochs: 2, evaluationsPerEpoch: 2, timeBudget: 60,
+        hiddenSize: 64, learningRate: 3e-3)
     : Settings(trainingCount: nil, evaluationCount: nil, epochs: 12, evaluationsPerEpoch: 1, timeBudget: 30 * 60)
 
 // ## The data
@@ -60,7 +62,8 @@ func first(_ images: LabeledImages, _ count: Int?) -> LabeledImages {
     count.map { images.subset(Array(0..<min($0, images.count))) } ?? images
 }
 let training = TaskGenerator(source: first(data.train, settings.trainingCount), task: .mnist, seed: 1, isFixed: false)
-let validation = TaskGenerator(source: first(data.validation, settings.evaluationCount), task: .mnist, seed: 2, isFixed: true)
+let validation = TaskGenerator(
+    source: first(data.validation, settings.evaluationCount), task: .mnist, seed: 2, isFixed: true)
 let test = TaskGenerator(source: first(data.test, settings.evaluationCount), task: .mnist, seed: 3, isFixed: true)
 say("training on \(training.count) images, validating on \(validation.count), testing on \(test.count)\n")
 
@@ -83,10 +86,16 @@ func rows(of images: Tensor<Float>) -> [Tensor<Float>] {
 // An `LSTMCell` (or a `GRUCell`) of 128 units reads the rows; `Linear` maps its last hidden
 // state to 10 class scores.
 
-enum CellKind: String, CaseIterable { case lstm = "LSTM", gru = "GRU" }
+enum CellKind: String, CaseIterable {
+    case lstm = "LSTM"
+    case gru = "GRU"
+}
 
 struct RowReader {
-    enum Cell { case lstm(LSTMCell<Float>), gru(GRUCell<Float>) }
+    enum Cell {
+        case lstm(LSTMCell<Float>)
+        case gru(GRUCell<Float>)
+    }
     let cell: Cell
     let classifier: Linear<Float>
     let store = ParameterStore<Float>()
@@ -94,10 +103,15 @@ struct RowReader {
     init(_ kind: CellKind, hiddenSize: Int, seed: UInt64) {
         var generator = SeededGenerator(seed: seed)
         switch kind {
-        case .lstm: cell = .lstm(LSTMCell(inputSize: 28, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
-        case .gru: cell = .gru(GRUCell(inputSize: 28, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
+        case .lstm:
+            cell = .lstm(
+                LSTMCell(inputSize: 28, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
+        case .gru:
+            cell = .gru(
+                GRUCell(inputSize: 28, hiddenSize: hiddenSize, name: "cell", store: store, generator: &generator))
         }
-        classifier = Linear(inputSize: hiddenSize, outputSize: 10, name: "classifier", store: store, generator: &generator)
+        classifier = Linear(
+            inputSize: hiddenSize, outputSize: 10, name: "classifier", store: store, generator: &generator)
     }
 
     /// Class scores `[batch, 10]` after reading every row.
@@ -138,7 +152,7 @@ func accuracy(of model: RowReader, on images: TaskGenerator, sharedWith reducer:
 
 struct Run {
     var kind: CellKind
-    var curve: [(x: Double, y: Double)] = []   // (epochs done, validation accuracy)
+    var curve: [(x: Double, y: Double)] = []  // (epochs done, validation accuracy)
     var minutesTo98: Double?
     var seconds = 0.0
     var testAccuracy = 0.0
@@ -153,27 +167,33 @@ func train(_ kind: CellKind, sharedWith reducer: any Reducer) -> Run {
     var share = 1.0
     if part != nil { takeStep.shareGradients(over: reducer) { share } }
     // Evaluate at evenly spaced batches, the last one included.
-    let evaluationPoints = Set((1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
+    let evaluationPoints = Set(
+        (1...settings.evaluationsPerEpoch).map { $0 * batcher.batchCount / settings.evaluationsPerEpoch })
     var run = Run(kind: kind)
     let events = notebook.events(run: kind.rawValue)
     var trainingTime = 0.0  // excludes evaluations
     say("## \(kind.rawValue), \(model.store.count) parameters")
     training: for epoch in 0..<settings.epochs {
-        var lossSum = 0.0, seen = 0
+        var lossSum = 0.0
+        var seen = 0
         takeStep.optimizer.learningRate = settings.learningRate * (epoch >= settings.epochs * 3 / 4 ? 0.1 : 1)
         for (i, batch) in batcher.batches(epoch: epoch, part: part).enumerated() {
             let stepStarted = Date()
             share = Double(batch.count) / Double(settings.batchSize)
-            let loss = must { try takeStep { tape in
-                softmaxCrossEntropy(logits: model(batch.images, on: tape), labels: batch.labels.map(Int.init))
-            } }
+            let loss = must {
+                try takeStep { tape in
+                    softmaxCrossEntropy(logits: model(batch.images, on: tape), labels: batch.labels.map(Int.init))
+                }
+            }
             trainingTime += Date().timeIntervalSince(stepStarted)
             lossSum += Double(loss) * share  // summed over the processes when printed
             seen += 1
             if !notebook.isSmall && (i + 1) % 200 == 0 {
-                say(String(format: "  epoch %d, batch %d/%d: training loss %.4f, %.1f ms per batch", epoch + 1, i + 1,
-                           batcher.batchCount, reducer.sum([lossSum])[0] / Double(seen),
-                           1000 * trainingTime / Double(epoch * batcher.batchCount + i + 1)))
+                say(
+                    String(
+                        format: "  epoch %d, batch %d/%d: training loss %.4f, %.1f ms per batch", epoch + 1, i + 1,
+                        batcher.batchCount, reducer.sum([lossSum])[0] / Double(seen),
+                        1000 * trainingTime / Double(epoch * batcher.batchCount + i + 1)))
             }
             if evaluationPoints.contains(i + 1) {
                 let progress = Double(epoch) + Double(i + 1) / Double(batcher.batchCount)
@@ -183,9 +203,13 @@ func train(_ kind: CellKind, sharedWith reducer: any Reducer) -> Run {
                 run.curve.append((progress, validationAccuracy))
                 try? events?.scalar("validation_accuracy", validationAccuracy, step: epoch * batcher.batchCount + i + 1)
                 if validationAccuracy >= 0.98 && run.minutesTo98 == nil { run.minutesTo98 = trainingTime / 60 }
-                say(String(format: "  epoch %.2f: training loss %.4f, validation accuracy %.2f%%, %.0f s of training (%.1f ms per batch)",
-                           progress, totals[0] / Double(seen), 100 * validationAccuracy, trainingTime,
-                           1000 * trainingTime / (Double(epoch * batcher.batchCount + i + 1))))
+                say(
+                    String(
+                        format:
+                            "  epoch %.2f: training loss %.4f, validation accuracy %.2f%%, %.0f s of training (%.1f "
+                            + "ms per batch)",
+                        progress, totals[0] / Double(seen), 100 * validationAccuracy, trainingTime,
+                        1000 * trainingTime / (Double(epoch * batcher.batchCount + i + 1))))
                 (lossSum, seen) = (0, 0)
                 if totals[1] > 0 { break training }
             }
@@ -201,15 +225,25 @@ let runs = CellKind.allCases.map { train($0, sharedWith: reducer) }
 
 // ## Results
 
-say(table(["cell", "test accuracy", "training time", "time to 98 % validation accuracy"],
-          runs.map { [$0.kind.rawValue, format(100 * $0.testAccuracy, 2) + " %", format($0.seconds / 60, 1) + " min",
-                      $0.minutesTo98.map { format($0, 1) + " min" } ?? "not reached"] }))
+say(
+    table(
+        ["cell", "test accuracy", "training time", "time to 98 % validation accuracy"],
+        runs.map {
+            [
+                $0.kind.rawValue, format(100 * $0.testAccuracy, 2) + " %", format($0.seconds / 60, 1) + " min",
+                $0.minutesTo98.map { format($0, 1) + " min" } ?? "not reached",
+            ]
+        }))
 
-var plot = LinePlot(xRange: 0...Double(max(1, runs.flatMap { $0.curve.map(\.x) }.max() ?? 1).rounded(.up)),
-                    yRange: notebook.isSmall ? 0...1 : 0.9...1)
+var plot = LinePlot(
+    xRange: 0...Double(max(1, runs.flatMap { $0.curve.map(\.x) }.max() ?? 1).rounded(.up)),
+    yRange: notebook.isSmall ? 0...1 : 0.9...1)
 plot.references = [(0.98, .yellow)]
-plot.series = runs.map { .init(points: $0.curve, color: $0.kind == .lstm ? .green : Color(red: 90, green: 150, blue: 255),
-                               name: $0.kind.rawValue) }
+plot.series = runs.map {
+    .init(
+        points: $0.curve, color: $0.kind == .lstm ? .green : Color(red: 90, green: 150, blue: 255),
+        name: $0.kind.rawValue)
+}
 notebook.write(plot.image(), to: "validation-accuracy.png")
 say("validation accuracy against epochs: green LSTM, blue GRU, dashed yellow 98 %\n")
 
@@ -218,14 +252,22 @@ say("validation accuracy against epochs: green LSTM, blue GRU, dashed yellow 98 
 // Full setting: the LSTM reaches 98 % test accuracy within the 30-minute budget. Small
 // setting: after two passes over 12,000 images both cells read most digits.
 
-let lstm = runs.first { $0.kind == .lstm }!, gru = runs.first { $0.kind == .gru }!
+let lstm = runs.first { $0.kind == .lstm }!
+let gru = runs.first { $0.kind == .gru }!
 if notebook.isSmall {
     for run in runs {
-        claim(run.testAccuracy > 0.8, "\(run.kind.rawValue) reaches \(format(100 * run.testAccuracy, 1)) % on 1,000 test images in the small setting (> 80 %)")
+        claim(
+            run.testAccuracy > 0.8,
+            "\(run.kind.rawValue) reaches \(format(100 * run.testAccuracy, 1)) % on 1,000 test images in the small "
+                + "setting (> 80 %)"
+        )
     }
 } else {
-    claim(lstm.testAccuracy >= 0.98,
-          "the LSTM reaches \(format(100 * lstm.testAccuracy, 2)) % test accuracy (>= 98 %) in \(format(lstm.seconds / 60, 1)) minutes")
+    claim(
+        lstm.testAccuracy >= 0.98,
+        "the LSTM reaches \(format(100 * lstm.testAccuracy, 2)) % test accuracy (>= 98 %) in "
+            + "\(format(lstm.seconds / 60, 1)) minutes"
+    )
     say("the GRU reached \(format(100 * gru.testAccuracy, 2)) % in \(format(gru.seconds / 60, 1)) minutes")
 }
 say("done in \(format(notebook.elapsed / 60, 1)) minutes")

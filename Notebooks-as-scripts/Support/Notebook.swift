@@ -1,13 +1,13 @@
+import Foundation
+import Imaging
+import Synchronization
+@_exported import TrainingLogs
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Imaging
-import Synchronization
-@_exported import TrainingLogs
-@_exported import TrainingLogs
 
 /// What every notebook script shares: its two options, its way of failing, and where its
 /// pictures go. Kept tiny on purpose: the scripts are the point, not this.
@@ -30,7 +30,8 @@ public struct Notebook: Sendable {
         var isSmall = false
         var outputDirectory = "notebook-output/\(name)"
         var rest = arguments[...]
-        let usage = "usage: swift run -c release \(name) [--small] [--output-dir DIR]\n\n\(summary)\n\n"
+        let usage =
+            "usage: swift run -c release \(name) [--small] [--output-dir DIR]\n\n\(summary)\n\n"
             + "  --small            the quick setting that CI runs\n"
             + "  --output-dir DIR   where pictures go (default notebook-output/\(name))"
         while let argument = rest.popFirst() {

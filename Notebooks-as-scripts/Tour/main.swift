@@ -14,7 +14,8 @@ import NeuralNetworks
 import NotebookSupport
 import Training
 
-let notebook = Notebook(name: "tour", summary: "A tour of the autodiff: tape, gradients, custom ops, checks, stop-gradient.")
+let notebook = Notebook(
+    name: "tour", summary: "A tour of the autodiff: tape, gradients, custom ops, checks, stop-gradient.")
 
 // ## 1. A function and its gradient
 //
@@ -40,7 +41,9 @@ for i in 0..<3 {
     let t = Foundation.tanh(xi * yi)
     let (byHandX, byHandY) = (yi * (1 - t * t) + 2 * xi, xi * (1 - t * t))
     largestError = max(largestError, abs(dx[i] - byHandX), abs(dy[i] - byHandY))
-    rows.append([format(xi, 2), format(yi, 2), format(dx[i], 6), format(byHandX, 6), format(dy[i], 6), format(byHandY, 6)])
+    rows.append([
+        format(xi, 2), format(yi, 2), format(dx[i], 6), format(byHandX, 6), format(dy[i], 6), format(byHandY, 6),
+    ])
 }
 say(table(["x", "y", "tape df/dx", "by hand", "tape df/dy", "by hand"], rows))
 say("f = \(format(f.value.scalar, 6)); the tape recorded \(tape.count) nodes\n")
@@ -56,9 +59,11 @@ claim(largestError < 1e-12, "the tape's gradients equal the hand-derived ones (l
 
 say("\n## 2. The public gradient checker on a small classifier head\n")
 var generator = SeededGenerator(seed: 7)
-let inputs = [Tensor<Double>.normal([4, 3], using: &generator),     // a batch of 4 inputs
-              Tensor<Double>.normal([3, 5], using: &generator),     // weights
-              Tensor<Double>.normal([5], using: &generator)]        // bias, broadcast over the batch
+let inputs = [
+    Tensor<Double>.normal([4, 3], using: &generator),  // a batch of 4 inputs
+    Tensor<Double>.normal([3, 5], using: &generator),  // weights
+    Tensor<Double>.normal([5], using: &generator),
+]  // bias, broadcast over the batch
 let headCheck = checkGradients(at: inputs) { _, v in (v[0].matmul(v[1]) + v[2]).logSoftmax() }
 say("matmul + bias + logSoftmax: \(headCheck)")
 claim(headCheck.passed, "the classifier head's gradients pass the checker")
@@ -107,16 +112,17 @@ say("\n## 4. softplus as a CustomOp with its own VJP\n")
 /// softplus computed without overflow, with its derivative sigmoid(x) written by hand;
 /// `slope` scales the derivative so that section 4 can show the checker catching a slip.
 func softplusOp(slope: Double = 1) -> CustomOp<Double, Void> {
-    CustomOp(name: "softplus",
-             forward: { inputs, outputs in
-                 let (x, y) = (inputs[0], outputs[0])
-                 for i in 0..<x.count { y[i] = max(x[i], 0) + Foundation.log1p(Foundation.exp(-abs(x[i]))) }
-             },
-             vjp: { context in
-                 let (x, g) = (context.inputs[0], context.cotangents[0])
-                 guard let dx = context.gradients[0] else { return }
-                 for i in 0..<x.count { dx[i] = slope * g[i] / (1 + Foundation.exp(-x[i])) }
-             })
+    CustomOp(
+        name: "softplus",
+        forward: { inputs, outputs in
+            let (x, y) = (inputs[0], outputs[0])
+            for i in 0..<x.count { y[i] = max(x[i], 0) + Foundation.log1p(Foundation.exp(-abs(x[i]))) }
+        },
+        vjp: { context in
+            let (x, g) = (context.inputs[0], context.cotangents[0])
+            guard let dx = context.gradients[0] else { return }
+            for i in 0..<x.count { dx[i] = slope * g[i] / (1 + Foundation.exp(-x[i])) }
+        })
 }
 let softplus = softplusOp()
 
@@ -126,11 +132,16 @@ claim(customCheck.passed, "the CustomOp's VJP passes the checker")
 
 tape.reset()
 let big = tape.variable(Tensor([800.0]))
-let stable = softplus(big)[0], composite = big.softplus()
+let stable = softplus(big)[0]
+let composite = big.softplus()
 tape.backward(from: stable.sum())
-say("at x = 800: composite \(composite.value.scalar), CustomOp \(stable.value.scalar), its gradient \(tape.gradient(of: big)!.scalar)")
-claim(composite.value.scalar.isInfinite && stable.value.scalar == 800 && tape.gradient(of: big)!.scalar == 1,
-      "the composite overflows at x = 800 while the CustomOp gives 800 with gradient 1")
+say(
+    "at x = 800: composite \(composite.value.scalar), CustomOp \(stable.value.scalar), its gradient "
+        + "\(tape.gradient(of: big)!.scalar)"
+)
+claim(
+    composite.value.scalar.isInfinite && stable.value.scalar == 800 && tape.gradient(of: big)!.scalar == 1,
+    "the composite overflows at x = 800 while the CustomOp gives 800 with gradient 1")
 
 // The checker exists to catch mistakes. A VJP with a slip (sigmoid(x) / 2) fails it:
 let wrongCheck = checkGradients(at: [points]) { _, v in softplusOp(slope: 0.5)(v[0])[0] }
@@ -144,14 +155,15 @@ claim(!wrongCheck.passed, "the checker rejects a wrong VJP")
 
 /// Rounds to the nearest multiple of `step`; its VJP is the identity.
 func roundedStraightThrough(step: Double) -> CustomOp<Double, Void> {
-    CustomOp(name: "round (straight-through)",
-             forward: { inputs, outputs in
-                 for i in 0..<inputs[0].count { outputs[0][i] = (inputs[0][i] / step).rounded() * step }
-             },
-             vjp: { context in
-                 guard let dx = context.gradients[0] else { return }
-                 for i in 0..<dx.count { dx[i] = context.cotangents[0][i] }
-             })
+    CustomOp(
+        name: "round (straight-through)",
+        forward: { inputs, outputs in
+            for i in 0..<inputs[0].count { outputs[0][i] = (inputs[0][i] / step).rounded() * step }
+        },
+        vjp: { context in
+            guard let dx = context.gradients[0] else { return }
+            for i in 0..<dx.count { dx[i] = context.cotangents[0][i] }
+        })
 }
 
 // ## 5. Stop-gradient
@@ -170,11 +182,14 @@ tape.backward(from: (s * s.stoppingGradient()).sum())
 let stopped = tape.gradient(of: s)!.scalars
 tape.backward(from: (s.stoppingGradient() * s.stoppingGradient()).sum())
 let none = tape.gradient(of: s)
-say(table(["x", "d(x*x)/dx", "d(x*stop(x))/dx"],
-          (0..<3).map { [format(s.value.scalars[$0], 1), format(plain[$0], 1), format(stopped[$0], 1)] }))
+say(
+    table(
+        ["x", "d(x*x)/dx", "d(x*stop(x))/dx"],
+        (0..<3).map { [format(s.value.scalars[$0], 1), format(plain[$0], 1), format(stopped[$0], 1)] }))
 say("d(stop(x)*stop(x))/dx: \(none.map { "\($0.scalars)" } ?? "nil, the loss does not depend on x")")
-claim(plain == s.value.scalars.map { 2 * $0 } && stopped == s.value.scalars && none == nil,
-      "stop-gradient: 2x without it, x through one factor, and through both no gradient at all (nil)")
+claim(
+    plain == s.value.scalars.map { 2 * $0 } && stopped == s.value.scalars && none == nil,
+    "stop-gradient: 2x without it, x through one factor, and through both no gradient at all (nil)")
 
 // ## 6. Putting it to work: fit a line
 //
@@ -190,10 +205,14 @@ let noise = Tensor<Double>.normal([64, 1], standardDeviation: 0.05, using: &gene
 let ys = Tensor(shape: [64, 1], scalars: zip(xs.scalars, noise.scalars).map { 3 * $0 - 1 + $1 })
 rows = []
 for step in 1...300 {
-    let loss = must { try takeStep { tape in meanSquaredError(predictions: line(tape.constant(xs)), targets: tape.constant(ys)) } }
+    let loss = must {
+        try takeStep { tape in meanSquaredError(predictions: line(tape.constant(xs)), targets: tape.constant(ys)) }
+    }
     if [1, 10, 30, 100, 300].contains(step) {
-        rows.append([String(step), format(loss, 5), format(store.value(line.weight).scalar, 4),
-                     format(store.value(line.bias!).scalar, 4)])
+        rows.append([
+            String(step), format(loss, 5), format(store.value(line.weight).scalar, 4),
+            format(store.value(line.bias!).scalar, 4),
+        ])
     }
 }
 say(table(["step", "loss", "slope", "intercept"], rows))
@@ -209,25 +228,38 @@ claim(abs(slope - 3) < 0.05 && abs(intercept + 1) < 0.05, "the fit finds slope 3
 
 say("\n## 7. Train through your own ops: a quantised slope and a softplus output\n")
 let quantised = ParameterStore<Double>()
-let latentSlope = quantised.add("slope", Tensor([0.3])), bias = quantised.add("bias", Tensor([0.0]))
+let latentSlope = quantised.add("slope", Tensor([0.3]))
+let bias = quantised.add("bias", Tensor([0.0]))
 let takeQuantisedStep = TrainingStep(optimizer: Adam(for: quantised, learningRate: 0.05))
 let round = roundedStraightThrough(step: 0.25)
-let softplusTargets = Tensor(shape: [64, 1], scalars: xs.scalars.map { max(3 * $0 - 1, 0) + Foundation.log1p(Foundation.exp(-abs(3 * $0 - 1))) })
+let softplusTargets = Tensor(
+    shape: [64, 1], scalars: xs.scalars.map { max(3 * $0 - 1, 0) + Foundation.log1p(Foundation.exp(-abs(3 * $0 - 1))) })
 rows = []
 for step in 1...400 {
-    let (loss, slopeUsed) = must { try takeQuantisedStep { tape in
-        let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
-        let prediction = softplus(tape.constant(xs).matmul(slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
-        return (meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets)), slopeUsed.value.scalar)
-    } }
+    let (loss, slopeUsed) = must {
+        try takeQuantisedStep { tape in
+            let slopeUsed = round(quantised.variable(latentSlope, on: tape))[0]
+            let prediction = softplus(
+                tape.constant(xs).matmul(slopeUsed.reshaped(to: [1, 1])) + quantised.variable(bias, on: tape))[0]
+            return (
+                meanSquaredError(predictions: prediction, targets: tape.constant(softplusTargets)),
+                slopeUsed.value.scalar
+            )
+        }
+    }
     if [1, 10, 50, 200, 400].contains(step) {
-        rows.append([String(step), format(loss, 6), format(quantised.value(latentSlope).scalar, 4),
-                     format(slopeUsed, 2), format(quantised.value(bias).scalar, 4)])
+        rows.append([
+            String(step), format(loss, 6), format(quantised.value(latentSlope).scalar, 4),
+            format(slopeUsed, 2), format(quantised.value(bias).scalar, 4),
+        ])
     }
 }
 say(table(["step", "loss", "latent slope", "quantised slope", "bias"], rows))
 let finalSlope = (quantised.value(latentSlope).scalar / 0.25).rounded() * 0.25
-claim(finalSlope == 3 && abs(quantised.value(bias).scalar + 1) < 0.05,
-      "trained through the straight-through rounding and the softplus, the quantised slope is 3 and the bias -1 within 0.05")
+claim(
+    finalSlope == 3 && abs(quantised.value(bias).scalar + 1) < 0.05,
+    "trained through the straight-through rounding and the softplus, the quantised slope is 3 and the bias -1 within "
+        + "0.05"
+)
 
 say("\ndone in \(format(notebook.elapsed, 1)) s")

@@ -26,14 +26,17 @@ let (small, hiddenSize) = (notebook.isSmall, notebook.isSmall ? 32 : 64)
 // forward rule saves `1 + |x|`, and its vector-Jacobian product uses it: `dx = g / (1 + |x|)^2`.
 
 func softsign<Scalar: TensorScalar>() -> CustomOp<Scalar, [Scalar]> {
-    CustomOp(name: "softsign", outputShapes: { $0 }, forward: { inputs, outputs in
-        let (x, denominators) = (inputs[0], (0..<inputs[0].count).map { 1 + abs(inputs[0][$0]) })
-        for i in denominators.indices { outputs[0][i] = x[i] / denominators[i] }
-        return denominators
-    }, vjp: { c in
-        guard let dx = c.gradients[0] else { return }
-        for i in c.saved.indices { dx[i] = c.cotangents[0][i] / (c.saved[i] * c.saved[i]) }
-    })
+    CustomOp(
+        name: "softsign", outputShapes: { $0 },
+        forward: { inputs, outputs in
+            let (x, denominators) = (inputs[0], (0..<inputs[0].count).map { 1 + abs(inputs[0][$0]) })
+            for i in denominators.indices { outputs[0][i] = x[i] / denominators[i] }
+            return denominators
+        },
+        vjp: { c in
+            guard let dx = c.gradients[0] else { return }
+            for i in c.saved.indices { dx[i] = c.cotangents[0][i] / (c.saved[i] * c.saved[i]) }
+        })
 }
 
 // Checked as every op of the library is: central differences in Double against the VJP.
@@ -60,19 +63,27 @@ final class BidirectionalGRU: ImageClassifier, Module {
         head = Linear(inputSize: 2 * hiddenSize, outputSize: 10, in: root["head"])
     }
 
-    func logits(_ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator)
-        -> Variable<Float> {
+    func logits(
+        _ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator
+    )
+        -> Variable<Float>
+    {
         let x = tape.constant(images)  // [batch, 28 rows, 28 pixels]
         let rows = (0..<28).map { x.slice(alongAxis: 1, start: $0, length: 1).reshaped(to: [images.shape[0], 28]) }
-        var (down, up) = (forward.zeroState(batchSize: images.shape[0], on: tape),
-                          backward.zeroState(batchSize: images.shape[0], on: tape))
+        var (down, up) = (
+            forward.zeroState(batchSize: images.shape[0], on: tape),
+            backward.zeroState(batchSize: images.shape[0], on: tape)
+        )
         for t in 0..<28 { (down, up) = (forward(rows[t], state: down), backward(rows[27 - t], state: up)) }
         return head(squash(concatenate([down, up], alongAxis: 1))[0])
     }
 
-    func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                      using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double]) {
+    func trainingLoss(
+        _ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
+        using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double])
+    {
         let scores = logits(images, on: tape, using: &generator)
         let correct = zip(mostLikelyClasses(scores), labels).filter { $0 == $1 }.count
         return (softmaxCrossEntropy(logits: scores, labels: labels), correct, [:])
@@ -81,8 +92,9 @@ final class BidirectionalGRU: ImageClassifier, Module {
 
 let model = BidirectionalGRU(hiddenSize: hiddenSize, seed: 1)
 say("parameters: " + model.parameterNames.joined(separator: ", "))
-claim(model.parameterNames.first == "forward.weight_ih" && model.parameterNames.last == "head.bias",
-      "the parameters are named by the model's structure")
+claim(
+    model.parameterNames.first == "forward.weight_ih" && model.parameterNames.last == "head.bias",
+    "the parameters are named by the model's structure")
 
 // ## Training with the library's loop
 //
@@ -91,9 +103,11 @@ claim(model.parameterNames.first == "forward.weight_ih" && model.parameterNames.
 
 let (allTraining, allTest) = must { try MNIST.load() }
 // The small setting (CI): 6,000 images to train on, 1,000 to validate and 1,000 to test.
-let data = small
-    ? DatasetSplits(training: allTraining.subset(Array(0..<7_000)), test: allTest.subset(Array(0..<1_000)),
-                    validationCount: 1_000)
+let data =
+    small
+    ? DatasetSplits(
+        training: allTraining.subset(Array(0..<7_000)), test: allTest.subset(Array(0..<1_000)),
+        validationCount: 1_000)
     : DatasetSplits(training: allTraining, test: allTest)
 let options = TrainingOptions(learningRate: 3e-3, batchSize: 64, epochs: small ? 2 : 3)
 let folder = URL(fileURLWithPath: notebook.outputDirectory).appendingPathComponent("run")
@@ -129,8 +143,10 @@ let straightFolder = folder.appendingPathExtension("straight")
 try? FileManager.default.removeItem(at: straightFolder)
 let straight = trainer(of: BidirectionalGRU(hiddenSize: hiddenSize, seed: 1), in: straightFolder)
 must { try straight.run() }
-claim(Array(straight.model.store.values) == Array(resumed.model.store.values),
-      "the stopped and resumed run ends where a run straight through does, bit for bit")
+claim(
+    Array(straight.model.store.values) == Array(resumed.model.store.values),
+    "the stopped and resumed run ends where a run straight through does, bit for bit")
 let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-claim(files.contains("metrics.csv") && files.contains { $0.hasPrefix("events.out.tfevents.") },
-      "the run left metrics.csv and a TensorBoard event file in \(folder.path)")
+claim(
+    files.contains("metrics.csv") && files.contains { $0.hasPrefix("events.out.tfevents.") },
+    "the run left metrics.csv and a TensorBoard event file in \(folder.path)")

@@ -105,8 +105,10 @@ final class Arena {
         while next < chunks.count && chunks[next].capacity < rounded { next += 1 }
         if next == chunks.count {
             let capacity = max(rounded, minimumChunkBytes, (chunks.last?.capacity ?? 0) * 2)
-            chunks.append(Chunk(base: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment),
-                                capacity: capacity))
+            chunks.append(
+                Chunk(
+                    base: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment),
+                    capacity: capacity))
         }
         chunkIndex = next
         let base = chunks[next].base

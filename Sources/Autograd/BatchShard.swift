@@ -22,15 +22,18 @@ public struct BatchShard: Sendable, Equatable {
     /// contiguous, in rank order, the first `count % size` processes one row more.
     public static func part(_ rank: Int, of size: Int, rows count: Int) -> BatchShard {
         require(size > 0 && rank >= 0 && rank < size, "BatchShard: rank \(rank) of \(size) processes")
-        let base = count / size, extra = count % size
+        let base = count / size
+        let extra = count % size
         let start = rank * base + min(rank, extra)
         return BatchShard(rows: start..<(start + base + (rank < extra ? 1 : 0)), of: count)
     }
 
     /// Runs `draw`, which draws `perRow` values per row of this shard with `next`, after
     /// skipping the values of the rows before it and before skipping those after it.
-    public func drawing<T>(_ perRow: Int, with generator: inout SeededGenerator, skip: (inout SeededGenerator) -> Void,
-                           _ draw: (inout SeededGenerator) -> T) -> T {
+    public func drawing<T>(
+        _ perRow: Int, with generator: inout SeededGenerator, skip: (inout SeededGenerator) -> Void,
+        _ draw: (inout SeededGenerator) -> T
+    ) -> T {
         for _ in 0..<(rows.lowerBound * perRow) { skip(&generator) }
         let result = draw(&generator)
         for _ in 0..<((total - rows.upperBound) * perRow) { skip(&generator) }

@@ -52,8 +52,9 @@ extension Shape {
         let s = strides4
         if mine == theirs { return s }  // the common case: nothing is broadcast
         @inline(__always) func stride(_ m: Int, _ t: Int, _ s: Int) -> Int { m == 1 && t != 1 ? 0 : s }
-        return Index4(stride(mine.i0, theirs.i0, s.i0), stride(mine.i1, theirs.i1, s.i1),
-                      stride(mine.i2, theirs.i2, s.i2), stride(mine.i3, theirs.i3, s.i3))
+        return Index4(
+            stride(mine.i0, theirs.i0, s.i0), stride(mine.i1, theirs.i1, s.i1),
+            stride(mine.i2, theirs.i2, s.i2), stride(mine.i3, theirs.i3, s.i3))
     }
 
     /// The numpy-style broadcast of two shapes, or nil when they are incompatible.

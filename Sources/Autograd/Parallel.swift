@@ -15,11 +15,13 @@ package func forEachSlice(of count: Int, minimumSlice: Int = 1, _ body: (Range<I
     withoutActuallyEscaping(body) { body in
         var work: ((Range<Int>) -> Void, Int) = (body, count)
         withUnsafeMutablePointer(to: &work) { context in
-            ck_parallel_for(Int32(slices), { context, index, slices in
-                let work = context!.assumingMemoryBound(to: ((Range<Int>) -> Void, Int).self).pointee
-                let (i, n) = (Int(index), Int(slices))
-                work.0(work.1 * i / n ..< work.1 * (i + 1) / n)
-            }, context)
+            ck_parallel_for(
+                Int32(slices),
+                { context, index, slices in
+                    let work = context!.assumingMemoryBound(to: ((Range<Int>) -> Void, Int).self).pointee
+                    let (i, n) = (Int(index), Int(slices))
+                    work.0(work.1 * i / n..<work.1 * (i + 1) / n)
+                }, context)
         }
     }
 }

@@ -15,8 +15,9 @@ public struct Shape: Sendable {
 
     /// Creates a shape from its dimensions; each must be non-negative.
     public init(_ dimensions: [Int]) {
-        require(dimensions.count <= Shape.maximumRank,
-                     "Shape: rank \(dimensions.count) exceeds the maximum rank \(Shape.maximumRank) (\(dimensions))")
+        require(
+            dimensions.count <= Shape.maximumRank,
+            "Shape: rank \(dimensions.count) exceeds the maximum rank \(Shape.maximumRank) (\(dimensions))")
         require(dimensions.allSatisfy { $0 >= 0 }, "Shape: dimensions must be non-negative, got \(dimensions)")
         var padded = Index4(1, 1, 1, 1)
         let offset = Shape.maximumRank - dimensions.count
@@ -45,7 +46,8 @@ public struct Shape: Sendable {
     @inlinable
     func reducing(_ mask: UInt8, keepingRank: Bool) -> Shape {
         var padded = Index4(1, 1, 1, 1)
-        var slot = Shape.maximumRank - 1, kept = 0
+        var slot = Shape.maximumRank - 1
+        var kept = 0
         for axis in stride(from: rank - 1, through: 0, by: -1) {
             let reduced = mask & (1 << axis) != 0
             if reduced && !keepingRank { continue }

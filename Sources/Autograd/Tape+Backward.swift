@@ -12,8 +12,9 @@ extension Tape {
 
         let rootNode = nodes[Int(root.id)]
         if let seed {
-            require(seed.shape == rootNode.shape,
-                         "backward: seed shape \(seed.shape) does not match the root's shape \(rootNode.shape)")
+            require(
+                seed.shape == rootNode.shape,
+                "backward: seed shape \(seed.shape) does not match the root's shape \(rootNode.shape)")
         }
         if let rootGradient = gradientBuffer(root.id) {
             if let seed {
@@ -26,18 +27,18 @@ extension Tape {
         // A custom op's VJP runs from its last output's node: start there when the root is
         // another of its outputs.
         var last = Int(root.id)
-        if case let .custom(_, output, outputCount) = rootNode.op { last += Int(outputCount - 1 - output) }
+        if case .custom(_, let output, let outputCount) = rootNode.op { last += Int(outputCount - 1 - output) }
         for id in stride(from: last, through: 0, by: -1) {
             // Fields are read in place: a node is copied only when its VJP runs.
             let op = nodes[id].op
             if op.isInput { continue }
-            if case let .sampleNormal(sd, negatedAdvantage) = op {
+            if case .sampleNormal(let sd, let negatedAdvantage) = op {
                 // A stochastic node passes nothing through its sample; it injects REINFORCE into
                 // its mean whatever reached the sample, so it runs even without a gradient.
                 timedBackward(op) { sampleNormalVJP(nodes[id], sd, negatedAdvantage) }
                 continue
             }
-            if case let .custom(entry, output, outputCount) = op {
+            if case .custom(let entry, let output, let outputCount) = op {
                 // The last output runs the op's VJP once every output's gradient is complete
                 // (all their users come later on the tape), even if only another output was used.
                 if output == outputCount - 1 && nodes[id].requiresGradient {
@@ -56,7 +57,9 @@ extension Tape {
     /// `gradient(of:)`: every contribution to it came from later nodes, already replayed.
     @inlinable
     func releaseGradient(_ id: Int) {
-        guard !keepsIntermediateGradients && !nodes[id].hasExternalGradient, let gradient = nodes[id].gradient else { return }
+        guard !keepsIntermediateGradients && !nodes[id].hasExternalGradient, let gradient = nodes[id].gradient else {
+            return
+        }
         gradients.recycle(pointer(gradient), count: nodes[id].shape.count)
         nodes[id].gradient = nil
     }
@@ -75,18 +78,20 @@ extension Tape {
     func backpropagate(_ op: Op, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
         switch op {
         case .binary(let op): binaryVJP(op, node, g)
-        case let .unary(op, lower, upper): unaryVJP(op, node, g, lower: Scalar(lower), upper: Scalar(upper))
-        case let .matmul(transposeA, transposeB): matmulVJP(node, g, transposeA: transposeA, transposeB: transposeB)
-        case let .linear(terms, biases, activation): linearVJP(node, g, terms: Int(terms), biases: biases, activation: activation)
-        case let .convolution(stride, padding, columns): convolutionVJP(node, g, stride: stride, padding: padding, columns: columns)
-        case let .sum(mask): sumVJP(node, g, reducedAxes: mask)
-        case let .max(axis, argmax): gatherVJP(node, g, axis: axis, indices: argmax)  // scatters to the argmax
+        case .unary(let op, let lower, let upper): unaryVJP(op, node, g, lower: Scalar(lower), upper: Scalar(upper))
+        case .matmul(let transposeA, let transposeB): matmulVJP(node, g, transposeA: transposeA, transposeB: transposeB)
+        case .linear(let terms, let biases, let activation):
+            linearVJP(node, g, terms: Int(terms), biases: biases, activation: activation)
+        case .convolution(let stride, let padding, let columns):
+            convolutionVJP(node, g, stride: stride, padding: padding, columns: columns)
+        case .sum(let mask): sumVJP(node, g, reducedAxes: mask)
+        case .max(let axis, let argmax): gatherVJP(node, g, axis: axis, indices: argmax)  // scatters to the argmax
         case .logSoftmax: logSoftmaxVJP(node, g)
         case .reshape: reshapeVJP(node, g)
-        case let .transpose(permutation): transposeVJP(node, g, permutation: permutation)
-        case let .concatenate(axis): concatenateVJP(node, g, axis: axis)
-        case let .slice(axis, start): sliceVJP(node, g, axis: axis, start: start)
-        case let .gather(axis, indices): gatherVJP(node, g, axis: axis, indices: indices)
+        case .transpose(let permutation): transposeVJP(node, g, permutation: permutation)
+        case .concatenate(let axis): concatenateVJP(node, g, axis: axis)
+        case .slice(let axis, let start): sliceVJP(node, g, axis: axis, start: start)
+        case .gather(let axis, let indices): gatherVJP(node, g, axis: axis, indices: indices)
         case .stopGradient: break  // by definition: no gradient flows to the operand
         case .normalLogProbability(let sd): normalLogProbabilityVJP(node, g, standardDeviation: Scalar(sd))
         // Run by `backward` itself: inputs have no VJP, a stochastic node runs without an
@@ -138,9 +143,10 @@ extension Tape {
             // Nothing was broadcast: the first contribution is written, later ones added.
             guard let (target, isFresh) = gradientTarget(id) else { return }
             let strides = shape.strides4
-            Scalar.kernels.stridedAccumulate(extent: shape.extent4, alpha: alpha, overwrite: isFresh,
-                                             source: contribution, sourceStrides: strides,
-                                             target: target, targetStrides: strides)
+            Scalar.kernels.stridedAccumulate(
+                extent: shape.extent4, alpha: alpha, overwrite: isFresh,
+                source: contribution, sourceStrides: strides,
+                target: target, targetStrides: strides)
             return
         }
         guard let target = gradientBuffer(id) else { return }

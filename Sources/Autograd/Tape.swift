@@ -95,9 +95,11 @@ public final class Tape<Scalar: TensorScalar> {
     public func constant(_ value: Scalar, shape: Shape = .scalar) -> Variable<Scalar> {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         timed(nil) { pointer.initialize(repeating: value, count: shape.count) }
-        return append(TapeNode(op: .input(zeros: value == 0), shape: shape, value: UnsafeMutableRawPointer(pointer),
-                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
-                               hasExternalGradient: false))
+        return append(
+            TapeNode(
+                op: .input(zeros: value == 0), shape: shape, value: UnsafeMutableRawPointer(pointer),
+                gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
+                hasExternalGradient: false))
     }
 
     /// Records a constant that `initialize` writes straight into the tape's memory, with no
@@ -105,13 +107,18 @@ public final class Tape<Scalar: TensorScalar> {
     /// `initialize` must write all `shape.count` elements; a profile counts its time as the
     /// inputs' (for RAM, the retina's work).
     @inlinable
-    package func constant(shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void)
-        -> Variable<Scalar> {
+    package func constant(
+        shape: Shape, initializingWith initialize: (UnsafeMutableBufferPointer<Scalar>) -> Void
+    )
+        -> Variable<Scalar>
+    {
         let pointer = values.allocate(shape.count, of: Scalar.self)
         timed(nil) { initialize(UnsafeMutableBufferPointer(start: pointer, count: shape.count)) }
-        return append(TapeNode(op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(pointer),
-                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
-                               hasExternalGradient: false))
+        return append(
+            TapeNode(
+                op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(pointer),
+                gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: false,
+                hasExternalGradient: false))
     }
 
     /// Records a tensor whose gradient `backward` computes; read it with `gradient(of:)`.
@@ -126,13 +133,17 @@ public final class Tape<Scalar: TensorScalar> {
     /// cleared by the tape: clear it between steps). Both buffers hold `shape.count` elements
     /// and must stay valid until the next `reset()`.
     @inlinable
-    package func bind(_ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
-                      shape: Shape) -> Variable<Scalar> {
+    package func bind(
+        _ value: UnsafeMutablePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>?,
+        shape: Shape
+    ) -> Variable<Scalar> {
         profile?.count(nil)  // nothing to copy: counted, not timed
-        return append(TapeNode(op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(value),
-                        gradient: gradient.map(UnsafeMutableRawPointer.init),
-                        firstOperand: 0, operandCount: 0, requiresGradient: gradient != nil,
-                        hasExternalGradient: gradient != nil))
+        return append(
+            TapeNode(
+                op: .input(zeros: false), shape: shape, value: UnsafeMutableRawPointer(value),
+                gradient: gradient.map(UnsafeMutableRawPointer.init),
+                firstOperand: 0, operandCount: 0, requiresGradient: gradient != nil,
+                hasExternalGradient: gradient != nil))
     }
 
     @inlinable
@@ -140,13 +151,16 @@ public final class Tape<Scalar: TensorScalar> {
         let pointer = values.allocate(tensor.shape.count, of: Scalar.self)
         timed(nil) {
             tensor.scalars.withUnsafeBufferPointer { source in
-                UnsafeMutableRawPointer(pointer).copyMemory(from: source.baseAddress!,
-                                                            byteCount: source.count * MemoryLayout<Scalar>.stride)
+                UnsafeMutableRawPointer(pointer).copyMemory(
+                    from: source.baseAddress!,
+                    byteCount: source.count * MemoryLayout<Scalar>.stride)
             }
         }
-        return append(TapeNode(op: .input(zeros: false), shape: tensor.shape, value: UnsafeMutableRawPointer(pointer),
-                               gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
-                               hasExternalGradient: false))
+        return append(
+            TapeNode(
+                op: .input(zeros: false), shape: tensor.shape, value: UnsafeMutableRawPointer(pointer),
+                gradient: nil, firstOperand: 0, operandCount: 0, requiresGradient: requiresGradient,
+                hasExternalGradient: false))
     }
 
     // MARK: Reading results
@@ -155,7 +169,8 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     public func value(of variable: Variable<Scalar>) -> Tensor<Scalar> {
         let node = self.node(variable)
-        return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(node.value), count: node.shape.count)))
+        return Tensor(
+            shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(node.value), count: node.shape.count)))
     }
 
     /// The gradient of the last `backward` root with respect to `variable`, or nil when that
@@ -166,11 +181,13 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     public func gradient(of variable: Variable<Scalar>) -> Tensor<Scalar>? {
         let node = self.node(variable)
-        require(keepsIntermediateGradients || node.op.isInput,
-                "Tape.gradient(of:): the gradient of an op's result (\(node.op.code!)) is not kept when "
+        require(
+            keepsIntermediateGradients || node.op.isInput,
+            "Tape.gradient(of:): the gradient of an op's result (\(node.op.code!)) is not kept when "
                 + "keepsIntermediateGradients is false; read inputs' and parameters' gradients, or set it to true")
         guard let gradient = node.gradient else { return nil }
-        return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(gradient), count: node.shape.count)))
+        return Tensor(
+            shape: node.shape, scalars: Array(UnsafeBufferPointer(start: pointer(gradient), count: node.shape.count)))
     }
 
     // MARK: Recording (used by the ops)
@@ -184,8 +201,9 @@ public final class Tape<Scalar: TensorScalar> {
     @inlinable
     func check(_ variable: Variable<Scalar>) {
         require(variable.tape === self, "Tape: a variable from another tape was used")
-        require(variable.generation == generation,
-                     "Tape: a variable recorded before reset() was used after it")
+        require(
+            variable.generation == generation,
+            "Tape: a variable recorded before reset() was used after it")
     }
 
     @inline(__always) @inlinable
@@ -221,9 +239,11 @@ public final class Tape<Scalar: TensorScalar> {
     /// `compute` fills. The caller has checked the operands (`node(_:)` does). Only `compute`
     /// is timed when profiling: it is the op's own work.
     @inlinable
-    func record(_ op: Op, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
-                requiresGradient: Bool? = nil,
-                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
+    func record(
+        _ op: Op, _ a: Variable<Scalar>, _ b: Variable<Scalar>? = nil, shape: Shape,
+        requiresGradient: Bool? = nil,
+        compute: (UnsafeMutablePointer<Scalar>) -> Void
+    ) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         let first = Int32(operands.count)
         operands.append(a.id)
@@ -232,10 +252,12 @@ public final class Tape<Scalar: TensorScalar> {
             operands.append(id)
             needs = needs || nodes[Int(id)].requiresGradient
         }
-        let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
-                                       firstOperand: first, operandCount: b == nil ? 1 : 2,
-                                       requiresGradient: requiresGradient ?? needs,
-                                       hasExternalGradient: false))
+        let variable = append(
+            TapeNode(
+                op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
+                firstOperand: first, operandCount: b == nil ? 1 : 2,
+                requiresGradient: requiresGradient ?? needs,
+                hasExternalGradient: false))
         timed(op) { compute(output) }
         return variable
     }
@@ -247,15 +269,19 @@ public final class Tape<Scalar: TensorScalar> {
         let first = Int32(operands.count)
         operands.append(a.id)
         profile?.count(op.code)  // no work of its own: counted, not timed
-        return append(TapeNode(op: op, shape: shape, value: source.value, gradient: nil,
-                               firstOperand: first, operandCount: 1, requiresGradient: requiresGradient,
-                               hasExternalGradient: false))
+        return append(
+            TapeNode(
+                op: op, shape: shape, value: source.value, gradient: nil,
+                firstOperand: first, operandCount: 1, requiresGradient: requiresGradient,
+                hasExternalGradient: false))
     }
 
     /// Records an op with any number of operands (concatenate); `compute` fills the output.
     @inlinable
-    func record(_ op: Op, operands list: [Variable<Scalar>], shape: Shape,
-                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
+    func record(
+        _ op: Op, operands list: [Variable<Scalar>], shape: Shape,
+        compute: (UnsafeMutablePointer<Scalar>) -> Void
+    ) -> Variable<Scalar> {
         let first = Int32(operands.count)
         for v in list {
             check(v)
@@ -267,14 +293,18 @@ public final class Tape<Scalar: TensorScalar> {
     /// Records an op whose operand ids the caller has just appended to `operands`, from
     /// `first` on (so no array of operands is built); `compute` fills the output.
     @inlinable
-    func record(_ op: Op, operandsFrom first: Int32, shape: Shape,
-                compute: (UnsafeMutablePointer<Scalar>) -> Void) -> Variable<Scalar> {
+    func record(
+        _ op: Op, operandsFrom first: Int32, shape: Shape,
+        compute: (UnsafeMutablePointer<Scalar>) -> Void
+    ) -> Variable<Scalar> {
         let output = values.allocate(shape.count, of: Scalar.self)
         var needs = false
         for i in Int(first)..<operands.count where nodes[Int(operands[i])].requiresGradient { needs = true }
-        let variable = append(TapeNode(op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
-                                       firstOperand: first, operandCount: Int32(operands.count) - first,
-                                       requiresGradient: needs, hasExternalGradient: false))
+        let variable = append(
+            TapeNode(
+                op: op, shape: shape, value: UnsafeMutableRawPointer(output), gradient: nil,
+                firstOperand: first, operandCount: Int32(operands.count) - first,
+                requiresGradient: needs, hasExternalGradient: false))
         timed(op) { compute(output) }
         return variable
     }

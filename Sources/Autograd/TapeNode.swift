@@ -18,8 +18,10 @@ struct TapeNode {
     @usableFromInline var hasExternalGradient: Bool
 
     @inlinable
-    init(op: Op, shape: Shape, value: UnsafeMutableRawPointer, gradient: UnsafeMutableRawPointer?,
-         firstOperand: Int32, operandCount: Int32, requiresGradient: Bool, hasExternalGradient: Bool) {
+    init(
+        op: Op, shape: Shape, value: UnsafeMutableRawPointer, gradient: UnsafeMutableRawPointer?,
+        firstOperand: Int32, operandCount: Int32, requiresGradient: Bool, hasExternalGradient: Bool
+    ) {
         (self.op, self.shape, self.value, self.gradient) = (op, shape, value, gradient)
         (self.firstOperand, self.operandCount) = (firstOperand, operandCount)
         (self.requiresGradient, self.hasExternalGradient) = (requiresGradient, hasExternalGradient)

@@ -80,10 +80,11 @@ public final class TapeProfile {
     }
 
     func entry(slot: Int) -> Entry {
-        Entry(op: slot < OpCode.allCases.count ? OpCode(rawValue: UInt8(slot)) : nil,
-              forwardCount: forwardCounts[slot], backwardCount: backwardCounts[slot],
-              forwardSeconds: Double(forwardNanoseconds[slot]) * 1e-9,
-              backwardSeconds: Double(backwardNanoseconds[slot]) * 1e-9)
+        Entry(
+            op: slot < OpCode.allCases.count ? OpCode(rawValue: UInt8(slot)) : nil,
+            forwardCount: forwardCounts[slot], backwardCount: backwardCounts[slot],
+            forwardSeconds: Double(forwardNanoseconds[slot]) * 1e-9,
+            backwardSeconds: Double(backwardNanoseconds[slot]) * 1e-9)
     }
 
     // MARK: Recording (called by the tape only while a profile is set)
@@ -141,15 +142,19 @@ extension TapeProfile: CustomStringConvertible {
             name.padding(20) + pad(String(fc), 9) + pad(String(bc), 10) + pad(ms(f), 11) + pad(ms(b), 11)
                 + pad(ms(f + b), 11) + pad(share, 8)
         }
-        var lines = ["op".padding(20) + pad("forward", 9) + pad("backward", 10) + pad("fwd ms", 11) + pad("bwd ms", 11)
-                     + pad("total ms", 11) + pad("share", 8)]
+        var lines = [
+            "op".padding(20) + pad("forward", 9) + pad("backward", 10) + pad("fwd ms", 11) + pad("bwd ms", 11)
+                + pad("total ms", 11) + pad("share", 8)
+        ]
         for e in rows {
             let share = total > 0 ? fixed(100 * e.totalSeconds / total, 1) + " %" : "-"
             lines.append(line(e.name, e.forwardCount, e.backwardCount, e.forwardSeconds, e.backwardSeconds, share))
         }
-        lines.append(line("total", rows.reduce(0) { $0 + $1.forwardCount }, rows.reduce(0) { $0 + $1.backwardCount },
-                          rows.reduce(0) { $0 + $1.forwardSeconds }, rows.reduce(0) { $0 + $1.backwardSeconds },
-                          total > 0 ? "100 %" : "-"))
+        lines.append(
+            line(
+                "total", rows.reduce(0) { $0 + $1.forwardCount }, rows.reduce(0) { $0 + $1.backwardCount },
+                rows.reduce(0) { $0 + $1.forwardSeconds }, rows.reduce(0) { $0 + $1.backwardSeconds },
+                total > 0 ? "100 %" : "-"))
         return lines.joined(separator: "\n")
     }
 }
@@ -159,7 +164,8 @@ private func fixed(_ value: Double, _ digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = Int((value * scale).rounded())
-    let whole = String(scaled / Int(scale)), fraction = String(abs(scaled) % Int(scale))
+    let whole = String(scaled / Int(scale))
+    let fraction = String(abs(scaled) % Int(scale))
     return digits == 0 ? whole : whole + "." + String(repeating: "0", count: digits - fraction.count) + fraction
 }
 

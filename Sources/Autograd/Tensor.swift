@@ -10,8 +10,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// Creates a tensor from its elements in row-major order.
     public init(shape: Shape, scalars: [Scalar]) {
-        require(scalars.count == shape.count,
-                     "Tensor: shape \(shape) needs \(shape.count) scalars, got \(scalars.count)")
+        require(
+            scalars.count == shape.count,
+            "Tensor: shape \(shape) needs \(shape.count) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -31,8 +32,10 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public init(_ values: [Scalar]) { self.init(shape: [values.count], scalars: values) }
 
     /// A tensor of the given shape with independent uniform draws in `range`.
-    public static func uniform(_ shape: Shape, in range: ClosedRange<Scalar>,
-                               using generator: inout SeededGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: Shape, in range: ClosedRange<Scalar>,
+        using generator: inout SeededGenerator
+    ) -> Tensor {
         let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
             Scalar.kernels.fillUniform(out, lower: range.lowerBound, upper: range.upperBound, using: &generator)
             initialized = shape.count
@@ -41,8 +44,10 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// A tensor of the given shape with independent normal draws.
-    public static func normal(_ shape: Shape, mean: Scalar = 0, standardDeviation: Scalar = 1,
-                              using generator: inout SeededGenerator) -> Tensor {
+    public static func normal(
+        _ shape: Shape, mean: Scalar = 0, standardDeviation: Scalar = 1,
+        using generator: inout SeededGenerator
+    ) -> Tensor {
         let scalars = [Scalar](unsafeUninitializedCapacity: shape.count) { out, initialized in
             Scalar.kernels.fillNormal(out, mean: mean, standardDeviation: standardDeviation, using: &generator)
             initialized = shape.count
@@ -52,8 +57,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
     /// The same elements under another shape with the same element count.
     public func reshaped(to newShape: Shape) -> Tensor {
-        require(newShape.count == shape.count,
-                     "Tensor.reshaped: cannot reshape \(shape) to \(newShape)")
+        require(
+            newShape.count == shape.count,
+            "Tensor.reshaped: cannot reshape \(shape) to \(newShape)")
         return Tensor(shape: newShape, scalars: scalars)
     }
 

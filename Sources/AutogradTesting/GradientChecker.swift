@@ -39,8 +39,10 @@ public struct GradientChecker: Sendable {
 
     /// Checks `function` at `inputs`. Inputs whose `differentiable` flag is false are recorded
     /// as constants and not checked (labels, samples held fixed).
-    public func check(at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
-                      _ function: Function) -> GradientCheckResult {
+    public func check(
+        at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
+        _ function: Function
+    ) -> GradientCheckResult {
         let mask = differentiable ?? Array(repeating: true, count: inputs.count)
         require(mask.count == inputs.count, "GradientChecker: \(mask.count) flags for \(inputs.count) inputs")
         var result = GradientCheckResult()
@@ -76,8 +78,9 @@ public struct GradientChecker: Sendable {
         for (i, gradient) in zero.enumerated() where mask[i] && gradient.scalars.contains(where: { $0 != 0 }) {
             result.fail("input \(i): a zero cotangent gave a non-zero gradient")
         }
-        let doubled = gradients({ tape, variables in function(tape, variables) + function(tape, variables) },
-                                inputs, mask, seed: cotangent, tape)
+        let doubled = gradients(
+            { tape, variables in function(tape, variables) + function(tape, variables) },
+            inputs, mask, seed: cotangent, tape)
         for (i, gradient) in doubled.enumerated() where mask[i] {
             for (j, (twice, once)) in zip(gradient.scalars, first[i].scalars).enumerated()
             where abs(twice - 2 * once) > 1e-12 * max(1, abs(twice)) {
@@ -90,21 +93,27 @@ public struct GradientChecker: Sendable {
 
     // MARK: Pieces
 
-    private func evaluate(_ function: Function, at inputs: [Tensor<Double>], mask: [Bool],
-                          on tape: Tape<Double>) -> Variable<Double> {
+    private func evaluate(
+        _ function: Function, at inputs: [Tensor<Double>], mask: [Bool],
+        on tape: Tape<Double>
+    ) -> Variable<Double> {
         tape.reset()
         let variables = zip(inputs, mask).map { $1 ? tape.variable($0) : tape.constant($0) }
         return function(tape, variables)
     }
 
-    private func outputValues(_ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
-                              _ tape: Tape<Double>) -> [Double] {
+    private func outputValues(
+        _ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
+        _ tape: Tape<Double>
+    ) -> [Double] {
         evaluate(function, at: inputs, mask: mask, on: tape).value.scalars
     }
 
     /// Gradients of `<seed, f(inputs)>` with respect to each input.
-    private func gradients(_ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
-                           seed: Tensor<Double>, _ tape: Tape<Double>) -> [Tensor<Double>] {
+    private func gradients(
+        _ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
+        seed: Tensor<Double>, _ tape: Tape<Double>
+    ) -> [Tensor<Double>] {
         tape.reset()
         let variables = zip(inputs, mask).map { $1 ? tape.variable($0) : tape.constant($0) }
         let output = function(tape, variables)
@@ -113,8 +122,10 @@ public struct GradientChecker: Sendable {
         return variables.map { tape.gradient(of: $0) ?? .zeros($0.shape) }
     }
 
-    private func compareFullJacobian(_ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
-                                     _ outputShape: Shape, _ tape: Tape<Double>, _ result: inout GradientCheckResult) {
+    private func compareFullJacobian(
+        _ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
+        _ outputShape: Shape, _ tape: Tape<Double>, _ result: inout GradientCheckResult
+    ) {
         // Analytic rows: one backward pass per output element.
         var analytic: [[Tensor<Double>]] = []
         for j in 0..<outputShape.count {
@@ -125,7 +136,8 @@ public struct GradientChecker: Sendable {
         // Numeric columns: one pair of evaluations per input element.
         for (i, input) in inputs.enumerated() where mask[i] {
             for e in 0..<input.shape.count {
-                var plus = inputs, minus = inputs
+                var plus = inputs
+                var minus = inputs
                 plus[i].withUnsafeMutableBufferPointer { $0[e] += epsilon }
                 minus[i].withUnsafeMutableBufferPointer { $0[e] -= epsilon }
                 let up = outputValues(function, plus, mask, tape)
@@ -141,9 +153,11 @@ public struct GradientChecker: Sendable {
         }
     }
 
-    private func compareDirection(_ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
-                                  _ outputShape: Shape, _ tape: Tape<Double>,
-                                  _ generator: inout SeededGenerator, _ result: inout GradientCheckResult) {
+    private func compareDirection(
+        _ function: Function, _ inputs: [Tensor<Double>], _ mask: [Bool],
+        _ outputShape: Shape, _ tape: Tape<Double>,
+        _ generator: inout SeededGenerator, _ result: inout GradientCheckResult
+    ) {
         let cotangent = Tensor<Double>.normal(outputShape, using: &generator)
         let directions = inputs.enumerated().map { i, input in
             mask[i] ? Tensor<Double>.normal(input.shape, using: &generator) : .zeros(input.shape)
@@ -155,7 +169,8 @@ public struct GradientChecker: Sendable {
         }
         func shifted(_ sign: Double) -> [Tensor<Double>] {
             zip(inputs, directions).map { input, direction in
-                Tensor(shape: input.shape, scalars: zip(input.scalars, direction.scalars).map { $0 + sign * epsilon * $1 })
+                Tensor(
+                    shape: input.shape, scalars: zip(input.scalars, direction.scalars).map { $0 + sign * epsilon * $1 })
             }
         }
         let up = outputValues(function, shifted(1), mask, tape)
@@ -188,14 +203,17 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        passed ? "gradient check passed"
+        passed
+            ? "gradient check passed"
             : "gradient check failed (\(failureCount) disagreements):\n" + failures.joined(separator: "\n")
     }
 }
 
 /// Checks `function`'s gradients at `inputs` with PyTorch's default tolerances.
 /// See `GradientChecker` for what is checked and how to change the tolerances.
-public func checkGradients(at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
-                           _ function: GradientChecker.Function) -> GradientCheckResult {
+public func checkGradients(
+    at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
+    _ function: GradientChecker.Function
+) -> GradientCheckResult {
     GradientChecker().check(at: inputs, differentiable: differentiable, function)
 }

@@ -65,8 +65,9 @@ public struct Batcher: Sendable {
             initialized = indices.count * imageSize
         }
         let labels = indices.map { Int32(generator.source.labels[$0]) }
-        return Batch(images: Tensor(shape: [indices.count, generator.height, generator.width], scalars: scalars),
-                     labels: labels, indices: indices)
+        return Batch(
+            images: Tensor(shape: [indices.count, generator.height, generator.width], scalars: scalars),
+            labels: labels, indices: indices)
     }
 
     /// The batches of `epoch` from number `first` on (a run resumed mid-epoch skips those it
@@ -80,7 +81,8 @@ public struct Batcher: Sendable {
             let end = min(start + batchSize, order.count)
             guard let part else { return batch(of: Array(order[start..<end]), epoch: epoch) }
             let shard = BatchShard.part(part.rank, of: part.size, rows: end - start)
-            var batch = batch(of: Array(order[(start + shard.rows.lowerBound)..<(start + shard.rows.upperBound)]), epoch: epoch)
+            var batch = batch(
+                of: Array(order[(start + shard.rows.lowerBound)..<(start + shard.rows.upperBound)]), epoch: epoch)
             batch.shard = shard
             return batch
         }

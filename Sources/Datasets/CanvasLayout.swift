@@ -13,8 +13,11 @@ public struct CanvasLayout: Hashable, Sendable {
     public var distractorSize: Int
 
     public init(size: Int, distractorCount: Int = 0, distractorSize: Int = 8) {
-        require(size > 0 && distractorCount >= 0 && distractorSize > 0,
-                     "CanvasLayout: size \(size), distractors \(distractorCount) and distractor size \(distractorSize) must be positive")
+        require(
+            size > 0 && distractorCount >= 0 && distractorSize > 0,
+            "CanvasLayout: size \(size), distractors \(distractorCount) and distractor size \(distractorSize) must "
+                + "be positive"
+        )
         self.size = size
         self.distractorCount = distractorCount
         self.distractorSize = distractorSize

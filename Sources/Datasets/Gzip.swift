@@ -75,7 +75,8 @@ enum Gzip {
     static func initialCapacity(for compressed: [UInt8]) -> Int {
         guard compressed.count >= 18 else { return 1 << 16 }
         let n = compressed.count
-        let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8
+        let size =
+            Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8
             | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
         return max(1 << 16, min(size, compressed.count * 8))
     }

@@ -18,17 +18,21 @@ public struct IDXFile: Sendable {
     /// - Parameter expectedDimensionCount: if given, a file with another number of dimensions
     ///   is rejected (3 for images, 1 for labels).
     public init(contentsOf path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
-        try self.init(parsing: try FileBytes.read(path: path), path: path, expectedDimensionCount: expectedDimensionCount)
+        try self.init(
+            parsing: try FileBytes.read(path: path), path: path, expectedDimensionCount: expectedDimensionCount)
     }
 
     /// Parses a file's bytes as read from disk, gzip'd or not; `path` only names it in errors.
     public init(fileBytes: [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
-        try self.init(parsing: try FileBytes.decoded(fileBytes, path: path), path: path,
-                      expectedDimensionCount: expectedDimensionCount)
+        try self.init(
+            parsing: try FileBytes.decoded(fileBytes, path: path), path: path,
+            expectedDimensionCount: expectedDimensionCount)
     }
 
     /// Parses the contents of an IDX file; `path` only names the file in errors.
-    public init(parsing contents: consuming [UInt8], path: String, expectedDimensionCount: Int? = nil) throws(DatasetError) {
+    public init(
+        parsing contents: consuming [UInt8], path: String, expectedDimensionCount: Int? = nil
+    ) throws(DatasetError) {
         func fail(_ problem: DatasetError.Problem) -> DatasetError { DatasetError(path: path, problem: problem) }
 
         guard !contents.isEmpty else { throw fail(.emptyFile) }
@@ -40,7 +44,9 @@ public struct IDXFile: Sendable {
             throw fail(.badMagic(found: Array(contents[0..<4])))
         }
         let dimensionCount = Int(contents[3])
-        guard dimensionCount >= 1 else { throw fail(.wrongDimensionCount(found: 0, expected: expectedDimensionCount ?? 1)) }
+        guard dimensionCount >= 1 else {
+            throw fail(.wrongDimensionCount(found: 0, expected: expectedDimensionCount ?? 1))
+        }
         if let expected = expectedDimensionCount, expected != dimensionCount {
             throw fail(.wrongDimensionCount(found: dimensionCount, expected: expected))
         }
@@ -53,7 +59,8 @@ public struct IDXFile: Sendable {
         var elementCount = 1
         for axis in 0..<dimensionCount {
             let at = 4 + 4 * axis
-            let size = Int(contents[at]) << 24 | Int(contents[at + 1]) << 16
+            let size =
+                Int(contents[at]) << 24 | Int(contents[at + 1]) << 16
                 | Int(contents[at + 2]) << 8 | Int(contents[at + 3])
             dimensions.append(size)
             // Sizes are at most 2^32 - 1 each, so the product can only overflow Int after a few axes.

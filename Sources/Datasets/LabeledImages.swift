@@ -21,8 +21,9 @@ public struct LabeledImages: Sendable {
 
     /// Creates a set from its pixels and labels; `pixels.count` must be `labels.count * height * width`.
     public init(pixels: [UInt8], labels: [UInt8], height: Int, width: Int) {
-        require(pixels.count == labels.count * height * width,
-                     "LabeledImages: \(pixels.count) pixels do not make \(labels.count) images of \(height)x\(width)")
+        require(
+            pixels.count == labels.count * height * width,
+            "LabeledImages: \(pixels.count) pixels do not make \(labels.count) images of \(height)x\(width)")
         self.pixels = pixels
         self.labels = labels
         self.height = height
@@ -37,19 +38,22 @@ public struct LabeledImages: Sendable {
         let images = try IDXFile(contentsOf: imagesPath, expectedDimensionCount: 3)
         let labels = try IDXFile(contentsOf: labelsPath, expectedDimensionCount: 1)
         guard images.dimensions[0] == labels.dimensions[0] else {
-            throw DatasetError(path: imagesPath, problem: .countMismatch(
-                imageCount: images.dimensions[0], labelCount: labels.dimensions[0], labelsPath: labelsPath))
+            throw DatasetError(
+                path: imagesPath,
+                problem: .countMismatch(
+                    imageCount: images.dimensions[0], labelCount: labels.dimensions[0], labelsPath: labelsPath))
         }
         if let bad = labels.bytes.firstIndex(where: { $0 > 9 }) {
             throw DatasetError(path: labelsPath, problem: .invalidLabel(value: labels.bytes[bad], index: bad))
         }
-        self.init(pixels: images.bytes, labels: labels.bytes,
-                  height: images.dimensions[1], width: images.dimensions[2])
+        self.init(
+            pixels: images.bytes, labels: labels.bytes,
+            height: images.dimensions[1], width: images.dimensions[2])
     }
 
     /// The pixels of image `index`.
     public func image(at index: Int) -> ArraySlice<UInt8> {
-        pixels[index * pixelsPerImage ..< (index + 1) * pixelsPerImage]
+        pixels[index * pixelsPerImage..<(index + 1) * pixelsPerImage]
     }
 
     /// A new set holding the images at `indices`, in that order.
@@ -59,7 +63,8 @@ public struct LabeledImages: Sendable {
         subsetPixels.withUnsafeMutableBufferPointer { destination in
             pixels.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
-                    require(index >= 0 && index < count, "LabeledImages.subset: index \(index) out of range 0..<\(count)")
+                    require(
+                        index >= 0 && index < count, "LabeledImages.subset: index \(index) out of range 0..<\(count)")
                     (destination.baseAddress! + row * size)
                         .update(from: source.baseAddress! + index * size, count: size)
                 }

@@ -17,16 +17,20 @@ public enum MNIST {
     ///
     /// - Parameter directory: the folder with the four IDX files; `nil` for the bundled MNIST.
     /// - Throws: `DatasetError` naming the file that is missing, corrupt, truncated or mismatched.
-    public static func load(from directory: String? = nil) throws(DatasetError) -> (training: LabeledImages, test: LabeledImages) {
+    public static func load(
+        from directory: String? = nil
+    ) throws(DatasetError) -> (training: LabeledImages, test: LabeledImages) {
         let directory = directory ?? bundledDirectory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError(path: directory, problem: .missingDirectory)
         }
-        let training = try LabeledImages(imagesPath: path(of: "train-images-idx3-ubyte", in: directory),
-                                         labelsPath: path(of: "train-labels-idx1-ubyte", in: directory))
-        let test = try LabeledImages(imagesPath: path(of: "t10k-images-idx3-ubyte", in: directory),
-                                     labelsPath: path(of: "t10k-labels-idx1-ubyte", in: directory))
+        let training = try LabeledImages(
+            imagesPath: path(of: "train-images-idx3-ubyte", in: directory),
+            labelsPath: path(of: "train-labels-idx1-ubyte", in: directory))
+        let test = try LabeledImages(
+            imagesPath: path(of: "t10k-images-idx3-ubyte", in: directory),
+            labelsPath: path(of: "t10k-labels-idx1-ubyte", in: directory))
         return (training, test)
     }
 

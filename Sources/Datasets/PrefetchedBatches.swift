@@ -15,7 +15,9 @@ public final class PrefetchedBatches: Sequence, IteratorProtocol {
 
     /// Starts rendering `epoch`'s batches from number `first` on (with `part`, one process's
     /// share of each), keeping at most `depth` ready.
-    public init(_ batcher: Batcher, epoch: Int, from first: Int = 0, part: (rank: Int, size: Int)? = nil, depth: Int = 2) {
+    public init(
+        _ batcher: Batcher, epoch: Int, from first: Int = 0, part: (rank: Int, size: Int)? = nil, depth: Int = 2
+    ) {
         require(depth >= 1, "PrefetchedBatches: depth must be at least 1, got \(depth)")
         let queue = Queue(depth: depth)
         self.queue = queue

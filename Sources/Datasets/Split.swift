@@ -20,8 +20,9 @@ public struct DatasetSplits: Sendable {
     /// Splits `training` at random (by `seed`) into `training.count - validationCount`
     /// training images and `validationCount` validation images; `test` stays as it is.
     public init(training: LabeledImages, test: LabeledImages, validationCount: Int = 10_000, seed: UInt64 = 0) {
-        require(validationCount >= 0 && validationCount <= training.count,
-                     "DatasetSplits: cannot hold out \(validationCount) of \(training.count) images")
+        require(
+            validationCount >= 0 && validationCount <= training.count,
+            "DatasetSplits: cannot hold out \(validationCount) of \(training.count) images")
         var generator = SeededGenerator(seed: seed)
         let order = generator.permutation(of: training.count)
         let trainCount = training.count - validationCount
@@ -31,8 +32,10 @@ public struct DatasetSplits: Sendable {
     }
 
     /// Loads the data set in `directory` (`nil`: the bundled MNIST) and splits it.
-    public static func load(from directory: String? = nil, validationCount: Int = 10_000,
-                            seed: UInt64 = 0) throws(DatasetError) -> DatasetSplits {
+    public static func load(
+        from directory: String? = nil, validationCount: Int = 10_000,
+        seed: UInt64 = 0
+    ) throws(DatasetError) -> DatasetSplits {
         let (training, test) = try MNIST.load(from: directory)
         return DatasetSplits(training: training, test: test, validationCount: validationCount, seed: seed)
     }

@@ -28,10 +28,16 @@ public struct TaskGenerator: Sendable {
 
     public init(source: LabeledImages, task: DatasetTask, seed: UInt64, isFixed: Bool) {
         if let layout = task.layout {
-            require(layout.size >= source.height && layout.size >= source.width,
-                         "TaskGenerator: a \(layout.size)x\(layout.size) canvas cannot hold \(source.height)x\(source.width) images")
-            require(layout.distractorCount == 0 || layout.distractorSize <= min(source.height, source.width),
-                         "TaskGenerator: \(layout.distractorSize)-pixel distractors do not fit in \(source.height)x\(source.width) images")
+            require(
+                layout.size >= source.height && layout.size >= source.width,
+                "TaskGenerator: a \(layout.size)x\(layout.size) canvas cannot hold \(source.height)x\(source.width) "
+                    + "images"
+            )
+            require(
+                layout.distractorCount == 0 || layout.distractorSize <= min(source.height, source.width),
+                "TaskGenerator: \(layout.distractorSize)-pixel distractors do not fit in "
+                    + "\(source.height)x\(source.width) images"
+            )
         }
         self.source = source
         self.task = task
@@ -52,12 +58,13 @@ public struct TaskGenerator: Sendable {
             // Any image but the target: draw from count - 1 and skip over the target's index.
             var other = source.count > 1 ? generator.nextIndex(below: source.count - 1) : index
             if source.count > 1 && other >= index { other += 1 }
-            distractors.append(Placement.Distractor(
-                sourceIndex: other,
-                cropRow: generator.nextIndex(below: source.height - layout.distractorSize + 1),
-                cropColumn: generator.nextIndex(below: source.width - layout.distractorSize + 1),
-                row: generator.nextIndex(below: layout.size - layout.distractorSize + 1),
-                column: generator.nextIndex(below: layout.size - layout.distractorSize + 1)))
+            distractors.append(
+                Placement.Distractor(
+                    sourceIndex: other,
+                    cropRow: generator.nextIndex(below: source.height - layout.distractorSize + 1),
+                    cropColumn: generator.nextIndex(below: source.width - layout.distractorSize + 1),
+                    row: generator.nextIndex(below: layout.size - layout.distractorSize + 1),
+                    column: generator.nextIndex(below: layout.size - layout.distractorSize + 1)))
         }
         return Placement(row: row, column: column, distractors: distractors)
     }
@@ -100,7 +107,8 @@ public struct TaskGenerator: Sendable {
         var target = [Float](repeating: 0, count: height * width)
         for r in 0..<source.height {
             for c in 0..<source.width {
-                target[(row + r) * width + column + c] = table[Int(source.pixels[index * source.pixelsPerImage + r * source.width + c])]
+                target[(row + r) * width + column + c] =
+                    table[Int(source.pixels[index * source.pixelsPerImage + r * source.width + c])]
             }
         }
         return target

@@ -20,7 +20,8 @@ public final class MPIReducer: Reducer {
             MPI_Init(nil, nil)
             atexit { MPI_Finalize() }
         }
-        var rank: Int32 = 0, size: Int32 = 1
+        var rank: Int32 = 0
+        var size: Int32 = 1
         MPI_Comm_rank(cmpi_world(), &rank)
         MPI_Comm_size(cmpi_world(), &size)
         (self.rank, self.size) = (Int(rank), Int(size))
@@ -28,14 +29,18 @@ public final class MPIReducer: Reducer {
 
     public func sum(_ values: UnsafeMutableBufferPointer<Float>) {
         guard size > 1, !values.isEmpty else { return }
-        check(MPI_Allreduce(cmpi_in_place(), values.baseAddress, Int32(values.count), cmpi_float(), cmpi_sum(), cmpi_world()),
-              "MPI_Allreduce")
+        check(
+            MPI_Allreduce(
+                cmpi_in_place(), values.baseAddress, Int32(values.count), cmpi_float(), cmpi_sum(), cmpi_world()),
+            "MPI_Allreduce")
     }
 
     public func sum(_ values: UnsafeMutableBufferPointer<Double>) {
         guard size > 1, !values.isEmpty else { return }
-        check(MPI_Allreduce(cmpi_in_place(), values.baseAddress, Int32(values.count), cmpi_double(), cmpi_sum(), cmpi_world()),
-              "MPI_Allreduce")
+        check(
+            MPI_Allreduce(
+                cmpi_in_place(), values.baseAddress, Int32(values.count), cmpi_double(), cmpi_sum(), cmpi_world()),
+            "MPI_Allreduce")
     }
 
     public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, from root: Int) {

@@ -1,4 +1,5 @@
 import Autograd
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -26,9 +26,13 @@ public struct GlimpseDrawing {
     public let predictions: [Int]
     public var scales: Scales
 
-    public init(sensor: GlimpseSensor, images: Tensor<Float>, labels: [Int], locations: [[Float]], predictions: [Int],
-                scales: Scales = .path) {
-        (self.sensor, self.images, self.labels, self.locations, self.predictions) = (sensor, images, labels, locations, predictions)
+    public init(
+        sensor: GlimpseSensor, images: Tensor<Float>, labels: [Int], locations: [[Float]], predictions: [Int],
+        scales: Scales = .path
+    ) {
+        (self.sensor, self.images, self.labels, self.locations, self.predictions) = (
+            sensor, images, labels, locations, predictions
+        )
         self.scales = scales
     }
 
@@ -42,7 +46,8 @@ public struct GlimpseDrawing {
     /// the middle glimpses stand out on black as well as the ends.
     public static func color(_ t: Int, of count: Int) -> Color {
         let f = count > 1 ? Double(t) / Double(count - 1) : 0
-        return f < 0.5 ? Color(red: UInt8(40 + 400 * f), green: 220, blue: 60)
+        return f < 0.5
+            ? Color(red: UInt8(40 + 400 * f), green: 220, blue: 60)
             : Color(red: 240, green: UInt8(220 - 360 * (f - 0.5)), blue: UInt8(60 - 40 * (f - 0.5)))
     }
 
@@ -51,14 +56,19 @@ public struct GlimpseDrawing {
     public func frame(showing glimpses: Int, scalesOfLast: Bool = false) -> Image {
         let columns = max(1, Int(Double(count).squareRoot().rounded(.up)))
         let rows = (count + columns - 1) / columns
-        let margin = 8, labelHeight = 20
-        let cellWidth = width * scale + margin, cellHeight = height * scale + labelHeight + margin
-        var picture = Image(width: columns * cellWidth + margin, height: rows * cellHeight + margin, background: Color(gray: 40))
+        let margin = 8
+        let labelHeight = 20
+        let cellWidth = width * scale + margin
+        let cellHeight = height * scale + labelHeight + margin
+        var picture = Image(
+            width: columns * cellWidth + margin, height: rows * cellHeight + margin, background: Color(gray: 40))
         for b in 0..<count {
-            let originX = margin + (b % columns) * cellWidth, originY = margin + (b / columns) * cellHeight
+            let originX = margin + (b % columns) * cellWidth
+            let originY = margin + (b / columns) * cellHeight
             var cell = Image(width: width, height: height)
-            cell.paste(intensities: images.scalars[(b * height * width)..<((b + 1) * height * width)],
-                       width: width, height: height, atX: 0, y: 0)
+            cell.paste(
+                intensities: images.scalars[(b * height * width)..<((b + 1) * height * width)],
+                width: width, height: height, atX: 0, y: 0)
             var big = cell.scaled(by: scale)
             let shown = min(glimpses, locations.count)
             switch scales {
@@ -66,10 +76,12 @@ public struct GlimpseDrawing {
             case .path: drawPath(on: &big, image: b, shown: shown, scalesOfLast: scalesOfLast)
             }
             picture.paste(big, atX: originX, y: originY)
-            let label = labels[b], predicted = predictions[b]
+            let label = labels[b]
+            let predicted = predictions[b]
             let done = glimpses == locations.count
-            _ = picture.draw(text: done ? "\(label) \(predicted)" : "\(label)", atX: originX, y: originY + height * scale + 4,
-                             scale: 3, color: !done ? .yellow : (label == predicted ? .green : .red))
+            _ = picture.draw(
+                text: done ? "\(label) \(predicted)" : "\(label)", atX: originX, y: originY + height * scale + 4,
+                scale: 3, color: !done ? .yellow : (label == predicted ? .green : .red))
         }
         return picture
     }
@@ -98,8 +110,9 @@ public struct GlimpseDrawing {
             // Two pixels wide, side by side across the line's main direction.
             let steep = abs(to.y - from.y) > abs(to.x - from.x)
             for d in 0...1 {
-                big.drawLine(fromX: from.x + (steep ? d : 0), y: from.y + (steep ? 0 : d),
-                             toX: to.x + (steep ? d : 0), y: to.y + (steep ? 0 : d), color: color)
+                big.drawLine(
+                    fromX: from.x + (steep ? d : 0), y: from.y + (steep ? 0 : d),
+                    toX: to.x + (steep ? d : 0), y: to.y + (steep ? 0 : d), color: color)
             }
         }
         for t in 0..<shown {
@@ -109,12 +122,14 @@ public struct GlimpseDrawing {
             for k in 0..<scales {
                 let w = sensor.window(x: x, y: y, scale: k, height: height, width: width)
                 let side = w.size * scale
-                big.stroke(Rectangle(x: w.column * scale, y: w.row * scale, width: side, height: side), color: color,
-                           thickness: k == 0 && t == shown - 1 ? 2 : 1)
+                big.stroke(
+                    Rectangle(x: w.column * scale, y: w.row * scale, width: side, height: side), color: color,
+                    thickness: k == 0 && t == shown - 1 ? 2 : 1)
             }
         }
         for t in 0..<shown {
-            let c = centre(t, image: b), color = Self.color(t, of: locations.count)
+            let c = centre(t, image: b)
+            let color = Self.color(t, of: locations.count)
             // A dot with a dark rim, and its number with a dark shadow, readable on white strokes.
             big.fill(Rectangle(x: c.x - 3, y: c.y - 2, width: 7, height: 5), color: .black)
             big.fill(Rectangle(x: c.x - 2, y: c.y - 3, width: 5, height: 7), color: .black)
@@ -132,8 +147,9 @@ public struct GlimpseDrawing {
             let (x, y) = (locations[t][2 * b], locations[t][2 * b + 1])
             let color = Self.color(t, of: locations.count)
             let thickness = t == shown - 1 ? 2 : 1
-            big.strokeGlimpse(sensor, x: x, y: y, height: height, width: width, origin: (0, 0), scale: scale,
-                              clipped: false, color: { _ in color }, thickness: { _ in thickness })
+            big.strokeGlimpse(
+                sensor, x: x, y: y, height: height, width: width, origin: (0, 0), scale: scale,
+                clipped: false, color: { _ in color }, thickness: { _ in thickness })
             let centre = centre(t, image: b)
             if let previous { big.drawLine(fromX: previous.x, y: previous.y, toX: centre.x, y: centre.y, color: color) }
             _ = big.draw(text: String(t + 1), atX: centre.x + 2, y: centre.y + 2, scale: 2, color: color)

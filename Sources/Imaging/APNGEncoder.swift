@@ -9,13 +9,17 @@ public enum APNGEncoder {
     /// or one value for all), repeating `loopCount` times (0: forever).
     public static func encode(frames: [Image], delayMilliseconds: [Int], loopCount: Int = 0) -> [UInt8] {
         precondition(!frames.isEmpty, "APNG: needs at least one frame")
-        precondition(delayMilliseconds.count == 1 || delayMilliseconds.count == frames.count,
-                     "APNG: give one delay or one per frame (\(frames.count)), got \(delayMilliseconds.count)")
-        precondition(delayMilliseconds.allSatisfy { (0...65_535).contains($0) },
-                     "APNG: delays must be 0...65535 ms, got \(delayMilliseconds)")
-        let width = frames[0].width, height = frames[0].height
-        precondition(frames.allSatisfy { $0.width == width && $0.height == height },
-                     "APNG: all frames must be \(width)x\(height)")
+        precondition(
+            delayMilliseconds.count == 1 || delayMilliseconds.count == frames.count,
+            "APNG: give one delay or one per frame (\(frames.count)), got \(delayMilliseconds.count)")
+        precondition(
+            delayMilliseconds.allSatisfy { (0...65_535).contains($0) },
+            "APNG: delays must be 0...65535 ms, got \(delayMilliseconds)")
+        let width = frames[0].width
+        let height = frames[0].height
+        precondition(
+            frames.allSatisfy { $0.width == width && $0.height == height },
+            "APNG: all frames must be \(width)x\(height)")
 
         var png = PNGChunkWriter()
         png.append("IHDR", PNGEncoder.header(width: width, height: height, colorType: .rgb))
@@ -46,9 +50,12 @@ public enum APNGEncoder {
     }
 
     /// Writes the animation to `path`.
-    public static func write(frames: [Image], delayMilliseconds: [Int], loopCount: Int = 0,
-                             to path: String) throws(ImagingError) {
-        try FileWriter.write(encode(frames: frames, delayMilliseconds: delayMilliseconds, loopCount: loopCount), to: path)
+    public static func write(
+        frames: [Image], delayMilliseconds: [Int], loopCount: Int = 0,
+        to path: String
+    ) throws(ImagingError) {
+        try FileWriter.write(
+            encode(frames: frames, delayMilliseconds: delayMilliseconds, loopCount: loopCount), to: path)
     }
 
     /// The 26 bytes of fcTL for a full-canvas frame that replaces the previous one.

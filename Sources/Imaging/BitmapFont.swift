@@ -75,12 +75,14 @@ extension Image {
         var cursor = x
         for character in text {
             let upper = character.uppercased()
-            let rows = BitmapFont.glyphs[character] ?? (upper.count == 1 ? BitmapFont.glyphs[Character(upper)] : nil)
+            let rows =
+                BitmapFont.glyphs[character] ?? (upper.count == 1 ? BitmapFont.glyphs[Character(upper)] : nil)
                 ?? BitmapFont.missingGlyph
             for (row, bits) in rows.enumerated() {
-                for column in 0 ..< BitmapFont.glyphWidth where bits & (0b100 >> UInt8(column)) != 0 {
-                    fill(Rectangle(x: cursor + column * scale, y: y + row * scale, width: scale, height: scale),
-                         color: color)
+                for column in 0..<BitmapFont.glyphWidth where bits & (0b100 >> UInt8(column)) != 0 {
+                    fill(
+                        Rectangle(x: cursor + column * scale, y: y + row * scale, width: scale, height: scale),
+                        color: color)
                 }
             }
             cursor += (BitmapFont.glyphWidth + 1) * scale

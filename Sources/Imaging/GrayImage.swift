@@ -7,8 +7,9 @@ public struct GrayImage: Equatable, Sendable {
 
     /// An image from its bytes; `pixels.count` must be `width * height`.
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width > 0 && height > 0 && pixels.count == width * height,
-                     "GrayImage: \(pixels.count) bytes do not make a \(width)x\(height) image")
+        precondition(
+            width > 0 && height > 0 && pixels.count == width * height,
+            "GrayImage: \(pixels.count) bytes do not make a \(width)x\(height) image")
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -16,8 +17,9 @@ public struct GrayImage: Equatable, Sendable {
 
     /// An image from intensities in [0, 1] (values outside are clipped), row-major.
     public init(width: Int, height: Int, intensities: some Collection<Float>) {
-        precondition(intensities.count == width * height,
-                     "GrayImage: \(intensities.count) values do not make a \(width)x\(height) image")
+        precondition(
+            intensities.count == width * height,
+            "GrayImage: \(intensities.count) values do not make a \(width)x\(height) image")
         self.init(width: width, height: height, pixels: intensities.map(GrayImage.byte(fromIntensity:)))
     }
 

@@ -25,8 +25,9 @@ public struct Image: Equatable, Sendable {
 
     /// An image from its bytes; `pixels.count` must be `width * height * 3`.
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width > 0 && height > 0 && pixels.count == width * height * 3,
-                     "Image: \(pixels.count) bytes do not make a \(width)x\(height) RGB image")
+        precondition(
+            width > 0 && height > 0 && pixels.count == width * height * 3,
+            "Image: \(pixels.count) bytes do not make a \(width)x\(height) RGB image")
         self.width = width
         self.height = height
         self.pixels = pixels

@@ -30,28 +30,38 @@ public struct LinePlot {
 
     /// The chart on a dark background, values outside `yRange` clipped to its edges.
     public func image() -> Image {
-        let left = 64, right = 16, top = yLabel == nil ? 16 : 28, bottom = xLabel == nil ? 30 : 46
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let left = 64
+        let right = 16
+        let top = yLabel == nil ? 16 : 28
+        let bottom = xLabel == nil ? 30 : 46
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         var picture = Image(width: width, height: height, background: Color(gray: 24))
         func px(_ x: Double) -> Int {
-            left + Int(((x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(plotWidth)).rounded())
+            left
+                + Int(((x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(plotWidth)).rounded())
         }
         func py(_ y: Double) -> Int {
             let clipped = min(max(y, yRange.lowerBound), yRange.upperBound)
             return top + plotHeight
-                - Int(((clipped - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * Double(plotHeight)).rounded())
+                - Int(
+                    ((clipped - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * Double(plotHeight))
+                        .rounded())
         }
         // Axes and ticks at round numbers inside the ranges, labelled with the bitmap font.
-        let axis = Color(gray: 150), grid = Color(gray: 48)
+        let axis = Color(gray: 150)
+        let grid = Color(gray: 48)
         for tick in Self.ticks(in: yRange) {
             picture.drawLine(fromX: left, y: py(tick.value), toX: left + plotWidth, y: py(tick.value), color: grid)
-            _ = picture.draw(text: tick.label, atX: left - 6 - BitmapFont.width(of: tick.label, scale: 2),
-                             y: py(tick.value) - 5, scale: 2, color: axis)
+            _ = picture.draw(
+                text: tick.label, atX: left - 6 - BitmapFont.width(of: tick.label, scale: 2),
+                y: py(tick.value) - 5, scale: 2, color: axis)
         }
         for tick in Self.ticks(in: xRange) {
             picture.drawLine(fromX: px(tick.value), y: top, toX: px(tick.value), y: top + plotHeight, color: grid)
-            _ = picture.draw(text: tick.label, atX: px(tick.value) - BitmapFont.width(of: tick.label, scale: 2) / 2,
-                             y: top + plotHeight + 8, scale: 2, color: axis)
+            _ = picture.draw(
+                text: tick.label, atX: px(tick.value) - BitmapFont.width(of: tick.label, scale: 2) / 2,
+                y: top + plotHeight + 8, scale: 2, color: axis)
         }
         picture.drawLine(fromX: left, y: top, toX: left, y: top + plotHeight, color: axis)
         picture.drawLine(fromX: left, y: top + plotHeight, toX: left + plotWidth, y: top + plotHeight, color: axis)
@@ -73,8 +83,9 @@ public struct LinePlot {
         }
         let labelColor = Color(gray: 200)
         if let xLabel {
-            _ = picture.draw(text: xLabel, atX: left + (plotWidth - BitmapFont.width(of: xLabel, scale: 2)) / 2,
-                             y: top + plotHeight + 28, scale: 2, color: labelColor)
+            _ = picture.draw(
+                text: xLabel, atX: left + (plotWidth - BitmapFont.width(of: xLabel, scale: 2)) / 2,
+                y: top + plotHeight + 28, scale: 2, color: labelColor)
         }
         if let yLabel { _ = picture.draw(text: yLabel, atX: 8, y: 8, scale: 2, color: labelColor) }
         // The legend, top right inside the plot: a stroke of each named curve's colour, then its name.
@@ -84,25 +95,30 @@ public struct LinePlot {
             let textWidth = BitmapFont.width(of: name, scale: 2)
             let x = left + plotWidth - textWidth - 30
             picture.fill(Rectangle(x: x - 4, y: legendY - 3, width: textWidth + 34, height: 16), color: Color(gray: 24))
-            for dy in 0...1 { picture.drawLine(fromX: x, y: legendY + 4 + dy, toX: x + 18, y: legendY + 4 + dy, color: curve.color) }
+            for dy in 0...1 {
+                picture.drawLine(fromX: x, y: legendY + 4 + dy, toX: x + 18, y: legendY + 4 + dy, color: curve.color)
+            }
             _ = picture.draw(text: name, atX: x + 24, y: legendY, scale: 2, color: labelColor)
             legendY += 16
         }
         if let title {
-            _ = picture.draw(text: title, atX: left + (plotWidth - BitmapFont.width(of: title, scale: 3)) / 2, y: top + 6,
-                             scale: 3, color: .white)
+            _ = picture.draw(
+                text: title, atX: left + (plotWidth - BitmapFont.width(of: title, scale: 3)) / 2, y: top + 6,
+                scale: 3, color: .white)
         }
         return picture
     }
 
     /// Joins charts side by side into one picture.
     public static func sideBySide(_ charts: [Image]) -> Image {
-        let width = charts.reduce(0) { $0 + $1.width }, height = charts.map(\.height).max() ?? 0
+        let width = charts.reduce(0) { $0 + $1.width }
+        let height = charts.map(\.height).max() ?? 0
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         var originX = 0
         for chart in charts {
             for y in 0..<chart.height {
-                let from = y * chart.width * 3, to = (y * width + originX) * 3
+                let from = y * chart.width * 3
+                let to = (y * width + originX) * 3
                 pixels.replaceSubrange(to..<(to + chart.width * 3), with: chart.pixels[from..<(from + chart.width * 3)])
             }
             originX += chart.width
@@ -130,7 +146,8 @@ public struct LinePlot {
         let fraction = rough / pow10(power)
         var multiple: Double = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
         if multiple == 10 { (multiple, power) = (1, power + 1) }
-        let step = multiple * pow10(power), decimals = max(0, -power)
+        let step = multiple * pow10(power)
+        let decimals = max(0, -power)
         // Far from zero for its width (1e20...1e20 + 1), the multiples would not fit an Int.
         guard max(abs(range.lowerBound), abs(range.upperBound)) / step < 1e15 else { return ends }
         // Integer multiples of the step, with a little slack so that a bound that is a multiple
@@ -156,7 +173,8 @@ public struct LinePlot {
         guard abs(value) * scale < 1e18 else { return "\(value)" }  // beyond Int; no axis here goes so far
         let units = Int((abs(value) * scale).rounded())
         guard units != 0 else { return "0" }
-        let whole = String(units / Int(scale)), part = String(units % Int(scale))
+        let whole = String(units / Int(scale))
+        let part = String(units % Int(scale))
         let sign = value < 0 ? "-" : ""
         guard decimals > 0 else { return sign + whole }
         return sign + whole + "." + String(repeating: "0", count: decimals - part.count) + part
@@ -167,7 +185,8 @@ public struct LinePlot {
         if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
         let thousandths = Int((abs(value) * 1000).rounded())
         let fraction = String(thousandths % 1000)
-        var text = (value < 0 ? "-" : "") + String(thousandths / 1000) + "."
+        var text =
+            (value < 0 ? "-" : "") + String(thousandths / 1000) + "."
             + String(repeating: "0", count: 3 - fraction.count) + fraction
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

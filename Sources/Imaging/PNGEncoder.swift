@@ -21,8 +21,9 @@ public enum PNGEncoder {
 
     /// The 13 bytes of IHDR: size, bit depth 8, colour type, deflate, adaptive filtering, no interlace.
     static func header(width: Int, height: Int, colorType: ColorType) -> [UInt8] {
-        precondition(width > 0 && height > 0 && width <= Int(Int32.max) && height <= Int(Int32.max),
-                     "PNG: size \(width)x\(height) is out of range")
+        precondition(
+            width > 0 && height > 0 && width <= Int(Int32.max) && height <= Int(Int32.max),
+            "PNG: size \(width)x\(height) is out of range")
         var data = [UInt8]()
         data.appendBigEndian(UInt32(width))
         data.appendBigEndian(UInt32(height))
@@ -33,8 +34,9 @@ public enum PNGEncoder {
     /// The zlib stream of the filtered rows: what IDAT (and APNG's fdAT) carry.
     static func imageData(width: Int, height: Int, colorType: ColorType, pixels: [UInt8]) -> [UInt8] {
         let rowLength = width * colorType.bytesPerPixel
-        precondition(pixels.count == rowLength * height,
-                     "PNG: \(pixels.count) bytes do not make a \(width)x\(height) image of \(colorType)")
+        precondition(
+            pixels.count == rowLength * height,
+            "PNG: \(pixels.count) bytes do not make a \(width)x\(height) image of \(colorType)")
         let filtered = PNGFilter.filterRows(pixels, rowLength: rowLength, bytesPerPixel: colorType.bytesPerPixel)
         return deflate(filtered)
     }

@@ -11,8 +11,10 @@ public struct Rectangle: Hashable, Sendable {
 
     /// The part of this rectangle inside `other` (possibly empty: zero width or height).
     public func clipped(to other: Rectangle) -> Rectangle {
-        let left = max(x, other.x), top = max(y, other.y)
-        let right = min(x + width, other.x + other.width), bottom = min(y + height, other.y + other.height)
+        let left = max(x, other.x)
+        let top = max(y, other.y)
+        let right = min(x + width, other.x + other.width)
+        let bottom = min(y + height, other.y + other.height)
         return Rectangle(x: left, y: top, width: max(0, right - left), height: max(0, bottom - top))
     }
 }

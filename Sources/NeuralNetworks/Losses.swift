@@ -24,7 +24,8 @@ public func meanSquaredError<Scalar>(predictions: Variable<Scalar>, targets: Var
 
 /// The most likely class of each row of `[batch, classes]` logits.
 public func mostLikelyClasses<Scalar>(_ logits: Variable<Scalar>) -> [Int] {
-    let classes = logits.shape[1], values = logits.scalars
+    let classes = logits.shape[1]
+    let values = logits.scalars
     return (0..<logits.shape[0]).map { r in
         (0..<classes).max { values[r * classes + $0] < values[r * classes + $1] }!
     }

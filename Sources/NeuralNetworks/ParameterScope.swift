@@ -76,19 +76,23 @@ extension Linear {
     /// A layer built in `scope`: `weight` and `bias` under its path.
     public init(inputSize: Int, outputSize: Int, bias: Bool = true, in scope: ParameterScope<Scalar>) {
         self = scope.drawing {
-            Linear(inputSize: inputSize, outputSize: outputSize, bias: bias, name: scope.path, store: scope.store,
-                   generator: &$0)
+            Linear(
+                inputSize: inputSize, outputSize: outputSize, bias: bias, name: scope.path, store: scope.store,
+                generator: &$0)
         }
     }
 }
 
 extension Conv2D {
     /// A layer built in `scope`: `weight` and `bias` under its path.
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                in scope: ParameterScope<Scalar>) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        in scope: ParameterScope<Scalar>
+    ) {
         self = scope.drawing {
-            Conv2D(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                   padding: padding, name: scope.path, store: scope.store, generator: &$0)
+            Conv2D(
+                inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+                padding: padding, name: scope.path, store: scope.store, generator: &$0)
         }
     }
 }
@@ -97,8 +101,9 @@ extension RNNCell {
     /// A cell built in `scope`: its weights and biases under its path.
     public init(inputSize: Int, hiddenSize: Int, nonlinearity: Activation = .tanh, in scope: ParameterScope<Scalar>) {
         self = scope.drawing {
-            RNNCell(inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: nonlinearity, name: scope.path,
-                    store: scope.store, generator: &$0)
+            RNNCell(
+                inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: nonlinearity, name: scope.path,
+                store: scope.store, generator: &$0)
         }
     }
 }

@@ -20,10 +20,14 @@ extension ParameterStore {
     ///
     /// Training calls this every step to stop a diverging run before a bad number reaches a
     /// checkpoint; it reads each value once.
-    @inlinable public func firstNonFiniteValue() -> NonFiniteValue<Scalar>? { firstNonFinite(in: UnsafeBufferPointer(values)) }
+    @inlinable public func firstNonFiniteValue() -> NonFiniteValue<Scalar>? {
+        firstNonFinite(in: UnsafeBufferPointer(values))
+    }
 
     /// The first gradient element that is NaN or infinite, or nil when every one is finite.
-    @inlinable public func firstNonFiniteGradient() -> NonFiniteValue<Scalar>? { firstNonFinite(in: UnsafeBufferPointer(gradients)) }
+    @inlinable public func firstNonFiniteGradient() -> NonFiniteValue<Scalar>? {
+        firstNonFinite(in: UnsafeBufferPointer(gradients))
+    }
 
     // Inlinable so the scan specialises for the caller's scalar type.
     @inlinable func firstNonFinite(in buffer: UnsafeBufferPointer<Scalar>) -> NonFiniteValue<Scalar>? {

@@ -57,7 +57,9 @@ public final class ParameterStore<Scalar: TensorScalar> {
     package var values: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: storage, count: count) }
     /// All parameter gradients, contiguous, in the same layout as `values`.
     @usableFromInline
-    package var gradients: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: gradientStorage, count: count) }
+    package var gradients: UnsafeMutableBufferPointer<Scalar> {
+        UnsafeMutableBufferPointer(start: gradientStorage, count: count)
+    }
 
     /// Registers a parameter with the given initial value; names must be unique.
     @discardableResult
@@ -77,7 +79,9 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// Registers a parameter drawn uniformly from +-1/sqrt(fanIn), the initialisation that
     /// PyTorch, MLX and tinygrad use for linear and recurrent layers.
     @discardableResult
-    public func addUniform(_ name: String, shape: Shape, fanIn: Int, using generator: inout SeededGenerator) -> Parameter {
+    public func addUniform(
+        _ name: String, shape: Shape, fanIn: Int, using generator: inout SeededGenerator
+    ) -> Parameter {
         let bound = 1 / Scalar(fanIn).squareRoot()
         return add(name, .uniform(shape, in: -bound...bound, using: &generator))
     }
@@ -104,13 +108,16 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// A copy of a parameter's value.
     public func value(_ parameter: Parameter) -> Tensor<Scalar> {
         let e = entries[parameter.index]
-        return Tensor(shape: e.shape, scalars: Array(UnsafeBufferPointer(start: storage + e.offset, count: e.shape.count)))
+        return Tensor(
+            shape: e.shape, scalars: Array(UnsafeBufferPointer(start: storage + e.offset, count: e.shape.count)))
     }
 
     /// A copy of a parameter's gradient.
     public func gradient(_ parameter: Parameter) -> Tensor<Scalar> {
         let e = entries[parameter.index]
-        return Tensor(shape: e.shape, scalars: Array(UnsafeBufferPointer(start: gradientStorage + e.offset, count: e.shape.count)))
+        return Tensor(
+            shape: e.shape, scalars: Array(UnsafeBufferPointer(start: gradientStorage + e.offset, count: e.shape.count))
+        )
     }
 
     /// Overwrites a parameter's value; the shape must match.
@@ -124,7 +131,9 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// outside a tape (a gradient averaged across processes, one clipped by hand).
     public func setGradient(_ parameter: Parameter, _ tensor: Tensor<Scalar>) {
         let e = entries[parameter.index]
-        require(tensor.shape == e.shape, "ParameterStore: the gradient of \(e.name) has shape \(e.shape), got \(tensor.shape)")
+        require(
+            tensor.shape == e.shape,
+            "ParameterStore: the gradient of \(e.name) has shape \(e.shape), got \(tensor.shape)")
         tensor.withUnsafeBufferPointer { (gradientStorage + e.offset).update(from: $0.baseAddress!, count: $0.count) }
     }
 
@@ -132,8 +141,9 @@ public final class ParameterStore<Scalar: TensorScalar> {
     public func zeroGradients() {
         // All-zero bytes are +0.0; a byte fill avoids the element-by-element generic path,
         // which cost about 3 % of a RAM training step.
-        UnsafeMutableRawPointer(gradientStorage).initializeMemory(as: UInt8.self, repeating: 0,
-                                                                  count: count * MemoryLayout<Scalar>.stride)
+        UnsafeMutableRawPointer(gradientStorage).initializeMemory(
+            as: UInt8.self, repeating: 0,
+            count: count * MemoryLayout<Scalar>.stride)
     }
 
     /// The variable for `parameter` on `tape`: bound (without copying) on first use in a
@@ -152,13 +162,15 @@ public final class ParameterStore<Scalar: TensorScalar> {
     /// this forward pass on their tape: how a gradient check perturbs and differentiates
     /// parameters (one variable per entry, in table order).
     public func substitute(_ variables: [Variable<Scalar>]) {
-        require(variables.count == entries.count,
-                     "ParameterStore.substitute: \(variables.count) variables for \(entries.count) parameters")
+        require(
+            variables.count == entries.count,
+            "ParameterStore.substitute: \(variables.count) variables for \(entries.count) parameters")
         guard let tape = variables.first?.tape else { return }
         refreshBinding(for: tape)
         for (i, v) in variables.enumerated() {
-            require(v.shape == entries[i].shape,
-                         "ParameterStore.substitute: \(entries[i].name) has shape \(entries[i].shape), got \(v.shape)")
+            require(
+                v.shape == entries[i].shape,
+                "ParameterStore.substitute: \(entries[i].name) has shape \(entries[i].shape), got \(v.shape)")
             bound[i] = v
         }
     }

@@ -48,8 +48,10 @@ public enum AtomicFile {
     /// within one file system. On any failure it is removed and the old file is untouched; a
     /// process killed mid-write leaves it behind for `removeStaleTemporaries(in:)`.
     /// `beforeRename` lets tests simulate a failure at the last moment.
-    public static func replace(_ path: String, with bytes: [UInt8],
-                               beforeRename: () throws(FileError) -> Void = {}) throws(FileError) {
+    public static func replace(
+        _ path: String, with bytes: [UInt8],
+        beforeRename: () throws(FileError) -> Void = {}
+    ) throws(FileError) {
         switch try destination(of: path) {
         case .stream(let descriptor):
             try beforeRename()
@@ -144,7 +146,9 @@ public enum AtomicFile {
         let fd = descriptor ?? open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, reason: "cannot be opened for writing (\(systemError()))") }
         defer { if descriptor == nil { close(fd) } }
-        if let problem = writeAll(bytes, to: fd) { throw FileError(path: path, reason: "cannot be written (\(problem))") }
+        if let problem = writeAll(bytes, to: fd) {
+            throw FileError(path: path, reason: "cannot be written (\(problem))")
+        }
     }
 
     /// Writes all of `bytes` to `fd`, however many calls it takes (retrying an interrupted
@@ -164,8 +168,10 @@ public enum AtomicFile {
 
     /// Replaces the regular file (or nothing) at `path`, which the caller named `name`
     /// (a link to it), by a rename.
-    static func replaceFile(_ path: String, named name: String, with bytes: [UInt8],
-                            beforeRename: () throws(FileError) -> Void) throws(FileError) {
+    static func replaceFile(
+        _ path: String, named name: String, with bytes: [UInt8],
+        beforeRename: () throws(FileError) -> Void
+    ) throws(FileError) {
         func failure(_ reason: String) -> FileError { FileError(path: name, reason: reason) }
         let (directory, fileName) = split(path)
         let temporary = directory + "/." + fileName + temporaryMarker + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
@@ -208,13 +214,16 @@ public enum AtomicFile {
         guard let stream = opendir(directory) else { return [] }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             names.append(name)
         }
         closedir(stream)
         return names.filter { name in
             guard name.hasPrefix("."), let marker = name.firstRange(of: temporaryMarker),
-                  let pid = Int32(name[marker.upperBound...].prefix { $0 != "-" }) else { return false }
+                let pid = Int32(name[marker.upperBound...].prefix { $0 != "-" })
+            else { return false }
             let writerRuns = kill(pid, 0) == 0 || errno == EPERM
             return !writerRuns && unlink(directory + "/" + name) == 0
         }

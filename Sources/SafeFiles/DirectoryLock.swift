@@ -31,7 +31,9 @@ public final class DirectoryLock: Sendable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.recordedPID(fd).map { " (pid \($0))" } ?? ""
             close(fd)
-            throw FileError(path: directory, reason: "is in use by another run\(holder); wait for it to finish or choose another folder")
+            throw FileError(
+                path: directory,
+                reason: "is in use by another run\(holder); wait for it to finish or choose another folder")
         }
         let pid = Array("\(getpid())\n".utf8)
         guard ftruncate(fd, 0) == 0, pwrite(fd, pid, pid.count, 0) == pid.count else {

@@ -9,7 +9,8 @@ import NeuralNetworks
 /// each, the best model kept by validation error.
 ///
 /// ```swift
-/// let trainer = ClassifierTraining.trainer(for: model, options: options, data: splits, task: .mnist, directory: folder)
+/// let trainer = ClassifierTraining.trainer(for: model, options: options, data: splits, task: .mnist, directory:
+/// folder)
 /// trainer.onEpoch = { record, _ in print("epoch \(record.epoch): \(record.validationError)") }
 /// try trainer.run()
 /// ```
@@ -34,13 +35,17 @@ public final class ClassifierTraining: Trainable {
 
     /// The trainer of `model` with `options`: its optimizer, schedule, epochs, clipping and
     /// seed, which every checkpoint records under `options`.
-    public static func trainer(for model: any ImageClassifier, options: TrainingOptions, data: DatasetSplits,
-                               task: DatasetTask, directory: URL?) -> Trainer<ClassifierTraining> {
-        let training = ClassifierTraining(model: model, batchSize: options.batchSize, data: data, task: task,
-                                          seed: options.seed)
-        let trainer = Trainer(training, optimizer: options.makeOptimizer(for: model.store), schedule: options.schedule,
-                              epochs: options.epochs, seed: options.seed,
-                              gradientClip: options.gradientClip > 0 ? options.gradientClip : nil, directory: directory)
+    public static func trainer(
+        for model: any ImageClassifier, options: TrainingOptions, data: DatasetSplits,
+        task: DatasetTask, directory: URL?
+    ) -> Trainer<ClassifierTraining> {
+        let training = ClassifierTraining(
+            model: model, batchSize: options.batchSize, data: data, task: task,
+            seed: options.seed)
+        let trainer = Trainer(
+            training, optimizer: options.makeOptimizer(for: model.store), schedule: options.schedule,
+            epochs: options.epochs, seed: options.seed,
+            gradientClip: options.gradientClip > 0 ? options.gradientClip : nil, directory: directory)
         trainer.metadata["options"] = CheckpointWriter.json(options)
         return trainer
     }
@@ -50,8 +55,10 @@ public final class ClassifierTraining: Trainable {
     public var sampleUnit: String { "images" }
     public var selection: Selection { Selection("validation_error", lowerIsBetter: true) }
     public var metrics: [Metric] {
-        [Metric("training_error", tag: "error/training"), Metric("validation_error", tag: "error/validation"),
-         Metric("loss", tag: "loss/total")] + model.metrics
+        [
+            Metric("training_error", tag: "error/training"), Metric("validation_error", tag: "error/validation"),
+            Metric("loss", tag: "loss/total"),
+        ] + model.metrics
     }
 
     /// The training batches: shuffled every epoch, a last smaller batch left out.
@@ -65,17 +72,25 @@ public final class ClassifierTraining: Trainable {
         (batch.count, Double(batch.shard.rows.count) / Double(batch.shard.total))
     }
 
-    public func loss(on batch: Batch, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, metrics: [String: Double]) {
+    public func loss(
+        on batch: Batch, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, metrics: [String: Double])
+    {
         model.willTrain(atProgress: progress)
-        let (loss, correct, metrics) = model.trainingLoss(batch.images, labels: batch.labels.map(Int.init), on: tape,
-                                                          shard: batch.shard, using: &generator)
-        return (loss, metrics.merging(["training_error": 1 - Double(correct) / Double(max(batch.count, 1))]) { a, _ in a })
+        let (loss, correct, metrics) = model.trainingLoss(
+            batch.images, labels: batch.labels.map(Int.init), on: tape,
+            shard: batch.shard, using: &generator)
+        return (
+            loss, metrics.merging(["training_error": 1 - Double(correct) / Double(max(batch.count, 1))]) { a, _ in a }
+        )
     }
 
     public func validate(sharedWith reducer: (any Reducer)?) -> [String: Double] {
         var values = ["validation_error": model.error(on: validation, seed: seed &+ 2, sharedWith: reducer)]
-        if reducer?.isLeader ?? true { values.merge(model.validationMetrics(on: validation, seed: seed &+ 3)) { a, _ in a } }
+        if reducer?.isLeader ?? true {
+            values.merge(model.validationMetrics(on: validation, seed: seed &+ 3)) { a, _ in a }
+        }
         return values
     }
 }

@@ -10,7 +10,8 @@ extension TrainingStep where Scalar == Float {
     public func shareGradients(over reducer: any Reducer, share: @escaping () -> Double) {
         reducer.broadcast(store.values, from: 0)
         combineGradients = { store in
-            let gradients = store.gradients, weight = Float(share())
+            let gradients = store.gradients
+            let weight = Float(share())
             for i in gradients.indices { gradients[i] *= weight }
             reducer.sum(gradients)
         }

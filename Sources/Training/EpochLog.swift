@@ -21,11 +21,17 @@ public final class EpochLog {
     /// TensorBoard files in `tensorBoard` (nil: none).
     public init(directory: URL, metrics: [Metric], sampleUnit: String, tensorBoard: URL?) throws {
         self.directory = directory
-        columns = metrics + [Metric("learning_rate", tag: "optimizer/learning_rate"),
-                             Metric("\(sampleUnit)_per_second", tag: "speed/\(sampleUnit)_per_second"),
-                             Metric("seconds", tag: "speed/epoch_seconds"),
-                             Metric("elapsed_seconds", tag: "speed/elapsed_seconds")]
-        guard let tensorBoard else { (events, hasEarlierEvents) = (nil, false); return }
+        columns =
+            metrics + [
+                Metric("learning_rate", tag: "optimizer/learning_rate"),
+                Metric("\(sampleUnit)_per_second", tag: "speed/\(sampleUnit)_per_second"),
+                Metric("seconds", tag: "speed/epoch_seconds"),
+                Metric("elapsed_seconds", tag: "speed/elapsed_seconds"),
+            ]
+        guard let tensorBoard else {
+            (events, hasEarlierEvents) = (nil, false)
+            return
+        }
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: tensorBoard.path)) ?? []
         hasEarlierEvents = existing.contains { $0.hasPrefix("events.out.tfevents.") }
         events = try EventWriter(directory: tensorBoard.path)
@@ -33,7 +39,8 @@ public final class EpochLog {
 
     /// A log of what `model` reports.
     public convenience init(directory: URL, for model: some Trainable, tensorBoard: URL?) throws {
-        try self.init(directory: directory, metrics: model.metrics, sampleUnit: model.sampleUnit, tensorBoard: tensorBoard)
+        try self.init(
+            directory: directory, metrics: model.metrics, sampleUnit: model.sampleUnit, tensorBoard: tensorBoard)
     }
 
     /// The figure of `record` in column `metric`.

@@ -13,17 +13,23 @@ public protocol ImageClassifier {
     /// Records the training loss of a batch (`[batch, height, width]` images); backward from it
     /// gives every parameter's gradient. Returns the images classified right and the model's
     /// own figures (means over the batch). `generator` drives whatever the model samples.
-    func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
-                      using generator: inout SeededGenerator)
+    func trainingLoss(
+        _ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>,
+        using generator: inout SeededGenerator
+    )
         -> (loss: Variable<Float>, correct: Int, metrics: [String: Double])
     /// The same for the rows `shard` holds of a batch that several processes share: a model
     /// that draws random numbers per row draws what those rows would in the whole batch. By
     /// default the unsharded loss, right for a model that draws nothing.
-    func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
-                      using generator: inout SeededGenerator)
+    func trainingLoss(
+        _ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
+        using generator: inout SeededGenerator
+    )
         -> (loss: Variable<Float>, correct: Int, metrics: [String: Double])
     /// The class scores `[batch, classes]` of a batch, as the model is evaluated.
-    func logits(_ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator) -> Variable<Float>
+    func logits(
+        _ images: Tensor<Float>, on tape: Tape<Float>, using generator: inout SeededGenerator
+    ) -> Variable<Float>
     /// Figures measured after each epoch on the validation images besides the error, by one
     /// process. None by default.
     func validationMetrics(on validation: TaskGenerator, seed: UInt64) -> [String: Double]
@@ -39,9 +45,12 @@ extension ImageClassifier {
 
     public func validationMetrics(on validation: TaskGenerator, seed: UInt64) -> [String: Double] { [:] }
 
-    public func trainingLoss(_ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
-                             using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double]) {
+    public func trainingLoss(
+        _ images: Tensor<Float>, labels: [Int], on tape: Tape<Float>, shard: BatchShard,
+        using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, correct: Int, metrics: [String: Double])
+    {
         trainingLoss(images, labels: labels, on: tape, using: &generator)
     }
 }
@@ -53,8 +62,10 @@ extension ImageClassifier {
     /// samples are averaged before taking the most likely class: a Monte-Carlo average, to be
     /// reported apart from the single-run error. `sharedWith` splits the images over the
     /// processes of a data-parallel run and adds up their counts.
-    public func error(on images: TaskGenerator, trajectories: Int = 1, batchSize: Int = 500, seed: UInt64,
-                      sharedWith reducer: (any Reducer)? = nil) -> Double {
+    public func error(
+        on images: TaskGenerator, trajectories: Int = 1, batchSize: Int = 500, seed: UInt64,
+        sharedWith reducer: (any Reducer)? = nil
+    ) -> Double {
         let batcher = Batcher(generator: images, batchSize: batchSize, shuffles: false)
         let rows = reducer?.share(of: images.count).rows ?? 0..<images.count
         let tape = Tape<Float>()

@@ -19,12 +19,15 @@ public enum RunCheckpoints {
     /// Loads `directory`'s last checkpoint into `store` and `optimizer` to resume a run, and
     /// returns it with the best one (nil if there is none), which holds the best figure: a kill
     /// after writing `best` and before `last` leaves `last` claiming an older, worse figure.
-    public static func resume<Scalar: TensorScalar>(_ store: ParameterStore<Scalar>, _ optimizer: any Optimizer<Scalar>,
-                                                    from directory: URL?) throws -> (last: Checkpoint, best: Checkpoint?) {
+    public static func resume<Scalar: TensorScalar>(
+        _ store: ParameterStore<Scalar>, _ optimizer: any Optimizer<Scalar>,
+        from directory: URL?
+    ) throws -> (last: Checkpoint, best: Checkpoint?) {
         let directory = directory ?? URL(fileURLWithPath: ".")
         guard let checkpoint = try read(last, in: directory) else {
-            throw CheckpointError(path: directory.appendingPathComponent(last).path,
-                                  problem: .unreadable("no such file to resume from"))
+            throw CheckpointError(
+                path: directory.appendingPathComponent(last).path,
+                problem: .unreadable("no such file to resume from"))
         }
         try checkpoint.load(into: store)
         try checkpoint.restore(optimizer)

@@ -30,30 +30,38 @@ public struct Setting<Root> {
     }
 
     /// A whole number in `range`; `before` is what checkpoints written before it existed meant.
-    public init(_ flag: String, _ path: WritableKeyPath<Root, Int>, in range: ClosedRange<Int>, help: String?,
-                key: String? = nil, before: Int? = nil, summary: ((Int) -> String?)? = nil) {
+    public init(
+        _ flag: String, _ path: WritableKeyPath<Root, Int>, in range: ClosedRange<Int>, help: String?,
+        key: String? = nil, before: Int? = nil, summary: ((Int) -> String?)? = nil
+    ) {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
         kind = .integer(path, range, before: before)
         describe = summary.map { words in { words($0[keyPath: path]) } }
     }
 
-    public init(_ flag: String, _ path: WritableKeyPath<Root, Double>, in range: ClosedRange<Double>, help: String?,
-                key: String? = nil, before: Double? = nil, summary: ((Double) -> String?)? = nil) {
+    public init(
+        _ flag: String, _ path: WritableKeyPath<Root, Double>, in range: ClosedRange<Double>, help: String?,
+        key: String? = nil, before: Double? = nil, summary: ((Double) -> String?)? = nil
+    ) {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
         kind = .number(path, range, before: before)
         describe = summary.map { words in { words($0[keyPath: path]) } }
     }
 
-    public init(_ flag: String, _ path: WritableKeyPath<Root, Float>, in range: ClosedRange<Float>, help: String?,
-                key: String? = nil, before: Float? = nil, summary: ((Float) -> String?)? = nil) {
+    public init(
+        _ flag: String, _ path: WritableKeyPath<Root, Float>, in range: ClosedRange<Float>, help: String?,
+        key: String? = nil, before: Float? = nil, summary: ((Float) -> String?)? = nil
+    ) {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
         kind = .float(path, range, before: before)
         describe = summary.map { words in { words($0[keyPath: path]) } }
     }
 
     /// A value that may be absent (absent before it existed, too).
-    public init(_ flag: String, _ path: WritableKeyPath<Root, Float?>, in range: ClosedRange<Float>, help: String?,
-                key: String? = nil, summary: ((Float) -> String?)? = nil) {
+    public init(
+        _ flag: String, _ path: WritableKeyPath<Root, Float?>, in range: ClosedRange<Float>, help: String?,
+        key: String? = nil, summary: ((Float) -> String?)? = nil
+    ) {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
         kind = .optionalFloat(path, range)
         describe = summary.map { words in { $0[keyPath: path].flatMap(words) } }
@@ -61,21 +69,26 @@ public struct Setting<Root> {
 
     /// On or off; `summary` is the summary's words when it is on. With `words`, the flag is
     /// written as one of two words, the first for on.
-    public init(_ flag: String, _ path: WritableKeyPath<Root, Bool>, help: String?, key: String? = nil,
-                before: Bool? = nil, summary: String? = nil, words: (on: String, off: String)? = nil) {
+    public init(
+        _ flag: String, _ path: WritableKeyPath<Root, Bool>, help: String?, key: String? = nil,
+        before: Bool? = nil, summary: String? = nil, words: (on: String, off: String)? = nil
+    ) {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
         kind = .flag(path, before: before, words: words)
         describe = summary.map { words in { $0[keyPath: path] ? words : nil } }
     }
 
     /// One of an enum's cases, by raw value.
-    public init<Choice: RawRepresentable & CaseIterable>(_ flag: String, _ path: WritableKeyPath<Root, Choice>,
-                                                         help: String?, key: String? = nil, before: Choice? = nil)
+    public init<Choice: RawRepresentable & CaseIterable>(
+        _ flag: String, _ path: WritableKeyPath<Root, Choice>,
+        help: String?, key: String? = nil, before: Choice? = nil
+    )
     where Choice.RawValue == String {
         (self.flag, self.key, self.help) = (flag, key ?? Self.key(flag), help)
-        kind = .choice(get: { $0[keyPath: path].rawValue },
-                       set: { root, text in Choice(rawValue: text).map { root[keyPath: path] = $0 } },
-                       Choice.allCases.map(\.rawValue), before: before?.rawValue)
+        kind = .choice(
+            get: { $0[keyPath: path].rawValue },
+            set: { root, text in Choice(rawValue: text).map { root[keyPath: path] = $0 } },
+            Choice.allCases.map(\.rawValue), before: before?.rawValue)
         describe = nil
     }
 
@@ -211,8 +224,12 @@ extension Setting {
         case .choice(_, let set, let choices, let before):
             let text = try c.decodeIfPresent(String.self, forKey: k) ?? before
             guard let text, choices.contains(text) else {
-                throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription:
-                    "\(key) is \(text.map { "'\($0)'" } ?? "missing"), not one of \(choices.joined(separator: ", "))")
+                throw DecodingError.dataCorruptedError(
+                    forKey: k, in: c,
+                    debugDescription:
+                        "\(key) is \(text.map { "'\($0)'" } ?? "missing"), not one of "
+                        + "\(choices.joined(separator: ", "))"
+                )
             }
             set(&root, text)
         }

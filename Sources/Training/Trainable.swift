@@ -30,7 +30,9 @@ public protocol Trainable<Batch>: AnyObject {
     /// Records the loss of `batch` on `tape`, with the batch's figures as metrics (means over
     /// its samples). `progress` is the fraction of the run done, for settings on a schedule;
     /// `generator` is derived from the seed and the step, so a resumed run draws the same.
-    func loss(on batch: Batch, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator)
+    func loss(
+        on batch: Batch, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator
+    )
         -> (loss: Variable<Float>, metrics: [String: Double])
     /// The validation metrics after an epoch. Every process calls it; `reducer` (nil in one
     /// process) lets them share the work. Only the leader's (`reducer` nil or rank 0) figures

@@ -75,9 +75,11 @@ public final class Trainer<Model: Trainable> {
     private static var explosionFactor: Double { 100 }
     private var warnedOfExplosion = false
 
-    public init(_ model: Model, optimizer: any Optimizer<Float>, learningRate: Double? = nil,
-                schedule: LearningRateSchedule = .linear, epochs: Int, seed: UInt64 = 1, gradientClip: Double? = nil,
-                directory: URL?) {
+    public init(
+        _ model: Model, optimizer: any Optimizer<Float>, learningRate: Double? = nil,
+        schedule: LearningRateSchedule = .linear, epochs: Int, seed: UInt64 = 1, gradientClip: Double? = nil,
+        directory: URL?
+    ) {
         self.model = model
         self.optimizer = optimizer
         self.learningRate = learningRate ?? optimizer.learningRate
@@ -106,14 +108,18 @@ public final class Trainer<Model: Trainable> {
     @discardableResult
     public func run(timeBudget: Double? = nil, stopStep: Int? = nil) throws -> TrainingOutcome {
         if let stopStep, stopStep <= progress.step {
-            throw TrainingSetupError(description: "cannot stop at step \(stopStep): the run is already at step \(progress.step)")
+            throw TrainingSetupError(
+                description: "cannot stop at step \(stopStep): the run is already at step \(progress.step)")
         }
-        let stepsPerEpoch = model.stepsPerEpoch, totalSteps = stepsPerEpoch * epochs
+        let stepsPerEpoch = model.stepsPerEpoch
+        let totalSteps = stepsPerEpoch * epochs
         let takeStep = TrainingStep(optimizer: optimizer, gradientClip: gradientClip)
         if reducer.isLeader { try log?.backfill(progress.history) }
-        let started = Date(), elapsedBefore = progress.elapsedSeconds
+        let started = Date()
+        let elapsedBefore = progress.elapsedSeconds
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(started) }
-        let parallel = reducer.size > 1, leads = reducer.isLeader
+        let parallel = reducer.size > 1
+        let leads = reducer.isLeader
         var share = 1.0  // of the current batch, which weights this process's gradients and figures
         if parallel { takeStep.shareGradients(over: reducer) { share } }
         /// Which of `flags` any process raised.
@@ -125,36 +131,45 @@ public final class Trainer<Model: Trainable> {
             let epoch = progress.completedEpochs
             let firstStep = progress.step - epoch * stepsPerEpoch  // > 0 when resumed mid-epoch
             // A stopped epoch's figures are the sums over all processes: one of them carries them on.
-            var running = leads ? progress.partialEpoch ?? PartialEpoch()
+            var running =
+                leads
+                ? progress.partialEpoch ?? PartialEpoch()
                 : PartialEpoch(steps: progress.partialEpoch?.steps ?? 0)
             progress.partialEpoch = nil
             let epochStarted = Date().addingTimeInterval(-running.seconds)
-            let batches = model.batches(epoch: epoch, from: firstStep, part: parallel ? (reducer.rank, reducer.size) : nil)
+            let batches = model.batches(
+                epoch: epoch, from: firstStep, part: parallel ? (reducer.rank, reducer.size) : nil)
             var done = firstStep  // steps of the epoch taken
             for batch in batches {
-                optimizer.learningRate = schedule.learningRate(learningRate, at: progress.step, of: totalSteps,
-                                                               plateau: plateau)
+                optimizer.learningRate = schedule.learningRate(
+                    learningRate, at: progress.step, of: totalSteps,
+                    plateau: plateau)
                 let size = model.size(of: batch)
                 share = size.share
                 let place = "step \(progress.step + 1) (epoch \(epoch + 1))"
                 let (loss, metrics) = try TrainingDiverged.locating(place) {
                     try takeStep { tape in
                         var generator = SeededGenerator(seed: seed).derived(UInt64(progress.step))
-                        return model.loss(on: batch, tape: tape, progress: Double(progress.step) / Double(totalSteps),
-                                          using: &generator)
+                        return model.loss(
+                            on: batch, tape: tape, progress: Double(progress.step) / Double(totalSteps),
+                            using: &generator)
                     }
                 }
                 progress.step += 1
-                running.record(metrics.merging(["loss": Double(loss)]) { ours, _ in ours }, samples: size.samples,
-                               share: share)
+                running.record(
+                    metrics.merging(["loss": Double(loss)]) { ours, _ in ours }, samples: size.samples,
+                    share: share)
                 if progress.startingLoss == nil && running.steps == 10 { progress.startingLoss = running.means["loss"] }
                 done += 1
                 if leads {
-                    onStep?(StepReport(epoch: epoch + 1, step: done, steps: stepsPerEpoch, samples: running.samples,
-                                       metrics: running.means))
+                    onStep?(
+                        StepReport(
+                            epoch: epoch + 1, step: done, steps: stepsPerEpoch, samples: running.samples,
+                            metrics: running.means))
                 }
                 // Every process stops, for the same reason, where any one of them would.
-                let stops = done < stepsPerEpoch
+                let stops =
+                    done < stepsPerEpoch
                     ? agreed([timeBudget.map { Date().timeIntervalSince(started) > $0 } ?? false, shouldStop()])
                     : [false, false]
                 let atStopStep = done < stepsPerEpoch && progress.step == stopStep  // the same step on every process
@@ -169,9 +184,10 @@ public final class Trainer<Model: Trainable> {
             running = summed(running)
             let validation = model.validate(sharedWith: parallel ? reducer : nil)
             progress.samples += running.samples
-            var record = EpochRecord(epoch: epoch + 1, step: progress.step, samples: progress.samples,
-                                     seconds: Date().timeIntervalSince(epochStarted),
-                                     values: running.sums.mapValues { $0 / Double(max(running.steps, 1)) })
+            var record = EpochRecord(
+                epoch: epoch + 1, step: progress.step, samples: progress.samples,
+                seconds: Date().timeIntervalSince(epochStarted),
+                values: running.sums.mapValues { $0 / Double(max(running.steps, 1)) })
             record.values.merge(validation) { _, validation in validation }
             record.values["learning_rate"] = optimizer.learningRate
             record.values["\(model.sampleUnit)_per_second"] = Double(running.samples) / record.seconds
@@ -187,12 +203,15 @@ public final class Trainer<Model: Trainable> {
             progress.elapsedSeconds = elapsed()
             record.values["elapsed_seconds"] = progress.elapsedSeconds
             progress.history[progress.history.count - 1] = record
-            let reachesTarget = progress.reachedTarget == nil && progress.target.map { target in
-                model.selection.lowerIsBetter ? selected <= target : selected >= target
-            } ?? false
+            let reachesTarget =
+                progress.reachedTarget == nil
+                && progress.target.map { target in
+                    model.selection.lowerIsBetter ? selected <= target : selected >= target
+                } ?? false
             if reachesTarget {
-                progress.reachedTarget = TargetReached(epoch: record.epoch, step: progress.step, samples: progress.samples,
-                                                       elapsedSeconds: progress.elapsedSeconds, value: selected)
+                progress.reachedTarget = TargetReached(
+                    epoch: record.epoch, step: progress.step, samples: progress.samples,
+                    elapsedSeconds: progress.elapsedSeconds, value: selected)
             }
             if improved { try save(RunCheckpoints.best, withOptimizer: false) }
             try save(RunCheckpoints.last, withOptimizer: true)
@@ -213,11 +232,14 @@ public final class Trainer<Model: Trainable> {
     /// too high for the model, which a NaN would stop but a merely huge loss does not.
     private func warnIfExploded(_ record: EpochRecord) {
         guard !warnedOfExplosion, let start = progress.startingLoss, let loss = record["loss"],
-              abs(loss) > Self.explosionFactor * max(abs(start), 1e-6) else { return }
+            abs(loss) > Self.explosionFactor * max(abs(start), 1e-6)
+        else { return }
         warnedOfExplosion = true
-        onWarning?(String(format: "the training loss in epoch %d is %.4g, more than %.0f times its %.4g at the start: "
-                              + "the run goes on, but a lower learning rate may help", record.epoch, loss,
-                          Self.explosionFactor, start))
+        onWarning?(
+            String(
+                format: "the training loss in epoch %d is %.4g, more than %.0f times its %.4g at the start: "
+                    + "the run goes on, but a lower learning rate may help", record.epoch, loss,
+                Self.explosionFactor, start))
     }
 
     /// `running` with its counts and sums added up over the processes.

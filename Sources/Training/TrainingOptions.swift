@@ -22,9 +22,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// picture find the same data.
     public var dataDirectory: String?
 
-    public init(optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3, momentum: Double = 0.9,
-                schedule: LearningRateSchedule = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
-                weightDecay: Double = 0, seed: UInt64 = 1, dataDirectory: String? = nil) {
+    public init(
+        optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3, momentum: Double = 0.9,
+        schedule: LearningRateSchedule = .linear, batchSize: Int = 32, epochs: Int = 10, gradientClip: Double = 0,
+        weightDecay: Double = 0, seed: UInt64 = 1, dataDirectory: String? = nil
+    ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.momentum = momentum
@@ -58,22 +60,24 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
 extension TrainingOptions {
     private enum CodingKeys: String, CodingKey {
-        case optimizer, learningRate, momentum, schedule, batchSize, epochs, gradientClip, weightDecay, seed, dataDirectory
+        case optimizer, learningRate, momentum, schedule, batchSize, epochs, gradientClip, weightDecay, seed,
+            dataDirectory
     }
 
     /// Decodes options; checkpoints written before weight decay existed trained without it.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(optimizer: try c.decode(OptimizerKind.self, forKey: .optimizer),
-                  learningRate: try c.decode(Double.self, forKey: .learningRate),
-                  momentum: try c.decode(Double.self, forKey: .momentum),
-                  schedule: try c.decode(LearningRateSchedule.self, forKey: .schedule),
-                  batchSize: try c.decode(Int.self, forKey: .batchSize),
-                  epochs: try c.decode(Int.self, forKey: .epochs),
-                  gradientClip: try c.decode(Double.self, forKey: .gradientClip),
-                  weightDecay: try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0,
-                  seed: try c.decode(UInt64.self, forKey: .seed),
-                  dataDirectory: try c.decodeIfPresent(String.self, forKey: .dataDirectory))
+        self.init(
+            optimizer: try c.decode(OptimizerKind.self, forKey: .optimizer),
+            learningRate: try c.decode(Double.self, forKey: .learningRate),
+            momentum: try c.decode(Double.self, forKey: .momentum),
+            schedule: try c.decode(LearningRateSchedule.self, forKey: .schedule),
+            batchSize: try c.decode(Int.self, forKey: .batchSize),
+            epochs: try c.decode(Int.self, forKey: .epochs),
+            gradientClip: try c.decode(Double.self, forKey: .gradientClip),
+            weightDecay: try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0,
+            seed: try c.decode(UInt64.self, forKey: .seed),
+            dataDirectory: try c.decodeIfPresent(String.self, forKey: .dataDirectory))
     }
 }
 
@@ -102,8 +106,9 @@ public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
     /// The plateau schedule's starting state, when the schedule is `plateau`.
     public func initialPlateau(learningRate: Double, selection: Selection) -> ReduceOnPlateau? {
         self == .plateau
-            ? ReduceOnPlateau(learningRate: learningRate, mode: selection.lowerIsBetter ? .minimize : .maximize,
-                              factor: 0.1, patience: 5)
+            ? ReduceOnPlateau(
+                learningRate: learningRate, mode: selection.lowerIsBetter ? .minimize : .maximize,
+                factor: 0.1, patience: 5)
             : nil
     }
 }

@@ -65,7 +65,8 @@ public struct TrainingProgress: Codable, Sendable {
         step = try c.decode(Int.self, forKey: .step)
         history = try c.decodeIfPresent([EpochRecord].self, forKey: .history) ?? []
         completedEpochs = try c.decodeIfPresent(Int.self, forKey: .completedEpochs) ?? history.count
-        samples = try c.decodeIfPresent(Int.self, forKey: .samples)
+        samples =
+            try c.decodeIfPresent(Int.self, forKey: .samples)
             ?? earlier.decodeIfPresent(Int.self, forKey: AnyKey(stringValue: "frames")) ?? 0
         elapsedSeconds = try c.decodeIfPresent(Double.self, forKey: .elapsedSeconds) ?? 0
         best = try c.decodeIfPresent(Double.self, forKey: .best) ?? earlierBest
@@ -108,8 +109,10 @@ public struct EpochRecord: Codable, Sendable, Equatable {
         seconds = try c.decode(Double.self, forKey: .seconds)
         if let values = try c.decodeIfPresent([String: Double].self, forKey: .values) {
             epoch = try c.decode(Int.self, forKey: .epoch)
-            (step, samples, self.values) = (try c.decodeIfPresent(Int.self, forKey: .step),
-                                            try c.decodeIfPresent(Int.self, forKey: .samples), values)
+            (step, samples, self.values) = (
+                try c.decodeIfPresent(Int.self, forKey: .step),
+                try c.decodeIfPresent(Int.self, forKey: .samples), values
+            )
             return
         }
         // An earlier record, a field per figure: `validationError` is now the metric `validation_error`.

@@ -45,8 +45,11 @@ public final class TrainingStep<Scalar: TensorScalar> {
     /// - Throws: `TrainingDiverged` when the loss, a gradient or a parameter is not finite
     ///   after the update (the parameters are then unusable: keep the last checkpoint).
     @discardableResult
-    public func callAsFunction<Output>(_ forward: (Tape<Scalar>) throws -> (Variable<Scalar>, Output))
-        throws -> (loss: Scalar, output: Output) {
+    public func callAsFunction<Output>(
+        _ forward: (Tape<Scalar>) throws -> (Variable<Scalar>, Output)
+    )
+        throws -> (loss: Scalar, output: Output)
+    {
         tape.reset()
         store.zeroGradients()
         let (loss, output) = try forward(tape)
@@ -58,7 +61,9 @@ public final class TrainingStep<Scalar: TensorScalar> {
         optimizer.update()
         onPhaseEnd?(.update)
         let value = loss.scalars[0]
-        if checksFinite, let problem = TrainingDiverged.problem(loss: value, store: store) { throw TrainingDiverged(problem: problem) }
+        if checksFinite, let problem = TrainingDiverged.problem(loss: value, store: store) {
+            throw TrainingDiverged(problem: problem)
+        }
         return (value, output)
     }
 

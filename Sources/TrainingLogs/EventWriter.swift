@@ -1,9 +1,10 @@
+import SafeFiles
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SafeFiles
 
 /// Writes a TensorBoard event file: scalars, images and text, each tagged and stepped, in
 /// the format `tensorboard --logdir` reads, with no TensorFlow or protobuf library.
@@ -34,7 +35,9 @@ public final class EventWriter {
         // writers of one process apart.
         path = directory + "/events.out.tfevents.\(now.tv_sec).\(hostName).\(getpid()).\(now.tv_nsec)"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(path: path, reason: "cannot create the event file (\(AtomicFile.systemError()))") }
+        guard fd >= 0 else {
+            throw FileError(path: path, reason: "cannot create the event file (\(AtomicFile.systemError()))")
+        }
         descriptor = fd
         try write { $0.string(3, "brain.Event:2") }  // Event.file_version: first in every file
     }
@@ -43,17 +46,17 @@ public final class EventWriter {
 
     /// A number against `step`.
     public func scalar(_ tag: String, _ value: Double, step: Int) throws(FileError) {
-        try summary(step: step) { value_ in
-            value_.string(1, tag)
-            value_.float(2, Float(value))  // Summary.Value.simple_value
+        try summary(step: step) { entry in
+            entry.string(1, tag)
+            entry.float(2, Float(value))  // Summary.Value.simple_value
         }
     }
 
     /// A PNG picture against `step`.
     public func image(_ tag: String, png: [UInt8], width: Int, height: Int, step: Int) throws(FileError) {
-        try summary(step: step) { value_ in
-            value_.string(1, tag)
-            value_.message(4) { image in  // Summary.Value.image
+        try summary(step: step) { entry in
+            entry.string(1, tag)
+            entry.message(4) { image in  // Summary.Value.image
                 image.int(1, Int64(height))
                 image.int(2, Int64(width))
                 image.int(3, 3)  // colour space: RGB
@@ -64,12 +67,12 @@ public final class EventWriter {
 
     /// Text (Markdown) against `step`: a string tensor marked for the text plugin.
     public func text(_ tag: String, _ text: String, step: Int) throws(FileError) {
-        try summary(step: step) { value_ in
-            value_.string(1, tag)
-            value_.message(9) { metadata in  // Summary.Value.metadata
+        try summary(step: step) { entry in
+            entry.string(1, tag)
+            entry.message(9) { metadata in  // Summary.Value.metadata
                 metadata.message(1) { plugin in plugin.string(1, "text") }  // plugin_data.plugin_name
             }
-            value_.message(8) { tensor in  // Summary.Value.tensor
+            entry.message(8) { tensor in  // Summary.Value.tensor
                 tensor.int(1, 7)  // dtype: DT_STRING
                 tensor.message(2) { _ in }  // a scalar: a shape with no dimensions
                 tensor.string(8, text)  // string_val

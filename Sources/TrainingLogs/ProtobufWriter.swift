@@ -3,7 +3,12 @@
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
 
-    private enum WireType: UInt64 { case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5 }
+    private enum WireType: UInt64 {
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case fixed32 = 5
+    }
 
     private mutating func key(_ field: UInt64, _ type: WireType) { varint(field << 3 | type.rawValue) }
 

@@ -12,8 +12,9 @@ import Training
 func runDataParallelBenchmark(steps: Int) {
     let reducer = worldReducer()
     func say(_ line: String) { if reducer.isLeader { print(line) } }
-    say("\ndata parallel: \(reducer.size) process(es), \(KernelSettings.threadCount) thread(s) each; "
-        + "median of \(steps) steps, global batch")
+    say(
+        "\ndata parallel: \(reducer.size) process(es), \(KernelSettings.threadCount) thread(s) each; "
+            + "median of \(steps) steps, global batch")
     say("task         batch   ms/step    img/s")
     for (task, size, patch, scales) in [("MNIST", 28, 8, 1), ("translated", 60, 12, 3)] {
         for batch in [32, 128] {
@@ -31,14 +32,17 @@ func runDataParallelBenchmark(steps: Int) {
             for step in 0..<(steps + 5) {
                 let start = clock.now
                 try! takeStep { tape in
-                    model.hybridLoss(model.run(images, on: tape, policy: .sample, shard: shard, using: &generator), labels: labels).loss
+                    model.hybridLoss(
+                        model.run(images, on: tape, policy: .sample, shard: shard, using: &generator), labels: labels
+                    ).loss
                 }
                 if step >= 5 { times.append(seconds(clock.now - start)) }  // warm-up: the arenas size themselves
             }
             // Each process waits for the others in the all-reduce, so their step times agree: the mean.
             let perStep = reducer.sum([median(times)])[0] / Double(reducer.size)
-            say(task.padding(toLength: 11, withPad: " ", startingAt: 0)
-                + String(format: " %6d  %8.2f  %7.0f", batch, perStep * 1000, Double(batch) / perStep))
+            say(
+                task.padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + String(format: " %6d  %8.2f  %7.0f", batch, perStep * 1000, Double(batch) / perStep))
         }
     }
     // The all-reduce alone, on a gradient arena the size of RAM's (translated).
@@ -50,6 +54,8 @@ func runDataParallelBenchmark(steps: Int) {
         gradients.withUnsafeMutableBufferPointer { reducer.sum($0) }
         if round >= 5 { times.append(seconds(clock.now - start)) }
     }
-    say(String(format: "all-reduce of %d floats (%.2f MB): %.3f ms (median of 200)", gradients.count,
-               Double(gradients.count * 4) / 1e6, median(times) * 1000))
+    say(
+        String(
+            format: "all-reduce of %d floats (%.2f MB): %.3f ms (median of 200)", gradients.count,
+            Double(gradients.count * 4) / 1e6, median(times) * 1000))
 }

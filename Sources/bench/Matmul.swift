@@ -24,8 +24,12 @@ private func medianSeconds(samples: Int = 7, minimumSampleTime: Double = 0.02, _
 
 /// Runs body with the given level and thread count, restoring both afterwards.
 private func withSettings<R>(level: ck_level, threads: Int, _ body: () -> R) -> R {
-    let savedLevel = ck_active_level(), savedThreads = ck_thread_count()
-    defer { ck_force_level(savedLevel); ck_set_thread_count(savedThreads) }
+    let savedLevel = ck_active_level()
+    let savedThreads = ck_thread_count()
+    defer {
+        ck_force_level(savedLevel)
+        ck_set_thread_count(savedThreads)
+    }
     ck_force_level(level)
     ck_set_thread_count(Int32(threads))
     return body()
@@ -41,8 +45,9 @@ private func sgemmGflops(_ m: Int, _ n: Int, _ k: Int, transA: Bool = false, tra
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
                 medianSeconds {
-                    ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, pa.baseAddress!, transA ? m : k,
-                             pb.baseAddress!, transB ? k : n, 0, pc.baseAddress!, n)
+                    ck_sgemm(
+                        transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, pa.baseAddress!, transA ? m : k,
+                        pb.baseAddress!, transB ? k : n, 0, pc.baseAddress!, n)
                 }
             }
         }
@@ -79,7 +84,9 @@ func runMatmulBenchmark() {
     for s in shapes {
         let one = withSettings(level: detected, threads: 1) { sgemmGflops(s.m, s.n, s.k, transA: s.transA) }
         let two = withSettings(level: detected, threads: 2) { sgemmGflops(s.m, s.n, s.k, transA: s.transA) }
-        let portable = withSettings(level: CK_LEVEL_PORTABLE, threads: 1) { sgemmGflops(s.m, s.n, s.k, transA: s.transA) }
+        let portable = withSettings(level: CK_LEVEL_PORTABLE, threads: 1) {
+            sgemmGflops(s.m, s.n, s.k, transA: s.transA)
+        }
         let name = "\(s.m)x\(s.n)x\(s.k) \(s.label)".padding(toLength: 26, withPad: " ", startingAt: 0)
         print("sgemm \(name)\(format(one, 8))\(format(two, 11))\(format(portable, 10))")
     }
@@ -95,12 +102,27 @@ private func runIndependentProductsBenchmark() {
     typealias Product = (m: Int, n: Int, k: Int, transA: Bool, transB: Bool)
     let groups: [(String, [Product])] = [
         ("core 256->256: dW, dX", [(256, 256, 128, true, false), (128, 256, 256, false, false)]),
-        ("glimpse 128+128->256: 2 dW, 2 dX", [(256, 128, 128, true, false), (128, 128, 256, false, false),
-                                             (256, 128, 128, true, false), (128, 128, 256, false, false)]),
-        ("core, both terms: 2 dW, 2 dX", [(256, 256, 128, true, false), (128, 256, 256, false, false),
-                                          (256, 256, 128, true, false), (128, 256, 256, false, false)]),
-        ("core, both terms, first step: 2 dW, 1 dX", [(256, 256, 128, true, false), (128, 256, 256, false, false),
-                                                      (256, 256, 128, true, false)]),
+        (
+            "glimpse 128+128->256: 2 dW, 2 dX",
+            [
+                (256, 128, 128, true, false), (128, 128, 256, false, false),
+                (256, 128, 128, true, false), (128, 128, 256, false, false),
+            ]
+        ),
+        (
+            "core, both terms: 2 dW, 2 dX",
+            [
+                (256, 256, 128, true, false), (128, 256, 256, false, false),
+                (256, 256, 128, true, false), (128, 256, 256, false, false),
+            ]
+        ),
+        (
+            "core, both terms, first step: 2 dW, 1 dX",
+            [
+                (256, 256, 128, true, false), (128, 256, 256, false, false),
+                (256, 256, 128, true, false),
+            ]
+        ),
     ]
     var rng = SeededGenerator(seed: 5)
     for (name, products) in groups {
@@ -111,9 +133,10 @@ private func runIndependentProductsBenchmark() {
             return p
         }
         let arguments = products.map { p in
-            ck_sgemm_args(transA: p.transA ? 1 : 0, transB: p.transB ? 1 : 0, m: p.m, n: p.n, k: p.k,
-                          alpha: 1, A: filled(p.m * p.k), lda: p.transA ? p.m : p.k, B: filled(p.k * p.n),
-                          ldb: p.transB ? p.k : p.n, beta: 0, C: filled(p.m * p.n), ldc: p.n)
+            ck_sgemm_args(
+                transA: p.transA ? 1 : 0, transB: p.transB ? 1 : 0, m: p.m, n: p.n, k: p.k,
+                alpha: 1, A: filled(p.m * p.k), lda: p.transA ? p.m : p.k, B: filled(p.k * p.n),
+                ldb: p.transB ? p.k : p.n, beta: 0, C: filled(p.m * p.n), ldc: p.n)
         }
         defer {
             for p in arguments {
@@ -132,8 +155,9 @@ private func runIndependentProductsBenchmark() {
             let atOnce = medianSeconds { ck_sgemm_many(Int32(arguments.count), arguments) }
             return (inTurn, atOnce)
         }
-        print("\(name.padding(toLength: 42, withPad: " ", startingAt: 0))\(format(flops / inTurn / 1e9, 8))"
-              + "\(format(flops / atOnce / 1e9, 8))   ratio \(String(format: "%.2f", inTurn / atOnce))")
+        print(
+            "\(name.padding(toLength: 42, withPad: " ", startingAt: 0))\(format(flops / inTurn / 1e9, 8))"
+                + "\(format(flops / atOnce / 1e9, 8))   ratio \(String(format: "%.2f", inTurn / atOnce))")
     }
 }
 
@@ -164,7 +188,8 @@ private func runVectorMathBenchmark() {
             }
         }
         let perNs = { (t: Double) in Double(n) / t / 1e9 }
-        print("v\(name)_f32: ours \(format(perNs(ours), 6)) elem/ns, portable \(format(perNs(portable), 6)), "
-              + "libm loop \(format(perNs(libm), 6)); speedup \(format(libm / ours, 5))x")
+        print(
+            "v\(name)_f32: ours \(format(perNs(ours), 6)) elem/ns, portable \(format(perNs(portable), 6)), "
+                + "libm loop \(format(perNs(libm), 6)); speedup \(format(libm / ours, 5))x")
     }
 }

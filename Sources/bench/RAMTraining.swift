@@ -11,15 +11,18 @@ func runRAMTrainingBenchmark(steps: Int, threads: Int = 1) {
     let threading = threads == 1 ? "" : ", \(threads) threads for matrix products and the retina"
     print("\nRAM training step (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, Float\(threading))")
     print("config                               batch  forward  backward   update   total ms   steps/s  samples/s")
-    let configs: [(String, Int, Int, Int)] = [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
-                                               ("translated 60x60, 12x12, 3 scales", 60, 12, 3)]
+    let configs: [(String, Int, Int, Int)] = [
+        ("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
+        ("translated 60x60, 12x12, 3 scales", 60, 12, 3),
+    ]
     for (name, size, patch, scales) in configs {
         for batch in [20, 32, 128] {
             let t = ramStepTimes(size: size, patch: patch, scales: scales, batch: batch, steps: steps)
             let total = t.forward + t.backward + t.update
-            print(name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + " \(pad(batch, 5)) \(ms(t.forward)) \(ms(t.backward)) \(ms(t.update))   \(ms(total))"
-                + "  \(pad(Int(1 / total), 8))  \(pad(Int(Double(batch) / total), 9))")
+            print(
+                name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                    + " \(pad(batch, 5)) \(ms(t.forward)) \(ms(t.backward)) \(ms(t.update))   \(ms(total))"
+                    + "  \(pad(Int(1 / total), 8))  \(pad(Int(Double(batch) / total), 9))")
         }
     }
 }
@@ -28,21 +31,29 @@ func runRAMTrainingBenchmark(steps: Int, threads: Int = 1) {
 /// summed over `steps` steps after the warm-up (the tape's clock reads are included, tens of
 /// nanoseconds per op).
 func runRAMProfile(steps: Int) {
-    for (name, size, patch, scales) in [("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
-                                        ("translated 60x60, 12x12, 3 scales", 60, 12, 3)] {
+    for (name, size, patch, scales) in [
+        ("MNIST 28x28, 8x8, 1 scale", 28, 8, 1),
+        ("translated 60x60, 12x12, 3 scales", 60, 12, 3),
+    ] {
         let profile = TapeProfile()
         let t = ramStepTimes(size: size, patch: patch, scales: scales, batch: 128, steps: steps, profile: profile)
-        print("\nprofile: \(name), batch 128, summed over \(steps) steps (median step: "
-              + String(format: "forward %.2f ms, backward %.2f ms)", t.forward * 1000, t.backward * 1000))
+        print(
+            "\nprofile: \(name), batch 128, summed over \(steps) steps (median step: "
+                + String(format: "forward %.2f ms, backward %.2f ms)", t.forward * 1000, t.backward * 1000))
         print(profile)
         // What the tape saw against the step: the rest is work outside the tape. The glimpse
         // sensor writes its patches straight into the tape, so it counts among the inputs.
         let forward = profile.entries.reduce(0) { $0 + $1.forwardSeconds } / Double(steps)
         let backward = profile.entries.reduce(0) { $0 + $1.backwardSeconds } / Double(steps)
-        print(String(format: "per step, ops on the tape: forward %.2f ms of %.2f, backward %.2f ms of %.2f",
-                     forward * 1000, t.forward * 1000, backward * 1000, t.backward * 1000))
-        print(String(format: "per step, the glimpse sensor alone (6 glimpses of 128 images; part of the inputs above): %.2f ms",
-                     sensorSecondsPerStep(size: size, patch: patch, scales: scales, batch: 128) * 1000))
+        print(
+            String(
+                format: "per step, ops on the tape: forward %.2f ms of %.2f, backward %.2f ms of %.2f",
+                forward * 1000, t.forward * 1000, backward * 1000, t.backward * 1000))
+        print(
+            String(
+                format:
+                    "per step, the glimpse sensor alone (6 glimpses of 128 images; part of the inputs above): %.2f ms",
+                sensorSecondsPerStep(size: size, patch: patch, scales: scales, batch: 128) * 1000))
     }
 }
 
@@ -55,12 +66,16 @@ func sensorSecondsPerStep(size: Int, patch: Int, scales: Int, batch: Int) -> Dou
     var out = [Float](repeating: 0, count: batch * sensor.featureCount)
     var samples: [Double] = []
     for _ in 0..<25 {
-        let clock = ContinuousClock(), start = clock.now
+        let clock = ContinuousClock()
+        let start = clock.now
         for _ in 0..<6 {
             images.withUnsafeBufferPointer { pixels in
                 locations.withUnsafeBufferPointer { where_ in
-                    out.withUnsafeMutableBufferPointer { sensor.extract(images: pixels.baseAddress!, batch: batch,
-                        height: size, width: size, locations: where_.baseAddress!, into: $0.baseAddress!) }
+                    out.withUnsafeMutableBufferPointer {
+                        sensor.extract(
+                            images: pixels.baseAddress!, batch: batch,
+                            height: size, width: size, locations: where_.baseAddress!, into: $0.baseAddress!)
+                    }
                 }
             }
         }
@@ -71,8 +86,11 @@ func sensorSecondsPerStep(size: Int, patch: Int, scales: Int, batch: Int) -> Dou
 
 /// Median seconds per phase of one training step. A profile, when given, is attached to the
 /// tape after the warm-up, so it covers exactly the timed steps.
-func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, profile: TapeProfile? = nil)
-    -> (forward: Double, backward: Double, update: Double) {
+func ramStepTimes(
+    size: Int, patch: Int, scales: Int, batch: Int, steps: Int, profile: TapeProfile? = nil
+)
+    -> (forward: Double, backward: Double, update: Double)
+{
     var configuration = RAMConfiguration(imageHeight: size, imageWidth: size)
     (configuration.patchSize, configuration.scales) = (patch, scales)
     let model = RecurrentAttentionModel(configuration, seed: 1)
@@ -84,11 +102,15 @@ func ramStepTimes(size: Int, patch: Int, scales: Int, batch: Int, steps: Int, pr
     let clock = ContinuousClock()
     var marks: [ContinuousClock.Instant] = []
     takeStep.onPhaseEnd = { _ in marks.append(clock.now) }
-    var forward: [Double] = [], backward: [Double] = [], update: [Double] = []
+    var forward: [Double] = []
+    var backward: [Double] = []
+    var update: [Double] = []
     for step in 0..<(steps + 5) {
         if step == 5 { takeStep.tape.profile = profile }
         marks = [clock.now]
-        try! takeStep { tape in model.hybridLoss(model.run(images, on: tape, policy: .sample, using: &generator), labels: labels).loss }
+        try! takeStep { tape in
+            model.hybridLoss(model.run(images, on: tape, policy: .sample, using: &generator), labels: labels).loss
+        }
         guard step >= 5 else { continue }  // warm-up: the arenas size themselves
         forward.append(seconds(marks[1] - marks[0]))
         backward.append(seconds(marks[2] - marks[1]))
@@ -120,19 +142,26 @@ func runTapeOverheadBenchmark() {
         for i in 0..<(opsPerPass / 2) { y = i % 2 == 0 ? (y * x).tanh() : (y + x).relu() }
         return y
     }
-    print("\ntape overhead: \(Int(mixed * 1e9)) ns per op (tiny tensors, forward + backward, median of 200 passes of \(opsPerPass) ops)")
+    print(
+        "\ntape overhead: \(Int(mixed * 1e9)) ns per op (tiny tensors, forward + backward, median of 200 passes of "
+            + "\(opsPerPass) ops)"
+    )
 
     // The same tanh, built in and as a user's op with its VJP (1 - y^2) written beside it.
-    let userTanh = CustomOp<Float, Void>(name: "tanh", forward: { inputs, outputs in
-        for i in 0..<inputs[0].count { outputs[0][i] = Foundation.tanh(inputs[0][i]) }
-    }, vjp: { c in
-        guard let dx = c.gradients[0] else { return }
-        for i in 0..<dx.count { dx[i] = c.cotangents[0][i] * (1 - c.outputs[0][i] * c.outputs[0][i]) }
-    })
+    let userTanh = CustomOp<Float, Void>(
+        name: "tanh",
+        forward: { inputs, outputs in
+            for i in 0..<inputs[0].count { outputs[0][i] = Foundation.tanh(inputs[0][i]) }
+        },
+        vjp: { c in
+            guard let dx = c.gradients[0] else { return }
+            for i in 0..<dx.count { dx[i] = c.cotangents[0][i] * (1 - c.outputs[0][i] * c.outputs[0][i]) }
+        })
     let builtIn = perNode { _, x in (0..<opsPerPass).reduce(x) { y, _ in y.tanh() } }
     let custom = perNode { _, x in (0..<opsPerPass).reduce(x) { y, _ in userTanh(y)[0] } }
-    print("per node, tanh on 2 elements: built in \(Int(builtIn * 1e9)) ns, CustomOp \(Int(custom * 1e9)) ns "
-          + String(format: "(%.1fx the built-in op's)", custom / builtIn))
+    print(
+        "per node, tanh on 2 elements: built in \(Int(builtIn * 1e9)) ns, CustomOp \(Int(custom * 1e9)) ns "
+            + String(format: "(%.1fx the built-in op's)", custom / builtIn))
 }
 
 func seconds(_ d: Duration) -> Double {

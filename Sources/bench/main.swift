@@ -1,6 +1,7 @@
 // Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only | --data-parallel]
 // [--threads <n>] [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
 import CKernels
+
 #if canImport(Glibc)
 import Glibc
 #endif

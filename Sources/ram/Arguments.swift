@@ -25,41 +25,58 @@ struct Option: Sendable {
     }
 
     /// Any text, e.g. a path.
-    static func string(_ name: String, valueName: String = "value", default defaultValue: String? = nil,
-                       isRequired: Bool = false, help: String) -> Option {
-        Option(name: name, valueName: valueName, help: help, defaultValue: defaultValue, isRequired: isRequired,
-               validate: { $0.isEmpty ? "must not be empty" : nil })
+    static func string(
+        _ name: String, valueName: String = "value", default defaultValue: String? = nil,
+        isRequired: Bool = false, help: String
+    ) -> Option {
+        Option(
+            name: name, valueName: valueName, help: help, defaultValue: defaultValue, isRequired: isRequired,
+            validate: { $0.isEmpty ? "must not be empty" : nil })
     }
 
     /// A whole number within `range`.
-    static func integer(_ name: String, valueName: String = "n", default defaultValue: Int? = nil,
-                        range: ClosedRange<Int> = Int.min...Int.max, isRequired: Bool = false, help: String) -> Option {
-        Option(name: name, valueName: valueName, help: help, defaultValue: defaultValue.map(String.init),
-               isRequired: isRequired, validate: { text in
-                   guard let value = Int(text) else { return "expects a whole number, got '\(text)'" }
-                   return range.contains(value) ? nil : "must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
-               })
+    static func integer(
+        _ name: String, valueName: String = "n", default defaultValue: Int? = nil,
+        range: ClosedRange<Int> = Int.min...Int.max, isRequired: Bool = false, help: String
+    ) -> Option {
+        Option(
+            name: name, valueName: valueName, help: help, defaultValue: defaultValue.map(String.init),
+            isRequired: isRequired,
+            validate: { text in
+                guard let value = Int(text) else { return "expects a whole number, got '\(text)'" }
+                return range.contains(value)
+                    ? nil : "must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
+            })
     }
 
     /// A real number within `range`, e.g. a learning rate.
-    static func number(_ name: String, valueName: String = "x", default defaultValue: Double? = nil,
-                       range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
-                       isRequired: Bool = false, help: String) -> Option {
-        Option(name: name, valueName: valueName, help: help, defaultValue: defaultValue.map { "\($0)" },
-               isRequired: isRequired, validate: { text in
-                   guard let value = Double(text), value.isFinite else { return "expects a number, got '\(text)'" }
-                   return range.contains(value) ? nil : "must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
-               })
+    static func number(
+        _ name: String, valueName: String = "x", default defaultValue: Double? = nil,
+        range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
+        isRequired: Bool = false, help: String
+    ) -> Option {
+        Option(
+            name: name, valueName: valueName, help: help, defaultValue: defaultValue.map { "\($0)" },
+            isRequired: isRequired,
+            validate: { text in
+                guard let value = Double(text), value.isFinite else { return "expects a number, got '\(text)'" }
+                return range.contains(value)
+                    ? nil : "must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
+            })
     }
 
     /// One of a fixed list of words.
-    static func choice(_ name: String, _ choices: [String], valueName: String? = nil, default defaultValue: String? = nil,
-                       isRequired: Bool = false, help: String) -> Option {
-        Option(name: name, valueName: valueName ?? name, help: help + " One of: " + choices.joined(separator: ", ") + ".",
-               defaultValue: defaultValue,
-               isRequired: isRequired, validate: { text in
-                   choices.contains(text) ? nil : "expects one of \(choices.joined(separator: ", ")), got '\(text)'"
-               })
+    static func choice(
+        _ name: String, _ choices: [String], valueName: String? = nil, default defaultValue: String? = nil,
+        isRequired: Bool = false, help: String
+    ) -> Option {
+        Option(
+            name: name, valueName: valueName ?? name, help: help + " One of: " + choices.joined(separator: ", ") + ".",
+            defaultValue: defaultValue,
+            isRequired: isRequired,
+            validate: { text in
+                choices.contains(text) ? nil : "expects one of \(choices.joined(separator: ", ")), got '\(text)'"
+            })
     }
 
     var isFlag: Bool { valueName == nil }
@@ -158,13 +175,17 @@ extension Command {
 
         if !subcommands.isEmpty {
             guard let first = arguments.first else {
-                throw mistake("'\(path.joined(separator: " "))' needs a command: \(subcommands.map(\.name).joined(separator: ", "))")
+                throw mistake(
+                    "'\(path.joined(separator: " "))' needs a command: "
+                        + "\(subcommands.map(\.name).joined(separator: ", "))"
+                )
             }
             if first == "--help" || first == "-h" { throw HelpRequest(usage: usage) }
             guard let subcommand = subcommands.first(where: { $0.name == first }) else {
-                throw mistake(first.hasPrefix("-")
-                    ? "unknown option \(first) for '\(path.joined(separator: " "))'"
-                    : "unknown command '\(first)' for '\(path.joined(separator: " "))'")
+                throw mistake(
+                    first.hasPrefix("-")
+                        ? "unknown option \(first) for '\(path.joined(separator: " "))'"
+                        : "unknown command '\(first)' for '\(path.joined(separator: " "))'")
             }
             return try subcommand.parse(Array(arguments.dropFirst()), path: path)
         }
@@ -188,7 +209,8 @@ extension Command {
             var name = String(body.prefix { $0 != "=" })
             let inlineValue = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
             // `--no-name` turns flag `name` off, unless an option is itself called that.
-            let negation = name.hasPrefix("no-") && !options.contains { $0.name == name }
+            let negation =
+                name.hasPrefix("no-") && !options.contains { $0.name == name }
                 && options.contains { $0.name == name.dropFirst(3) && $0.isFlag }
             if negation { name.removeFirst(3) }
             guard let option = options.first(where: { $0.name == name }) else {
@@ -239,9 +261,10 @@ extension Command {
             return lines.joined(separator: "\n")
         }
         let required = options.filter(\.isRequired).map { "--\($0.name) <\($0.valueName!)>" }
-        lines.append((["Usage: \(invocation)"] + required + (options.contains { !$0.isRequired } ? ["[options]"] : [])
-                      + (operands.map { ["<\($0.name)>..."] } ?? []))
-            .joined(separator: " "))
+        lines.append(
+            (["Usage: \(invocation)"] + required + (options.contains { !$0.isRequired } ? ["[options]"] : [])
+                + (operands.map { ["<\($0.name)>..."] } ?? []))
+                .joined(separator: " "))
         lines.append("")
         lines.append(summary)
         lines.append("")
@@ -249,7 +272,8 @@ extension Command {
         lines.append("Options:")
         let all = options + [Option.flag("help", help: "Show this help.")]
         let labels = all.map { option in
-            (option.name == "help" ? "-h, " : "") + "--\(option.name)" + (option.isFlag ? "" : " <\(option.valueName!)>")
+            (option.name == "help" ? "-h, " : "") + "--\(option.name)"
+                + (option.isFlag ? "" : " <\(option.valueName!)>")
         }
         // Long labels would push every description far right: those get theirs on the next line.
         let width = min(labels.map(\.count).max() ?? 0, 24)

@@ -21,39 +21,70 @@ enum CatchCommand {
         name: "train",
         summary: "Train a Catch agent with REINFORCE, keeping the best checkpoint by validation catch rate.",
         options: [
-            .number("frames", default: 25, range: 0.001...10_000, help: "Millions of frames to train on (23 per game; the run ends with the validation interval that reaches them)."),
+            .number(
+                "frames", default: 25, range: 0.001...10_000,
+                help:
+                    "Millions of frames to train on (23 per game; the run ends with the validation interval that "
+                    + "reaches them)."
+            ),
             .integer("batch-size", default: 64, range: 1...4096, help: "Games played in parallel per update."),
-            .number("learning-rate", default: 3e-3, range: 1e-8...10,
-                    help: "Adam's initial learning rate (chosen on validation: 1e-3 had learned nothing after 1.5M frames)."),
-            .choice("schedule", ["constant", "linear"], default: "linear",
-                    help: "Learning-rate schedule (linear: decay to zero at the last frame)."),
+            .number(
+                "learning-rate", default: 3e-3, range: 1e-8...10,
+                help: "Adam's initial learning rate (chosen on validation: 1e-3 had learned nothing after 1.5M frames)."
+            ),
+            .choice(
+                "schedule", ["constant", "linear"], default: "linear",
+                help: "Learning-rate schedule (linear: decay to zero at the last frame)."),
             .number("entropy", default: 0.01, range: 0...10, help: "Weight of the move policy's entropy bonus."),
             .number("location-std", default: 0.1, range: 1e-4...2, help: "Standard deviation of the location policy."),
             .flag("fixed-glimpse", help: "Always look at the centre (the comparison agent) instead of learning where."),
             .flag("policy-gradient-to-core", help: "Let the location policy's REINFORCE gradient train the core too."),
-            .flag("baseline-to-core",
-                  help: "Let the baseline's squared error train the core (default: on; --no-baseline-to-core keeps it out)."),
-            .flag("location-gradient-to-core", help: "The former name of --policy-gradient-to-core, kept for old commands."),
+            .flag(
+                "baseline-to-core",
+                help:
+                    "Let the baseline's squared error train the core (default: on; --no-baseline-to-core keeps it out)."
+            ),
+            .flag(
+                "location-gradient-to-core",
+                help: "The former name of --policy-gradient-to-core, kept for old commands."),
             .flag("detach-baseline", help: "The former spelling of --no-baseline-to-core, kept for old commands."),
             .number("gradient-clip", default: 0, range: 0...1e6, help: "Clip the global gradient norm (0: off)."),
-            .number("validate-every", default: 0.5, range: 0.001...10_000,
-                    help: "Millions of frames between validations on 1,000 fixed games (and checkpoints), rounded up to whole updates."),
-            .number("time-budget", default: 0, range: 0...1e7,
-                    help: "Stop after this many minutes, at the update where the time runs out (--resume continues from it; 0: no limit)."),
-            .integer("stop-at-step", range: 1...Int.max,
-                     help: "Stop once the run has taken this many updates in all, saving the last checkpoint there (--resume continues from it)."),
+            .number(
+                "validate-every", default: 0.5, range: 0.001...10_000,
+                help:
+                    "Millions of frames between validations on 1,000 fixed games (and checkpoints), rounded up to "
+                    + "whole updates."
+            ),
+            .number(
+                "time-budget", default: 0, range: 0...1e7,
+                help:
+                    "Stop after this many minutes, at the update where the time runs out (--resume continues from "
+                    + "it; 0: no limit)."
+            ),
+            .integer(
+                "stop-at-step", range: 1...Int.max,
+                help:
+                    "Stop once the run has taken this many updates in all, saving the last checkpoint there "
+                    + "(--resume continues from it)."
+            ),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
-            .string("checkpoint-dir", valueName: "dir", help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
-            .flag("resume", help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
+            .string(
+                "checkpoint-dir", valueName: "dir",
+                help: "Where checkpoints go (default: runs/catch or runs/catch-fixed)."),
+            .flag(
+                "resume",
+                help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
             Threads.option,
         ] + RunLog.options(pictures: "games"),
         run: runTraining)
 
     static let evaluate = Command(
         name: "evaluate",
-        summary: "Report a Catch agent's catch rate (greedy and sampled) and a random agent's, on the same fixed games.",
+        summary:
+            "Report a Catch agent's catch rate (greedy and sampled) and a random agent's, on the same fixed games.",
         options: [
-            .string("checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
+            .string(
+                "checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
             .integer("episodes", default: 1000, range: 1...10_000_000, help: "Games to play."),
             .integer("seed", default: 2, range: 0...Int.max, help: "Seed for the sampled moves and locations."),
         ],
@@ -61,9 +92,11 @@ enum CatchCommand {
 
     static let render = Command(
         name: "render",
-        summary: "Render a Catch agent playing, as an animated PNG (plays in a browser): screens, glimpse boxes, paddle.",
+        summary:
+            "Render a Catch agent playing, as an animated PNG (plays in a browser): screens, glimpse boxes, paddle.",
         options: [
-            .string("checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
+            .string(
+                "checkpoint", valueName: "file", isRequired: true, help: "A checkpoint written by 'ram catch train'."),
             .string("output", valueName: "file.png", isRequired: true, help: "The animated PNG to write."),
             .integer("episodes", default: 6, range: 1...64, help: "Games shown side by side."),
             .choice("policy", ["greedy", "sample"], default: "greedy", help: "Most likely moves, or sampled ones."),
@@ -84,7 +117,8 @@ enum CatchCommand {
     static func train(_ arguments: ParsedArguments, reducer: any Reducer) throws {
         Threads.apply(arguments)
         let fixed = arguments.flag("fixed-glimpse")
-        let directory = URL(fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
+        let directory = URL(
+            fileURLWithPath: arguments.string("checkpoint-dir") ?? (fixed ? "runs/catch-fixed" : "runs/catch"))
         let lock = reducer.isLeader ? try RunFolder.claim(directory) : nil
         try RunFolder.checkFresh(directory, resuming: arguments.flag("resume"))
         var options = CatchTrainingOptions()
@@ -99,25 +133,34 @@ enum CatchCommand {
         var configuration = CatchAgentConfiguration()
         configuration.locationStandardDeviation = Float(arguments.number("location-std"))
         configuration.fixedGlimpse = fixed
-        configuration.baselineTrainsCore = arguments.flagSetting("baseline-to-core") ?? !arguments.flag("detach-baseline")
-        configuration.locationTrainsCore = arguments.flag("policy-gradient-to-core") || arguments.flag("location-gradient-to-core")
+        configuration.baselineTrainsCore =
+            arguments.flagSetting("baseline-to-core") ?? !arguments.flag("detach-baseline")
+        configuration.locationTrainsCore =
+            arguments.flag("policy-gradient-to-core") || arguments.flag("location-gradient-to-core")
 
         if arguments.flag("resume") {
             // A resumed run keeps its agent and settings; only --frames may extend (or shorten) it.
             let saved = try SavedCatchRun(path: directory.appendingPathComponent(RunCheckpoints.last))
             let (c, o, sc, so) = (configuration, options, saved.configuration, saved.options)
-            try ResumeCheck.refuseChanges([
-                ("batch-size", "\(o.batchSize)", "\(so.batchSize)"), ("learning-rate", "\(o.learningRate)", "\(so.learningRate)"),
-                ("schedule", o.schedule.rawValue, so.schedule.rawValue), ("entropy", "\(o.entropyWeight)", "\(so.entropyWeight)"),
-                ("location-std", "\(c.locationStandardDeviation)", "\(sc.locationStandardDeviation)"),
-                ("fixed-glimpse", "on", ResumeCheck.onOff(sc.fixedGlimpse)),
-                ("policy-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
-                ("location-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
-                ("baseline-to-core", ResumeCheck.onOff(c.baselineTrainsCore), ResumeCheck.onOff(sc.baselineTrainsCore)),
-                ("detach-baseline", "on", ResumeCheck.onOff(!sc.baselineTrainsCore)),
-                ("gradient-clip", "\(o.gradientClip)", "\(so.gradientClip)"),
-                ("validate-every", "\(o.validationInterval)", "\(so.validationInterval)"), ("seed", "\(o.seed)", "\(so.seed)"),
-            ], arguments, directory: directory.path)
+            try ResumeCheck.refuseChanges(
+                [
+                    ("batch-size", "\(o.batchSize)", "\(so.batchSize)"),
+                    ("learning-rate", "\(o.learningRate)", "\(so.learningRate)"),
+                    ("schedule", o.schedule.rawValue, so.schedule.rawValue),
+                    ("entropy", "\(o.entropyWeight)", "\(so.entropyWeight)"),
+                    ("location-std", "\(c.locationStandardDeviation)", "\(sc.locationStandardDeviation)"),
+                    ("fixed-glimpse", "on", ResumeCheck.onOff(sc.fixedGlimpse)),
+                    ("policy-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
+                    ("location-gradient-to-core", "on", ResumeCheck.onOff(sc.locationTrainsCore)),
+                    (
+                        "baseline-to-core", ResumeCheck.onOff(c.baselineTrainsCore),
+                        ResumeCheck.onOff(sc.baselineTrainsCore)
+                    ),
+                    ("detach-baseline", "on", ResumeCheck.onOff(!sc.baselineTrainsCore)),
+                    ("gradient-clip", "\(o.gradientClip)", "\(so.gradientClip)"),
+                    ("validate-every", "\(o.validationInterval)", "\(so.validationInterval)"),
+                    ("seed", "\(o.seed)", "\(so.seed)"),
+                ], arguments, directory: directory.path)
             let frames = arguments.isGiven("frames") ? options.frames : saved.options.frames
             (configuration, options) = (saved.configuration, saved.options)
             options.frames = frames
@@ -127,29 +170,40 @@ enum CatchCommand {
         let budget = arguments.number("time-budget")
         let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
         try withExtendedLifetime(lock) {
-            try CatchRun.run(configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
-                             log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep, reducer: reducer)
+            try CatchRun.run(
+                configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
+                log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep, reducer: reducer)
         }
     }
 
     static func runEvaluation(_ arguments: ParsedArguments) throws {
         let (run, agent) = try loadAgent(arguments.string("checkpoint")!)
-        let episodes = arguments.integer("episodes"), seed = UInt64(arguments.integer("seed"))
+        let episodes = arguments.integer("episodes")
+        let seed = UInt64(arguments.integer("seed"))
         let progress = TrainingProgress(of: run.checkpoint)
         CommandLineTool.say("Catch agent: \(summary(run.configuration))")
-        CommandLineTool.say("checkpoint: \(arguments.string("checkpoint")!), after \(progress.map { "\($0.samples)" } ?? "?") frames, "
-            + "\(Int(progress?.elapsedSeconds ?? 0)) s of training")
+        CommandLineTool.say(
+            "checkpoint: \(arguments.string("checkpoint")!), after \(progress.map { "\($0.samples)" } ?? "?") frames, "
+                + "\(Int(progress?.elapsedSeconds ?? 0)) s of training")
         func report(_ label: String, _ rate: Double) {
-            CommandLineTool.say(String(format: "catch rate, %@: %.1f%% +- %.1f (standard error; %d games)",
-                                       label, 100 * rate, 100 * CatchEvaluation.standardError(rate, episodes), episodes))
+            CommandLineTool.say(
+                String(
+                    format: "catch rate, %@: %.1f%% +- %.1f (standard error; %d games)",
+                    label, 100 * rate, 100 * CatchEvaluation.standardError(rate, episodes), episodes))
         }
         var sampling = SeededGenerator(seed: seed)
-        report("greedy (most likely move, mean location)",
-               CatchEvaluation.catchRate(of: agent, policy: .mean, episodes: episodes, seed: evaluationSeed,
-                                         sampling: &sampling))
-        report("sampled moves and locations", CatchEvaluation.catchRate(of: agent, policy: .sample, episodes: episodes,
-                                                                        seed: evaluationSeed, sampling: &sampling))
-        report("random moves (for comparison)", CatchEvaluation.randomCatchRate(episodes: episodes, seed: evaluationSeed))
+        report(
+            "greedy (most likely move, mean location)",
+            CatchEvaluation.catchRate(
+                of: agent, policy: .mean, episodes: episodes, seed: evaluationSeed,
+                sampling: &sampling))
+        report(
+            "sampled moves and locations",
+            CatchEvaluation.catchRate(
+                of: agent, policy: .sample, episodes: episodes,
+                seed: evaluationSeed, sampling: &sampling))
+        report(
+            "random moves (for comparison)", CatchEvaluation.randomCatchRate(episodes: episodes, seed: evaluationSeed))
     }
 
     static func runRendering(_ arguments: ParsedArguments) throws {
@@ -161,16 +215,21 @@ enum CatchCommand {
         let drawing = CatchDrawing(sensor: agent.configuration.sensor, episode: episode)
         let frames = (0..<episode.states.count).map { drawing.frame($0) }
         let output = arguments.string("output")!
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        try APNGEncoder.write(frames: frames, delayMilliseconds: frames.indices.map { $0 == frames.count - 1 ? 2500 : 250 },
-                              to: output)
-        CommandLineTool.say("wrote \(output): \(games.count) games, \(frames.count) frames each, "
-            + "\(Int(episode.rewards.reduce(0, +))) caught")
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: output).deletingLastPathComponent(),
+            withIntermediateDirectories: true)
+        try APNGEncoder.write(
+            frames: frames, delayMilliseconds: frames.indices.map { $0 == frames.count - 1 ? 2500 : 250 },
+            to: output)
+        CommandLineTool.say(
+            "wrote \(output): \(games.count) games, \(frames.count) frames each, "
+                + "\(Int(episode.rewards.reduce(0, +))) caught")
     }
 
     static func loadAgent(_ path: String) throws -> (SavedCatchRun, CatchAgent) {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path): no such checkpoint") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure(description: "\(path): no such checkpoint")
+        }
         let run = try SavedCatchRun(path: URL(fileURLWithPath: path))
         let agent = CatchAgent(run.configuration, seed: 0)
         try run.checkpoint.load(into: agent.store)
@@ -187,7 +246,8 @@ struct SavedCatchRun {
     init(path: URL) throws {
         checkpoint = try Checkpoint(contentsOf: path)
         guard let configuration = checkpoint.json("catch_agent", as: CatchAgentConfiguration.self),
-              let options = checkpoint.json("options", as: CatchTrainingOptions.self) else {
+            let options = checkpoint.json("options", as: CatchTrainingOptions.self)
+        else {
             throw CommandFailure(description: "\(path.path): not a checkpoint written by 'ram catch train'")
         }
         var checks = SettingChecks()

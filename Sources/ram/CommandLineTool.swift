@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A failure while a command runs (a missing file, a bad data set), printed as one line.
 struct CommandFailure: Error, CustomStringConvertible {

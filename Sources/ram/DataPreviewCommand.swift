@@ -1,6 +1,5 @@
-import Imaging
-
 import Datasets
+import Imaging
 
 /// `ram data preview`: writes a labelled grid of a task's sample images to a PNG file.
 enum DataPreviewCommand {
@@ -15,11 +14,13 @@ enum DataPreviewCommand {
             .choice("split", Split.allCases.map(\.rawValue), default: "train", help: "Which part of the data set."),
             .integer("count", default: 64, range: 1...1024, help: "How many images to show."),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for the order and the placements."),
-            .integer("epoch", default: 0, range: 0...Int.max,
-                     help: "Training epoch whose placements to show (validation and test are fixed)."),
-            .string("data-dir", valueName: "dir",
-                    help: "Folder with the four MNIST-format IDX files, plain or .gz (default: bundled MNIST; "
-                        + "for fashion-mnist \(MNIST.debianFashionMNISTDirectory))."),
+            .integer(
+                "epoch", default: 0, range: 0...Int.max,
+                help: "Training epoch whose placements to show (validation and test are fixed)."),
+            .string(
+                "data-dir", valueName: "dir",
+                help: "Folder with the four MNIST-format IDX files, plain or .gz (default: bundled MNIST; "
+                    + "for fashion-mnist \(MNIST.debianFashionMNISTDirectory))."),
             .flag("show-target", help: "Outline where the target image was placed."),
         ],
         run: run)
@@ -39,18 +40,21 @@ enum DataPreviewCommand {
         let batch = batcher.batch(of: Array(batcher.order(epoch: epoch).prefix(count)), epoch: epoch)
 
         let size = generator.height * generator.width
-        let images = (0..<batch.count).map { batch.images.scalars[$0 * size ..< ($0 + 1) * size] }
-        let boxes = arguments.flag("show-target")
+        let images = (0..<batch.count).map { batch.images.scalars[$0 * size..<($0 + 1) * size] }
+        let boxes =
+            arguments.flag("show-target")
             ? batch.indices.map { index in
                 generator.placement(of: index, epoch: epoch).map {
                     Rectangle(x: $0.column, y: $0.row, width: generator.source.width, height: generator.source.height)
                 }
             }
             : []
-        let picture = SampleGrid.render(images: images, labels: batch.labels,
-                                        height: generator.height, width: generator.width, targetBoxes: boxes)
+        let picture = SampleGrid.render(
+            images: images, labels: batch.labels,
+            height: generator.height, width: generator.width, targetBoxes: boxes)
         try picture.writePNG(to: output)
-        print("wrote \(output): \(batch.count) \(task.name) \(split.rawValue) images, "
-            + "\(generator.height)x\(generator.width), seed \(seed), epoch \(epoch)")
+        print(
+            "wrote \(output): \(batch.count) \(task.name) \(split.rawValue) images, "
+                + "\(generator.height)x\(generator.width), seed \(seed), epoch \(epoch)")
     }
 }

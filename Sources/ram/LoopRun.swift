@@ -21,13 +21,15 @@ struct LoopRun<Model: Trainable> {
     /// `StopRequest.Stopped`.
     func run(summary: String, timeBudget: Double?, stopStep: Int?, directory: URL) throws {
         if let stopStep, stopStep <= trainer.progress.step {
-            throw CommandFailure(description: "--stop-at-step \(stopStep): the run in \(directory.path) is already at "
-                + "step \(trainer.progress.step)")
+            throw CommandFailure(
+                description: "--stop-at-step \(stopStep): the run in \(directory.path) is already at "
+                    + "step \(trainer.progress.step)")
         }
         let unit = trainer.model.sampleUnit
         func newProgressLine(for epoch: Int) -> ProgressReporter {
-            ProgressReporter(total: trainer.model.stepsPerEpoch, label: "epoch \(epoch)/\(trainer.epochs)",
-                             unit: unit == "images" ? "img/s" : "\(unit)/s")
+            ProgressReporter(
+                total: trainer.model.stepsPerEpoch, label: "epoch \(epoch)/\(trainer.epochs)",
+                unit: unit == "images" ? "img/s" : "\(unit)/s")
         }
         var progressLine = newProgressLine(for: trainer.progress.completedEpochs + 1)
         trainer.onStep = { step in
@@ -35,9 +37,10 @@ struct LoopRun<Model: Trainable> {
         }
         var announced = trainer.progress.reachedTarget != nil
         trainer.onEpoch = { record, improved in
-            try log?.draw(curves: { curves(trainer.progress.history) },
-                          picture: picture.map { ($0.0, $0.folder, String(format: "epoch-%03d", record.epoch)) },
-                          step: record.epoch)
+            try log?.draw(
+                curves: { curves(trainer.progress.history) },
+                picture: picture.map { ($0.0, $0.folder, String(format: "epoch-%03d", record.epoch)) },
+                step: record.epoch)
             CommandLineTool.say(epochLine(record, improved))
             if let reached = trainer.progress.reachedTarget, !announced {
                 announced = true
@@ -56,9 +59,11 @@ struct LoopRun<Model: Trainable> {
         let started = Date()
         let outcome = try Self.failingClearly { try trainer.run(timeBudget: timeBudget, stopStep: stopStep) }
         let runSeconds = Date().timeIntervalSince(started)
-        let progress = trainer.progress, last = RunCheckpoints.last
+        let progress = trainer.progress
+        let last = RunCheckpoints.last
         // Inside an epoch the progress line is still open; after one, the epoch's line ended it.
-        let place = progress.partialEpoch != nil
+        let place =
+            progress.partialEpoch != nil
             ? "\n%@ in epoch \(progress.completedEpochs + 1) after step \(progress.step)"
             : "%@ after epoch \(progress.completedEpochs), step \(progress.step)"
         let resumable = "; saved \(last) there, and --resume continues from it"
@@ -74,27 +79,33 @@ struct LoopRun<Model: Trainable> {
             CommandLineTool.say(String(format: place, "stopped at the target (--stop-at-target)") + resumable)
         case .finished:
             let best = trainer.model.selection
-            CommandLineTool.say(String(format: "done: %d epochs, best %@ %.2f%%, %.0f s in all; checkpoints in %@",
-                                       progress.completedEpochs, best.metric.replacingOccurrences(of: "_", with: " "),
-                                       100 * (progress.best ?? .nan), progress.elapsedSeconds, directory.path))
+            CommandLineTool.say(
+                String(
+                    format: "done: %d epochs, best %@ %.2f%%, %.0f s in all; checkpoints in %@",
+                    progress.completedEpochs, best.metric.replacingOccurrences(of: "_", with: " "),
+                    100 * (progress.best ?? .nan), progress.elapsedSeconds, directory.path))
             if let log {
-                CommandLineTool.say(String(format: "logs (metrics.csv, TensorBoard, pictures) took %.2f s, %.2f%% of "
-                                               + "this session's %.0f s", log.seconds, 100 * log.seconds / runSeconds,
-                                           runSeconds))
+                CommandLineTool.say(
+                    String(
+                        format: "logs (metrics.csv, TensorBoard, pictures) took %.2f s, %.2f%% of "
+                            + "this session's %.0f s", log.seconds, 100 * log.seconds / runSeconds,
+                        runSeconds))
             }
         }
     }
 
     /// When and where the run first reached its target.
     static func describe(_ reached: TargetReached, target: Double, unit: String) -> String {
-        String(format: "reached the target %.2f%% at epoch %d (%.2f%%): %.1f minutes of training, %d %@ seen",
-               100 * target, reached.epoch, 100 * reached.value, reached.elapsedSeconds / 60, reached.samples, unit)
+        String(
+            format: "reached the target %.2f%% at epoch %d (%.2f%%): %.1f minutes of training, %d %@ seen",
+            100 * target, reached.epoch, 100 * reached.value, reached.elapsedSeconds / 60, reached.samples, unit)
     }
 
     /// The end of an epoch's line: its time and throughput.
     static func timing(_ record: EpochRecord, sampleUnit unit: String) -> String {
-        String(format: ", %.1f s, %.0f %@", record.seconds, record["\(unit)_per_second"] ?? 0,
-               unit == "images" ? "img/s" : "\(unit)/s")
+        String(
+            format: ", %.1f s, %.0f %@", record.seconds, record["\(unit)_per_second"] ?? 0,
+            unit == "images" ? "img/s" : "\(unit)/s")
     }
 
     /// Runs `work`, turning a divergence into the one-line failure that names where it
@@ -103,8 +114,9 @@ struct LoopRun<Model: Trainable> {
         do {
             return try work()
         } catch let diverged as TrainingDiverged {
-            throw CommandFailure(description: "\(diverged); the last good checkpoint is kept; a lower --learning-rate or a "
-                + "--gradient-clip may help")
+            throw CommandFailure(
+                description: "\(diverged); the last good checkpoint is kept; a lower --learning-rate or a "
+                    + "--gradient-clip may help")
         }
     }
 }

@@ -32,10 +32,14 @@ struct ModelSpecification: Codable, Sendable, Equatable {
     func makeModel() -> any ImageClassifier {
         switch kind {
         case .ram: RAMClassifier(RecurrentAttentionModel(ram, seed: seed), trainsWithRandomGlimpses: randomGlimpses)
-        case .fc: FullyConnectedBaseline(imageHeight: ram.imageHeight, imageWidth: ram.imageWidth,
-                                         hiddenSize: hiddenSize, seed: seed)
-        case .conv: ConvolutionalBaseline(imageHeight: ram.imageHeight, imageWidth: ram.imageWidth,
-                                          filters: filters, hiddenSize: hiddenSize, seed: seed)
+        case .fc:
+            FullyConnectedBaseline(
+                imageHeight: ram.imageHeight, imageWidth: ram.imageWidth,
+                hiddenSize: hiddenSize, seed: seed)
+        case .conv:
+            ConvolutionalBaseline(
+                imageHeight: ram.imageHeight, imageWidth: ram.imageWidth,
+                filters: filters, hiddenSize: hiddenSize, seed: seed)
         }
     }
 

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// A progress line on stderr: redrawn in place on a terminal, a plain line every few seconds
 /// in a log file.
@@ -30,18 +31,22 @@ struct ProgressReporter {
         lastDrawn = now
         let elapsed = now.timeIntervalSince(started)
         let fraction = Double(done) / Double(max(total, 1))
-        let width = 24, filled = Int(fraction * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar =
+            String(repeating: "=", count: filled) + (filled < width ? ">" : "")
             + String(repeating: " ", count: max(0, width - filled - 1))
         let rate = Double(samples) / max(elapsed, 1e-9)
         let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         let line = "\(label) [\(bar)] \(done)/\(total) \(Int(rate)) \(unit) ETA \(Self.clock(eta)) \(details)"
-        CommandLineTool.printError(isTerminal ? "\r\u{1B}[K" + line + (done == total ? "\n" : "") : line, newline: !isTerminal)
+        CommandLineTool.printError(
+            isTerminal ? "\r\u{1B}[K" + line + (done == total ? "\n" : "") : line, newline: !isTerminal)
     }
 
     /// `m:ss` or `h:mm:ss`.
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

@@ -8,8 +8,11 @@ enum ResumeCheck {
         let changed = settings.filter { arguments.isGiven($0.flag) && $0.given != $0.saved }
             .map { "--\($0.flag) \($0.given) (the run has \($0.saved))" }
         guard changed.isEmpty else {
-            throw CommandFailure(description: "--resume continues the run in \(directory) with its saved settings, "
-                + "which \(changed.joined(separator: ", ")) would change; drop those flags, or train into another --checkpoint-dir")
+            throw CommandFailure(
+                description: "--resume continues the run in \(directory) with its saved settings, "
+                    + "which \(changed.joined(separator: ", ")) would change; drop those flags, or train into "
+                    + "another --checkpoint-dir"
+            )
         }
     }
 

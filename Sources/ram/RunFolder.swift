@@ -26,7 +26,8 @@ enum RunFolder {
         let lastCheckpoint = RunCheckpoints.last
         let last = directory.appendingPathComponent(lastCheckpoint)
         if resuming || !FileManager.default.fileExists(atPath: last.path) { return }
-        throw CommandFailure(description: "--checkpoint-dir \(directory.path) already holds a run (\(lastCheckpoint)); "
-            + "pass --resume to continue it, or choose another folder")
+        throw CommandFailure(
+            description: "--checkpoint-dir \(directory.path) already holds a run (\(lastCheckpoint)); "
+                + "pass --resume to continue it, or choose another folder")
     }
 }

@@ -25,16 +25,24 @@ final class RunLog {
 
     /// `--logdir` and `--no-tensorboard`, for a command whose runs leave `pictures` (a folder name).
     static func options(pictures: String) -> [Option] {
-        [.string("logdir", valueName: "dir",
-                 help: "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and \(pictures)/)."),
-         .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and the pictures still).")]
+        [
+            .string(
+                "logdir", valueName: "dir",
+                help:
+                    "Where TensorBoard event files go (default: --checkpoint-dir, beside metrics.csv and \(pictures)/)."
+            ),
+            .flag("no-tensorboard", help: "Write no TensorBoard event files (metrics.csv and the pictures still)."),
+        ]
     }
 
     /// The log of a run in `directory`, with TensorBoard files where `--logdir` and
     /// `--no-tensorboard` say.
     convenience init(directory: URL, arguments: ParsedArguments) {
-        self.init(directory: directory, tensorBoardDirectory: arguments.flag("no-tensorboard") ? nil
-            : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
+        self.init(
+            directory: directory,
+            tensorBoardDirectory: arguments.flag("no-tensorboard")
+                ? nil
+                : arguments.string("logdir").map { URL(fileURLWithPath: $0) } ?? directory)
     }
 
     init(directory: URL, tensorBoardDirectory: URL?) {
@@ -60,7 +68,8 @@ final class RunLog {
     /// and in TensorBoard at `step`. The pictures are drawn inside, so their cost counts in `seconds`.
     func draw(curves: () -> Image, picture: (image: () -> Image, folder: String, name: String)?, step: Int) throws {
         try timed {
-            try AtomicFile.replace(directory.appendingPathComponent("learning-curves.png").path, with: curves().pngData())
+            try AtomicFile.replace(
+                directory.appendingPathComponent("learning-curves.png").path, with: curves().pngData())
             guard let picture else { return }
             let folder = directory.appendingPathComponent(picture.folder)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -83,20 +92,25 @@ final class RunLog {
         var errors = LinePlot(xRange: epochs, yRange: 0...max(errorTop, 0.1))
         (errors.xLabel, errors.yLabel, errors.width) = ("epoch", "error %", 560)
         errors.series = [
-            LinePlot.Series(points: curve("training_error", scale: 100), color: Color(red: 90, green: 160, blue: 255),
-                            name: "train"),
-            LinePlot.Series(points: curve("validation_error", scale: 100), color: Color(red: 255, green: 170, blue: 60),
-                            name: "validation"),
+            LinePlot.Series(
+                points: curve("training_error", scale: 100), color: Color(red: 90, green: 160, blue: 255),
+                name: "train"),
+            LinePlot.Series(
+                points: curve("validation_error", scale: 100), color: Color(red: 255, green: 170, blue: 60),
+                name: "validation"),
         ]
         let losses = settled.compactMap { $0["loss"] }
-        var lossPlot = LinePlot(xRange: epochs, yRange: min(0, losses.min() ?? 0)...max((losses.max() ?? 1) * 1.05, 0.01))
+        var lossPlot = LinePlot(
+            xRange: epochs, yRange: min(0, losses.min() ?? 0)...max((losses.max() ?? 1) * 1.05, 0.01))
         (lossPlot.xLabel, lossPlot.yLabel, lossPlot.width) = ("epoch", "training loss", 560)
         lossPlot.series = [
             LinePlot.Series(points: curve("loss"), color: .white, name: "total"),
-            LinePlot.Series(points: curve("cross_entropy"), color: Color(red: 90, green: 160, blue: 255),
-                            name: "cross entropy"),
-            LinePlot.Series(points: curve("baseline_error"), color: Color(red: 120, green: 220, blue: 120),
-                            name: "baseline mse"),
+            LinePlot.Series(
+                points: curve("cross_entropy"), color: Color(red: 90, green: 160, blue: 255),
+                name: "cross entropy"),
+            LinePlot.Series(
+                points: curve("baseline_error"), color: Color(red: 120, green: 220, blue: 120),
+                name: "baseline mse"),
         ]
         lossPlot.series.removeAll { $0.points.isEmpty }
         return LinePlot.sideBySide([errors.image(), lossPlot.image()])
@@ -108,9 +122,11 @@ final class RunLog {
         let batch = batcher.batch(of: Array(0..<min(glimpseImages, validation.count)), epoch: 0)
         var generator = SeededGenerator(seed: 0)  // the mean policy draws nothing
         let episode = model.run(batch.images, on: Tape<Float>(), policy: .mean, using: &generator)
-        return GlimpseDrawing(sensor: model.configuration.sensor, images: batch.images, labels: batch.labels.map(Int.init),
-                              locations: episode.locations, predictions: RecurrentAttentionModel.predictions(episode.logits))
-            .frame(showing: episode.locations.count)
+        return GlimpseDrawing(
+            sensor: model.configuration.sensor, images: batch.images, labels: batch.labels.map(Int.init),
+            locations: episode.locations, predictions: RecurrentAttentionModel.predictions(episode.logits)
+        )
+        .frame(showing: episode.locations.count)
     }
 
     private func timed(_ work: () throws -> Void) throws {

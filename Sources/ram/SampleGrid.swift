@@ -9,8 +9,10 @@ enum SampleGrid {
     ///   - images: each image's intensities in [0, 1], row-major, `height * width` values.
     ///   - labels: the class shown under each image.
     ///   - targetBoxes: optionally, where each image's target lies (drawn as a green outline).
-    static func render(images: [ArraySlice<Float>], labels: [Int32], height: Int, width: Int,
-                       targetBoxes: [Rectangle?] = []) -> Image {
+    static func render(
+        images: [ArraySlice<Float>], labels: [Int32], height: Int, width: Int,
+        targetBoxes: [Rectangle?] = []
+    ) -> Image {
         let columns = max(1, Int(Double(images.count).squareRoot().rounded(.up)))
         let rows = (images.count + columns - 1) / columns
         // About 112 pixels per cell: 4x for 28x28 digits, 2x for 60x60 canvases, 1x for 100x100.
@@ -20,8 +22,9 @@ enum SampleGrid {
         let labelHeight = BitmapFont.glyphHeight * fontScale + 4
         let cellWidth = width * scale + margin
         let cellHeight = height * scale + labelHeight + margin
-        var picture = Image(width: columns * cellWidth + margin, height: rows * cellHeight + margin,
-                            background: Color(gray: 40))
+        var picture = Image(
+            width: columns * cellWidth + margin, height: rows * cellHeight + margin,
+            background: Color(gray: 40))
         for (index, image) in images.enumerated() {
             let x = margin + (index % columns) * cellWidth
             let y = margin + (index / columns) * cellHeight
@@ -32,8 +35,9 @@ enum SampleGrid {
             }
             let scaled = cell.scaled(by: scale)
             picture.paste(scaled, atX: x, y: y)
-            picture.draw(text: String(labels[index]), atX: x, y: y + height * scale + 3,
-                         scale: fontScale, color: .yellow)
+            picture.draw(
+                text: String(labels[index]), atX: x, y: y + height * scale + 3,
+                scale: fontScale, color: .yellow)
         }
         return picture
     }

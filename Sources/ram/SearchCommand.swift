@@ -17,15 +17,21 @@ enum SearchCommand {
         summary: "Random search on the validation split: short 'ram train' trials, a table of what each reached.",
         options: [
             .integer("trials", default: 8, range: 1...1000, help: "How many settings to try."),
-            .integer("parallel", default: 2, range: 1...64, help: "Trials run at once by each process, one thread each."),
-            .string("location-std", valueName: "lo:hi", default: "0.03:0.3",
-                    help: "Range of the location standard deviation, drawn log-uniformly (one number fixes it)."),
-            .string("learning-rate", valueName: "lo:hi", default: "1e-4:3e-3",
-                    help: "Range of the learning rate, drawn log-uniformly (one number fixes it)."),
-            .integer("seed", default: 1, range: 0...Int.max, help: "Seed of the draws; every trial trains with --seed 1."),
-            .string("directory", valueName: "dir", default: "runs/search", help: "Where trials keep checkpoints and logs."),
-            .string("train-flags", valueName: "flags", default: "--task mnist --epochs 30 --batch-size 128",
-                    help: "Flags every trial passes to 'ram train' (write --train-flags=\"--task translated ...\")."),
+            .integer(
+                "parallel", default: 2, range: 1...64, help: "Trials run at once by each process, one thread each."),
+            .string(
+                "location-std", valueName: "lo:hi", default: "0.03:0.3",
+                help: "Range of the location standard deviation, drawn log-uniformly (one number fixes it)."),
+            .string(
+                "learning-rate", valueName: "lo:hi", default: "1e-4:3e-3",
+                help: "Range of the learning rate, drawn log-uniformly (one number fixes it)."),
+            .integer(
+                "seed", default: 1, range: 0...Int.max, help: "Seed of the draws; every trial trains with --seed 1."),
+            .string(
+                "directory", valueName: "dir", default: "runs/search", help: "Where trials keep checkpoints and logs."),
+            .string(
+                "train-flags", valueName: "flags", default: "--task mnist --epochs 30 --batch-size 128",
+                help: "Flags every trial passes to 'ram train' (write --train-flags=\"--task translated ...\")."),
         ],
         run: run)
 
@@ -59,13 +65,18 @@ enum SearchCommand {
             exp(log(r.lowerBound) + Double(generator.nextUniform(Float.self)) * (log(r.upperBound) - log(r.lowerBound)))
         }
         let trials = (0..<arguments.integer("trials")).map { i in
-            let std = logUniform(stdRange), rate = logUniform(rateRange)
-            return Trial(index: i, locationStandardDeviation: Double(String(format: "%.3g", std))!,
-                         learningRate: Double(String(format: "%.2g", rate))!, search: directory)
+            let std = logUniform(stdRange)
+            let rate = logUniform(rateRange)
+            return Trial(
+                index: i, locationStandardDeviation: Double(String(format: "%.3g", std))!,
+                learningRate: Double(String(format: "%.2g", rate))!, search: directory)
         }
         let parallel = arguments.integer("parallel")
         let processes = reducer.size > 1 ? " on each of \(reducer.size) processes" : ""
-        CommandLineTool.say("\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(parallel) at a time\(processes), in \(directory.path)")
+        CommandLineTool.say(
+            "\(trials.count) trials of 'ram train \(flags.joined(separator: " "))', \(parallel) at a "
+                + "time\(processes), in \(directory.path)"
+        )
         CommandLineTool.say(header)
 
         let mine = trials.filter { $0.index % reducer.size == reducer.rank }
@@ -75,7 +86,9 @@ enum SearchCommand {
             for (trial, process) in zip(group, running) {
                 process?.waitUntilExit()
                 if let process, process.terminationStatus != 0 {
-                    throw CommandFailure(description: "\(trial.name) failed (exit \(process.terminationStatus)); see \(trial.directory.path).log")
+                    throw CommandFailure(
+                        description:
+                            "\(trial.name) failed (exit \(process.terminationStatus)); see \(trial.directory.path).log")
                 }
                 CommandLineTool.say(row(trial, try result(trial)))
             }
@@ -101,9 +114,12 @@ enum SearchCommand {
     /// Starts `ram train` for a trial, resuming one that stopped early; `nil` if it is finished.
     static func launch(_ trial: Trial, flags: [String]) throws -> Process? {
         let last = trial.directory.appendingPathComponent(RunCheckpoints.last)
-        var arguments = ["train"] + flags + ["--location-std", "\(trial.locationStandardDeviation)",
-                                             "--learning-rate", "\(trial.learningRate)", "--threads", "1",
-                                             "--checkpoint-dir", trial.directory.path]
+        var arguments =
+            ["train"] + flags + [
+                "--location-std", "\(trial.locationStandardDeviation)",
+                "--learning-rate", "\(trial.learningRate)", "--threads", "1",
+                "--checkpoint-dir", trial.directory.path,
+            ]
         if FileManager.default.fileExists(atPath: last.path) {
             let saved = try SavedRun(path: last)
             let done = saved.progress?.completedEpochs ?? 0
@@ -137,24 +153,27 @@ enum SearchCommand {
         guard let best = history.min(by: { $0.validationError < $1.validationError }) else {
             throw CommandFailure(description: "\(trial.directory.path): no epoch recorded")
         }
-        return Result(best: best.validationError, bestEpoch: best.epoch, epochs: history.count,
-                      seconds: history.map(\.seconds).reduce(0, +),
-                      glimpseDistance: best["glimpse_distance"], glimpseInk: best["glimpse_ink"])
+        return Result(
+            best: best.validationError, bestEpoch: best.epoch, epochs: history.count,
+            seconds: history.map(\.seconds).reduce(0, +),
+            glimpseDistance: best["glimpse_distance"], glimpseInk: best["glimpse_ink"])
     }
 
     static let header = "trial     location sd  learning rate  best validation  at epoch  epochs  glimpse distance  ink"
 
     static func row(_ trial: Trial, _ r: Result) -> String {
-        String(format: "%@  %11.3g  %13.2g  %14.2f%%  %8d  %6d  %13@ px  %@", trial.name,
-                      trial.locationStandardDeviation, trial.learningRate, 100 * r.best, r.bestEpoch, r.epochs,
-                      r.glimpseDistance.map { String(format: "%.1f", $0) } ?? "-",
-                      r.glimpseInk.map { String(format: "%.0f%%", 100 * $0) } ?? "-")
+        String(
+            format: "%@  %11.3g  %13.2g  %14.2f%%  %8d  %6d  %13@ px  %@", trial.name,
+            trial.locationStandardDeviation, trial.learningRate, 100 * r.best, r.bestEpoch, r.epochs,
+            r.glimpseDistance.map { String(format: "%.1f", $0) } ?? "-",
+            r.glimpseInk.map { String(format: "%.0f%%", 100 * $0) } ?? "-")
     }
 
     /// `lo:hi` or a single number, both positive.
     static func range(_ text: String, option: String) throws -> ClosedRange<Double> {
         let parts = text.split(separator: ":").map { Double($0) }
-        guard (1...2).contains(parts.count), let lo = parts.first!, let hi = parts.last!, lo > 0, lo <= hi, hi.isFinite else {
+        guard (1...2).contains(parts.count), let lo = parts.first!, let hi = parts.last!, lo > 0, lo <= hi, hi.isFinite
+        else {
             throw CommandFailure(description: "--\(option): expected a positive number or a range lo:hi, got '\(text)'")
         }
         return lo...hi

@@ -11,7 +11,9 @@ struct SettingChecks {
 
     /// Notes `field` when `value` is outside `range` (NaN is outside every range).
     mutating func check<T: Comparable>(_ field: String, _ value: T, in range: ClosedRange<T>) {
-        if !range.contains(value) { problems.append("\(field) is \(value), outside \(range.lowerBound)...\(range.upperBound)") }
+        if !range.contains(value) {
+            problems.append("\(field) is \(value), outside \(range.lowerBound)...\(range.upperBound)")
+        }
     }
 
     mutating func fail(_ problem: String) { problems.append(problem) }
@@ -27,7 +29,8 @@ struct SettingChecks {
 extension ModelSpecification {
     func check(_ checks: inout SettingChecks) {
         guard let task = DatasetTask(name: task) else {
-            checks.fail("specification.task '\(task)' is not one of \(DatasetTask.named.map(\.name).joined(separator: ", "))")
+            checks.fail(
+                "specification.task '\(task)' is not one of \(DatasetTask.named.map(\.name).joined(separator: ", "))")
             return
         }
         let side = task.layout.map { $0.size...$0.size } ?? 1...1024
@@ -66,8 +69,10 @@ extension CatchAgentConfiguration {
         checks.check("catch_agent.patchSize", patchSize, in: 1...24)
         checks.check("catch_agent.scales", scales, in: 1...8)
         checks.check("catch_agent.locationStandardDeviation", locationStandardDeviation, in: 1e-4...2)
-        for (field, value) in [("glimpseHidden", glimpseHidden), ("locationHidden", locationHidden),
-                               ("glimpseSize", glimpseSize), ("coreSize", coreSize)] {
+        for (field, value) in [
+            ("glimpseHidden", glimpseHidden), ("locationHidden", locationHidden),
+            ("glimpseSize", glimpseSize), ("coreSize", coreSize),
+        ] {
             checks.check("catch_agent.\(field)", value, in: 1...4096)
         }
     }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Ctrl-C (SIGINT) or SIGTERM during training: the first asks the loop to stop after its
 /// current step and save where it stands; a second one ends the process at once.

@@ -37,7 +37,10 @@ import Testing
     @Test(arguments: [CK_LEVEL_PORTABLE, ck_detected_level()])
     func fusedEqualsUnfusedBitForBit(level: ck_level) {
         let saved = ck_active_level()
-        defer { ck_force_level(saved); ck_set_thread_count(1) }
+        defer {
+            ck_force_level(saved)
+            ck_set_thread_count(1)
+        }
         ck_force_level(level)
         let inputs = Self.inputs()
         for activation in Activation.allCases {
@@ -45,17 +48,23 @@ import Testing
                 Self.unfused(activation, v[0].matmul(v[1], transposeB: true) + v[2])
             }
             let twoTerms = Self.run(inputs) { v in
-                Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
-                                 + (v[3].matmul(v[4], transposeB: true) + v[5]))
+                Self.unfused(
+                    activation,
+                    (v[0].matmul(v[1], transposeB: true) + v[2])
+                        + (v[3].matmul(v[4], transposeB: true) + v[5]))
             }
             let zeroState = Self.run(inputs) { v in
                 let zeros = v[0].tape.constant(0, shape: [130, 40])
-                return Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
-                                        + (zeros.matmul(v[4], transposeB: true) + v[5]))
+                return Self.unfused(
+                    activation,
+                    (v[0].matmul(v[1], transposeB: true) + v[2])
+                        + (zeros.matmul(v[4], transposeB: true) + v[5]))
             }
             let sharedBias = Self.run(inputs) { v in
-                Self.unfused(activation, (v[0].matmul(v[1], transposeB: true) + v[2])
-                                 + (v[3].matmul(v[4], transposeB: true) + v[2]))
+                Self.unfused(
+                    activation,
+                    (v[0].matmul(v[1], transposeB: true) + v[2])
+                        + (v[3].matmul(v[4], transposeB: true) + v[2]))
             }
             let noBias = Self.run(inputs) { v in
                 Self.unfused(activation, v[0].matmul(v[1], transposeB: true) + v[3].matmul(v[4], transposeB: true))
@@ -67,8 +76,9 @@ import Testing
                     v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[5], activation: activation)
                 }
                 let fusedZeroState = Self.run(inputs) { v in
-                    v[0].linear(weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [130, 40]), weight: v[4],
-                                bias: v[5], activation: activation)
+                    v[0].linear(
+                        weight: v[1], bias: v[2], plus: v[0].tape.constant(0, shape: [130, 40]), weight: v[4],
+                        bias: v[5], activation: activation)
                 }
                 let fusedSharedBias = Self.run(inputs) { v in
                     v[0].linear(weight: v[1], bias: v[2], plus: v[3], weight: v[4], bias: v[2], activation: activation)
@@ -77,13 +87,21 @@ import Testing
                     v[0].linear(weight: v[1], bias: nil, plus: v[3], weight: v[4], bias: nil, activation: activation)
                 }
                 let context = "\(activation), level \(level.rawValue), \(threads) thread(s)"
-                #expect(fusedOne.map { $0.map(\.bitPattern) } == oneTerm.map { $0.map(\.bitPattern) }, "one term, \(context)")
-                #expect(fusedTwo.map { $0.map(\.bitPattern) } == twoTerms.map { $0.map(\.bitPattern) }, "two terms, \(context)")
-                #expect(fusedZeroState.map { $0.map(\.bitPattern) } == zeroState.map { $0.map(\.bitPattern) },
-                        "zero state, \(context)")
-                #expect(fusedSharedBias.map { $0.map(\.bitPattern) } == sharedBias.map { $0.map(\.bitPattern) },
-                        "shared bias, \(context)")
-                #expect(fusedNoBias.map { $0.map(\.bitPattern) } == noBias.map { $0.map(\.bitPattern) }, "no bias, \(context)")
+                #expect(
+                    fusedOne.map { $0.map(\.bitPattern) } == oneTerm.map { $0.map(\.bitPattern) },
+                    "one term, \(context)")
+                #expect(
+                    fusedTwo.map { $0.map(\.bitPattern) } == twoTerms.map { $0.map(\.bitPattern) },
+                    "two terms, \(context)")
+                #expect(
+                    fusedZeroState.map { $0.map(\.bitPattern) } == zeroState.map { $0.map(\.bitPattern) },
+                    "zero state, \(context)")
+                #expect(
+                    fusedSharedBias.map { $0.map(\.bitPattern) } == sharedBias.map { $0.map(\.bitPattern) },
+                    "shared bias, \(context)")
+                #expect(
+                    fusedNoBias.map { $0.map(\.bitPattern) } == noBias.map { $0.map(\.bitPattern) },
+                    "no bias, \(context)")
             }
             ck_set_thread_count(1)
         }

@@ -35,8 +35,10 @@ import Testing
     @Test func constantsAreNotChecked() {
         var g = SeededGenerator(seed: 4)
         // Only the first input is checked; the second enters through stopGradient and is held constant.
-        let result = checkGradients(at: [.normal([3], using: &g), .normal([3], using: &g)],
-                                    differentiable: [true, false]) { _, v in (v[0] * v[1]).sum() }
+        let result = checkGradients(
+            at: [.normal([3], using: &g), .normal([3], using: &g)],
+            differentiable: [true, false]
+        ) { _, v in (v[0] * v[1]).sum() }
         #expect(result.passed, "\(result)")
     }
 }

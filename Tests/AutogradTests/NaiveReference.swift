@@ -1,5 +1,5 @@
-import Foundation
 import Autograd
+import Foundation
 
 // Deliberately naive Double references, written independently of the kernels under test:
 // plain loops over multi-indices, no strides, no broadcasting tricks.
@@ -20,7 +20,8 @@ func element(_ t: Tensor<Double>, _ index: [Int]) -> Double { t.scalars[offset(i
 
 /// Elementwise `f` with numpy broadcasting, written from the broadcasting rule itself.
 func naiveBroadcast(_ a: Tensor<Double>, _ b: Tensor<Double>, _ f: (Double, Double) -> Double) -> Tensor<Double> {
-    let ra = a.shape.dimensions, rb = b.shape.dimensions
+    let ra = a.shape.dimensions
+    let rb = b.shape.dimensions
     let rank = max(ra.count, rb.count)
     let pa = Array(repeating: 1, count: rank - ra.count) + ra
     let pb = Array(repeating: 1, count: rank - rb.count) + rb
@@ -38,7 +39,8 @@ func naiveMap(_ a: Tensor<Double>, _ f: (Double) -> Double) -> Tensor<Double> {
 }
 
 func naiveMatmul(_ a: Tensor<Double>, _ b: Tensor<Double>, transposeA: Bool, transposeB: Bool) -> Tensor<Double> {
-    let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+    let m = transposeA ? a.shape[1] : a.shape[0]
+    let k = transposeA ? a.shape[0] : a.shape[1]
     let n = transposeB ? b.shape[0] : b.shape[1]
     var out = [Double](repeating: 0, count: m * n)
     for i in 0..<m {
@@ -141,20 +143,33 @@ func naiveGather(_ a: Tensor<Double>, _ picks: [Int], axis: Int) -> Tensor<Doubl
     return Tensor(shape: Shape(outDims), scalars: values)
 }
 
-
 /// Direct convolution from its definition: x [n, c, h, w], w [o, c, k, k].
 func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {
     let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (o, k) = (w.shape[0], w.shape[2])
-    let oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1
+    let oh = (h + 2 * padding - k) / stride + 1
+    let ow = (wd + 2 * padding - k) / stride + 1
     var out = [Double](repeating: 0, count: n * o * oh * ow)
-    for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
-        var acc = 0.0
-        for ch in 0..<c { for u in 0..<k { for v in 0..<k {
-            let y = i * stride + u - padding, xx = j * stride + v - padding
-            if y >= 0 && y < h && xx >= 0 && xx < wd { acc += element(w, [f, ch, u, v]) * element(x, [b, ch, y, xx]) }
-        } } }
-        out[((b * o + f) * oh + i) * ow + j] = acc
-    } } } }
+    for b in 0..<n {
+        for f in 0..<o {
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var acc = 0.0
+                    for ch in 0..<c {
+                        for u in 0..<k {
+                            for v in 0..<k {
+                                let y = i * stride + u - padding
+                                let xx = j * stride + v - padding
+                                if y >= 0 && y < h && xx >= 0 && xx < wd {
+                                    acc += element(w, [f, ch, u, v]) * element(x, [b, ch, y, xx])
+                                }
+                            }
+                        }
+                    }
+                    out[((b * o + f) * oh + i) * ow + j] = acc
+                }
+            }
+        }
+    }
     return Tensor(shape: [n, o, oh, ow], scalars: out)
 }

@@ -27,8 +27,10 @@ import Testing
             case .scoreFunction(let surrogate):
                 let result = checkGradients(at: c.inputs, differentiable: c.differentiable) { _, v in surrogate(v) }
                 #expect(result.passed, "\(c) surrogate: \(result)")
-                let node = Tape<Double>(), reference = Tape<Double>()
-                let a = c.inputs.map { node.variable($0) }, b = c.inputs.map { reference.variable($0) }
+                let node = Tape<Double>()
+                let reference = Tape<Double>()
+                let a = c.inputs.map { node.variable($0) }
+                let b = c.inputs.map { reference.variable($0) }
                 node.backward(from: c.apply(a))
                 reference.backward(from: surrogate(b))
                 for (x, y) in zip(a, b) {

@@ -6,7 +6,8 @@ import Testing
     /// The fast uniform draws are the standard library's, bit for bit, so seeded streams did
     /// not change when they replaced it.
     @Test func uniformDrawsEqualTheStandardLibrarys() {
-        var fast = SeededGenerator(seed: 11), reference = SeededGenerator(seed: 11)
+        var fast = SeededGenerator(seed: 11)
+        var reference = SeededGenerator(seed: 11)
         for _ in 0..<100_000 {
             #expect(fast.nextUniform(Float.self).bitPattern == Float.random(in: 0..<1, using: &reference).bitPattern)
             #expect(fast.nextUniform(Double.self).bitPattern == Double.random(in: 0..<1, using: &reference).bitPattern)
@@ -15,7 +16,8 @@ import Testing
 
     /// Tensors of draws hold the draws in order, as an element-by-element loop gives them.
     @Test func tensorDrawsFollowTheStream() {
-        var g = SeededGenerator(seed: 3), reference = SeededGenerator(seed: 3)
+        var g = SeededGenerator(seed: 3)
+        var reference = SeededGenerator(seed: 3)
         let u = Tensor<Float>.uniform([5, 7], in: -2...3, using: &g)
         #expect(u.scalars == (0..<35).map { _ in Float(-2) + 5 * reference.nextUniform(Float.self) })
         let n = Tensor<Double>.normal([9], mean: 1, standardDeviation: 0.5, using: &g)
@@ -24,7 +26,9 @@ import Testing
 
     /// The same seed gives the same stream; another seed and a derived stream differ.
     @Test func streamsAreDeterminedBySeed() {
-        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5), c = SeededGenerator(seed: 6)
+        var a = SeededGenerator(seed: 5)
+        var b = SeededGenerator(seed: 5)
+        var c = SeededGenerator(seed: 6)
         let first = (0..<8).map { _ in a.next() }
         #expect(first == (0..<8).map { _ in b.next() })
         #expect(first != (0..<8).map { _ in c.next() })

@@ -1,12 +1,15 @@
 import Autograd
+import Foundation
 import Testing
 
 @Suite struct TapeProfileTests {
     /// y = sum(reshape(tanh(W x + b) * c)): 5 inputs (2 variables, one of them unused, 2 constants
     /// and a bound parameter), then matmul, add, tanh, multiply, reshape and sum once each; a
     /// gradient reaches every op, so backward runs each of their VJPs once.
-    static func pass(_ tape: Tape<Double>, parameter: UnsafeMutablePointer<Double>,
-                     gradient: UnsafeMutablePointer<Double>) {
+    static func pass(
+        _ tape: Tape<Double>, parameter: UnsafeMutablePointer<Double>,
+        gradient: UnsafeMutablePointer<Double>
+    ) {
         tape.reset()
         let w = tape.variable(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
         let x = tape.constant(Tensor(shape: [3, 1], scalars: [0.1, 0.2, 0.3]))
@@ -20,7 +23,8 @@ import Testing
     }
 
     static func withParameter(_ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
-        var value: [Double] = [0.5, -0.5], gradient: [Double] = [0, 0]
+        var value: [Double] = [0.5, -0.5]
+        var gradient: [Double] = [0, 0]
         value.withUnsafeMutableBufferPointer { v in
             gradient.withUnsafeMutableBufferPointer { g in body(v.baseAddress!, g.baseAddress!) }
         }
@@ -53,7 +57,8 @@ import Testing
         // a stochastic node runs its VJP without an incoming gradient.
         let tape = Tape<Double>()
         tape.profile = TapeProfile()
-        let a = tape.constant(Tensor([1, 2])), m = tape.variable(Tensor([0.5, 0.25]))
+        let a = tape.constant(Tensor([1, 2]))
+        let m = tape.variable(Tensor([0.5, 0.25]))
         var generator = SeededGenerator(seed: 3)
         let sample = m.sampleNormal(standardDeviation: 0.1, using: &generator)
         sample.setAdvantage(Tensor([1, 1]))
@@ -140,5 +145,3 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("inputs ") })
     }
 }
-
-import Foundation

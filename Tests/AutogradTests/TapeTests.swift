@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import Testing
 
 @Suite struct TapeTests {
@@ -14,7 +15,9 @@ import Testing
     @Test func hand_derivedChainRule() {
         // y = tanh(w x + b), dy/dw = (1 - y^2) x, dy/db = 1 - y^2.
         let tape = Tape<Double>()
-        let w = tape.variable(Tensor(0.5)), x = tape.constant(Tensor(2.0)), b = tape.variable(Tensor(-0.25))
+        let w = tape.variable(Tensor(0.5))
+        let x = tape.constant(Tensor(2.0))
+        let b = tape.variable(Tensor(-0.25))
         let y = (w * x + b).tanh()
         tape.backward(from: y)
         let t = Foundation.tanh(0.75)
@@ -24,7 +27,9 @@ import Testing
 
     @Test func unreachedVariablesHaveNoGradient() {
         let tape = Tape<Double>()
-        let x = tape.variable(Tensor([1, 2])), unused = tape.variable(Tensor([3])), blocked = tape.variable(Tensor([4]))
+        let x = tape.variable(Tensor([1, 2]))
+        let unused = tape.variable(Tensor([3]))
+        let blocked = tape.variable(Tensor([4]))
         let constant = tape.constant(Tensor([5]))
         tape.backward(from: x.sum() + (blocked.stoppingGradient() * constant).sum())
         #expect(tape.gradient(of: unused) == nil, "no path from the loss")
@@ -37,7 +42,8 @@ import Testing
     }
 
     @Test func boundGradientsAccumulateAcrossPasses() {
-        var value: [Double] = [1, 2], gradient: [Double] = [0, 0]
+        var value: [Double] = [1, 2]
+        var gradient: [Double] = [0, 0]
         let tape = Tape<Double>()
         value.withUnsafeMutableBufferPointer { v in
             gradient.withUnsafeMutableBufferPointer { g in
@@ -54,7 +60,8 @@ import Testing
     @Test func aRepeatedStepReusesTheTapesMemory() {
         let tape = Tape<Float>()
         var g = SeededGenerator(seed: 9)
-        let w = Tensor<Float>.normal([64, 32], using: &g), x = Tensor<Float>.normal([16, 64], using: &g)
+        let w = Tensor<Float>.normal([64, 32], using: &g)
+        let x = Tensor<Float>.normal([16, 64], using: &g)
         func step() {
             tape.reset()
             let y = tape.constant(x).matmul(tape.variable(w)).relu().logSoftmax()
@@ -85,8 +92,10 @@ import Testing
     /// buffers, still does.
     @Test func recyclingIntermediateGradientsChangesNoResult() {
         var generator = SeededGenerator(seed: 21)
-        let inputs = [Tensor<Float>.normal([6, 5], using: &generator), .normal([8, 5], using: &generator),
-                      .normal([8], using: &generator), .normal([8, 8], using: &generator), .normal([8], using: &generator)]
+        let inputs = [
+            Tensor<Float>.normal([6, 5], using: &generator), .normal([8, 5], using: &generator),
+            .normal([8], using: &generator), .normal([8, 8], using: &generator), .normal([8], using: &generator),
+        ]
         func gradients(keeping: Bool) -> [[UInt32]] {
             let tape = Tape<Float>()
             tape.keepsIntermediateGradients = keeping
@@ -97,8 +106,9 @@ import Testing
                 var h = tape.constant(0, shape: [6, 8])
                 var total = h.sum()
                 for step in 0..<5 {
-                    h = v[0].linear(weight: v[1], bias: v[2], plus: h, weight: v[3], bias: nil,
-                                    activation: step % 2 == 0 ? .relu : .tanh)
+                    h = v[0].linear(
+                        weight: v[1], bias: v[2], plus: h, weight: v[3], bias: nil,
+                        activation: step % 2 == 0 ? .relu : .tanh)
                     total = total + ((h * h) + v[4]).sum()
                 }
                 tape.backward(from: total)
@@ -109,5 +119,3 @@ import Testing
         #expect(gradients(keeping: false) == gradients(keeping: true))
     }
 }
-
-import Foundation

@@ -4,27 +4,38 @@ import Testing
 /// The two element types ck_*gemm serves, so one test body checks both.
 protocol GemmElement: BinaryFloatingPoint, Sendable {
     static var tolerance: Double { get }
-    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
-                     _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
-                     _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    static func gemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
+        _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+        _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
     /// ck_*gemm_many over products given as (transA, transB, m, n, k, A, B, C), alpha 0.75,
     /// beta 1, tight leading dimensions.
-    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Self>, UnsafePointer<Self>,
-                                       UnsafeMutablePointer<Self>)])
+    static func gemmMany(
+        _ products: [(
+            Bool, Bool, Int, Int, Int, UnsafePointer<Self>, UnsafePointer<Self>,
+            UnsafeMutablePointer<Self>
+        )])
 }
 
 extension Float: GemmElement {
     static var tolerance: Double { Double(Float.ulpOfOne) }
-    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    static func gemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
-    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>,
-                                       UnsafeMutablePointer<Float>)]) {
+    static func gemmMany(
+        _ products: [(
+            Bool, Bool, Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>,
+            UnsafeMutablePointer<Float>
+        )]
+    ) {
         let arguments = products.map { tA, tB, m, n, k, a, b, c in
-            ck_sgemm_args(transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
-                          lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
+            ck_sgemm_args(
+                transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
+                lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
         }
         ck_sgemm_many(Int32(arguments.count), arguments)
     }
@@ -32,16 +43,23 @@ extension Float: GemmElement {
 
 extension Double: GemmElement {
     static var tolerance: Double { Double.ulpOfOne }
-    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
-                     _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
-                     _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+    static func gemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+        _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+        _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
+    ) {
         ck_dgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
-    static func gemmMany(_ products: [(Bool, Bool, Int, Int, Int, UnsafePointer<Double>, UnsafePointer<Double>,
-                                       UnsafeMutablePointer<Double>)]) {
+    static func gemmMany(
+        _ products: [(
+            Bool, Bool, Int, Int, Int, UnsafePointer<Double>, UnsafePointer<Double>,
+            UnsafeMutablePointer<Double>
+        )]
+    ) {
         let arguments = products.map { tA, tB, m, n, k, a, b, c in
-            ck_dgemm_args(transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
-                          lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
+            ck_dgemm_args(
+                transA: tA ? 1 : 0, transB: tB ? 1 : 0, m: m, n: n, k: k, alpha: 0.75, A: a,
+                lda: tA ? m : k, B: b, ldb: tB ? k : n, beta: 1, C: c, ldc: n)
         }
         ck_dgemm_many(Int32(arguments.count), arguments)
     }
@@ -61,9 +79,12 @@ struct GemmCase: Sendable, CustomStringConvertible {
         var rng = SplitMix64(seed: seed)
         let (aRows, aCols) = transA ? (k, m) : (m, k)
         let (bRows, bCols) = transB ? (n, k) : (k, n)
-        let lda = aCols + pad, ldb = bCols + pad, ldc = n + pad
+        let lda = aCols + pad
+        let ldb = bCols + pad
+        let ldc = n + pad
         func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
-        let a = random(max(aRows * lda, 1)), b = random(max(bRows * ldb, 1))
+        let a = random(max(aRows * lda, 1))
+        let b = random(max(bRows * ldb, 1))
         // beta == 0 must ignore C entirely, NaNs included.
         var c: [T] = beta == 0 ? Array(repeating: .nan, count: max(m * ldc, 1)) : random(max(m * ldc, 1))
         let original = c
@@ -74,15 +95,17 @@ struct GemmCase: Sendable, CustomStringConvertible {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    T.gemm(transA, transB, m, n, k, T(alpha), pa.baseAddress!, lda, pb.baseAddress!, ldb,
-                           T(beta), pc.baseAddress!, ldc)
+                    T.gemm(
+                        transA, transB, m, n, k, T(alpha), pa.baseAddress!, lda, pb.baseAddress!, ldb,
+                        T(beta), pc.baseAddress!, ldc)
                 }
             }
         }
         var worst = 0.0
         for i in 0..<m {
             for j in 0..<n {
-                var sum = 0.0, magnitude = 0.0
+                var sum = 0.0
+                var magnitude = 0.0
                 for p in 0..<k {
                     sum += opA(i, p) * opB(p, j)
                     magnitude += abs(opA(i, p) * opB(p, j))
@@ -121,8 +144,9 @@ extension KernelLevelTests {
                         for transB in [false, true] {
                             for beta in [0.0, 1.0, 0.5] {
                                 seed += 1
-                                let c = GemmCase(m: m, n: n, k: k, transA: transA, transB: transB,
-                                                 alpha: seed % 2 == 0 ? 1 : -1.5, beta: beta, pad: Int(seed % 3) * 5)
+                                let c = GemmCase(
+                                    m: m, n: n, k: k, transA: transA, transB: transB,
+                                    alpha: seed % 2 == 0 ? 1 : -1.5, beta: beta, pad: Int(seed % 3) * 5)
                                 c.check(Float.self, seed: seed)
                                 c.check(Double.self, seed: seed)
                             }
@@ -172,18 +196,22 @@ extension KernelLevelTests {
             (97, 1031, 65), (1031, 97, 65), (64, 4100, 8),
         ]
 
-        func product<T: GemmElement>(_: T.Type, _ m: Int, _ n: Int, _ k: Int, transA: Bool, transB: Bool,
-                                     beta: Double, threads: Int) -> [T] {
+        func product<T: GemmElement>(
+            _: T.Type, _ m: Int, _ n: Int, _ k: Int, transA: Bool, transB: Bool,
+            beta: Double, threads: Int
+        ) -> [T] {
             var rng = SplitMix64(seed: UInt64(m * 7 + n * 13 + k))
             func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
-            let a = random(m * k), b = random(k * n)
+            let a = random(m * k)
+            let b = random(k * n)
             var c = random(m * n)
             ck_set_thread_count(Int32(threads))
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        T.gemm(transA, transB, m, n, k, T(0.75), pa.baseAddress!, transA ? m : k,
-                               pb.baseAddress!, transB ? k : n, T(beta), pc.baseAddress!, n)
+                        T.gemm(
+                            transA, transB, m, n, k, T(0.75), pa.baseAddress!, transA ? m : k,
+                            pb.baseAddress!, transB ? k : n, T(beta), pc.baseAddress!, n)
                     }
                 }
             }
@@ -207,15 +235,17 @@ extension KernelLevelTests {
                 var rng = SplitMix64(seed: UInt64(g + 1))
                 func random(_ count: Int) -> [T] { (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) } }
                 for (transA, transB) in [(false, false), (true, false), (false, true)] {
-                    let a = group.map { random($0.m * $0.k) }, b = group.map { random($0.k * $0.n) }
+                    let a = group.map { random($0.m * $0.k) }
+                    let b = group.map { random($0.k * $0.n) }
                     let c = group.map { random($0.m * $0.n) }
                     var inTurn = c
                     ck_set_thread_count(1)
                     for i in group.indices {
                         let (m, n, k) = group[i]
                         inTurn[i].withUnsafeMutableBufferPointer { pc in
-                            T.gemm(transA, transB, m, n, k, T(0.75), a[i], transA ? m : k, b[i], transB ? k : n,
-                                   T(1), pc.baseAddress!, n)
+                            T.gemm(
+                                transA, transB, m, n, k, T(0.75), a[i], transA ? m : k, b[i], transB ? k : n,
+                                T(1), pc.baseAddress!, n)
                         }
                     }
                     for threads in [1, 2] {
@@ -229,14 +259,18 @@ extension KernelLevelTests {
                             pb[i].initialize(from: b[i], count: b[i].count)
                             pc[i].initialize(from: c[i], count: c[i].count)
                         }
-                        T.gemmMany(group.indices.map { i in
-                            (transA, transB, group[i].m, group[i].n, group[i].k, UnsafePointer(pa[i]),
-                             UnsafePointer(pb[i]), pc[i])
-                        })
+                        T.gemmMany(
+                            group.indices.map { i in
+                                (
+                                    transA, transB, group[i].m, group[i].n, group[i].k, UnsafePointer(pa[i]),
+                                    UnsafePointer(pb[i]), pc[i]
+                                )
+                            })
                         for i in group.indices {
                             let many = Array(UnsafeBufferPointer(start: pc[i], count: c[i].count))
-                            #expect(many == inTurn[i] && many.count == c[i].count,
-                                    "\(T.self) group \(g) product \(i) tA=\(transA) tB=\(transB) threads \(threads)")
+                            #expect(
+                                many == inTurn[i] && many.count == c[i].count,
+                                "\(T.self) group \(g) product \(i) tA=\(transA) tB=\(transB) threads \(threads)")
                         }
                     }
                     ck_set_thread_count(1)
@@ -258,14 +292,20 @@ extension KernelLevelTests {
                 for (m, n, k) in Self.shapes {
                     for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
                         for beta in [0.0, 1.0] {
-                            let one = product(Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
-                            let two = product(Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
-                            #expect(one.map(\.bitPattern) == two.map(\.bitPattern),
-                                    "sgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
-                            let oneD = product(Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
-                            let twoD = product(Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
-                            #expect(oneD.map(\.bitPattern) == twoD.map(\.bitPattern),
-                                    "dgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
+                            let one = product(
+                                Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
+                            let two = product(
+                                Float.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
+                            #expect(
+                                one.map(\.bitPattern) == two.map(\.bitPattern),
+                                "sgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
+                            let oneD = product(
+                                Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 1)
+                            let twoD = product(
+                                Double.self, m, n, k, transA: transA, transB: transB, beta: beta, threads: 2)
+                            #expect(
+                                oneD.map(\.bitPattern) == twoD.map(\.bitPattern),
+                                "dgemm \(m)x\(n)x\(k) tA=\(transA) tB=\(transB) beta=\(beta)")
                         }
                     }
                 }

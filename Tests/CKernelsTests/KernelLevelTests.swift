@@ -1,5 +1,6 @@
 import CKernels
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,10 +60,12 @@ struct SplitMix64: RandomNumberGenerator {
         let other = UnsafeMutablePointer<ck_level>.allocate(capacity: 1)
         defer { other.deallocate() }
         var thread = pthread_t()
-        pthread_create(&thread, nil, { pointer in
-            pointer!.assumingMemoryBound(to: ck_level.self).pointee = ck_active_level()
-            return nil
-        }, other)
+        pthread_create(
+            &thread, nil,
+            { pointer in
+                pointer!.assumingMemoryBound(to: ck_level.self).pointee = ck_active_level()
+                return nil
+            }, other)
         pthread_join(thread, nil)
         #expect(ck_active_level() == CK_LEVEL_PORTABLE)
         #expect(other.pointee == ck_detected_level())

@@ -12,14 +12,18 @@ struct VectorFunction: Sendable, CustomStringConvertible {
     var description: String { name }
 
     static let all: [VectorFunction] = [
-        VectorFunction(name: "exp", kernel: { ck_vexp_f32($0, $1, $2) }, reference: { Foundation.exp($0) },
-                       range: -87.3...88.7),
-        VectorFunction(name: "log", kernel: { ck_vlog_f32($0, $1, $2) }, reference: { Foundation.log($0) },
-                       range: Float.leastNonzeroMagnitude...Float.greatestFiniteMagnitude),
-        VectorFunction(name: "tanh", kernel: { ck_vtanh_f32($0, $1, $2) }, reference: { Foundation.tanh($0) },
-                       range: -12...12),
-        VectorFunction(name: "sigmoid", kernel: { ck_vsigmoid_f32($0, $1, $2) },
-                       reference: { 1 / (1 + Foundation.exp(-$0)) }, range: -87...30),
+        VectorFunction(
+            name: "exp", kernel: { ck_vexp_f32($0, $1, $2) }, reference: { Foundation.exp($0) },
+            range: -87.3...88.7),
+        VectorFunction(
+            name: "log", kernel: { ck_vlog_f32($0, $1, $2) }, reference: { Foundation.log($0) },
+            range: Float.leastNonzeroMagnitude...Float.greatestFiniteMagnitude),
+        VectorFunction(
+            name: "tanh", kernel: { ck_vtanh_f32($0, $1, $2) }, reference: { Foundation.tanh($0) },
+            range: -12...12),
+        VectorFunction(
+            name: "sigmoid", kernel: { ck_vsigmoid_f32($0, $1, $2) },
+            reference: { 1 / (1 + Foundation.exp(-$0)) }, range: -87...30),
     ]
 
     func apply(_ x: [Float]) -> [Float] {
@@ -33,7 +37,8 @@ struct VectorFunction: Sendable, CustomStringConvertible {
     /// A dense sweep: evenly spaced points plus every float-magnitude decade, both signs.
     func sweep() -> [Float] {
         let count = 400_000
-        let lo = Double(max(range.lowerBound, -1e6)), hi = Double(min(range.upperBound, 1e6))
+        let lo = Double(max(range.lowerBound, -1e6))
+        let hi = Double(min(range.upperBound, 1e6))
         var x = (0..<count).map { Float(lo + (hi - lo) * Double($0) / Double(count - 1)) }
         var v = Float.leastNormalMagnitude
         while v < Float.greatestFiniteMagnitude / 1.01 {
@@ -51,12 +56,18 @@ extension KernelLevelTests {
             KernelLevelTests.with(level: level) {
                 let x = function.sweep()
                 let y = function.apply(x)
-                var worst = 0.0, worstAt: Float = 0
+                var worst = 0.0
+                var worstAt: Float = 0
                 for (xi, yi) in zip(x, y) {
                     let expected = function.reference(Double(xi))
-                    guard abs(expected) >= Double(Float.leastNormalMagnitude), abs(expected) <= Double(Float.greatestFiniteMagnitude) else { continue }
+                    guard abs(expected) >= Double(Float.leastNormalMagnitude),
+                        abs(expected) <= Double(Float.greatestFiniteMagnitude)
+                    else { continue }
                     let error = abs(Double(yi) - expected) / abs(expected)
-                    if !(error <= worst) { worst = error; worstAt = xi }
+                    if !(error <= worst) {
+                        worst = error
+                        worstAt = xi
+                    }
                 }
                 #expect(worst < 3e-7, "\(function) max relative error \(worst) at \(worstAt)")
             }
@@ -89,7 +100,8 @@ extension KernelLevelTests {
                         let x = (0..<n).map { Float($0) * 0.37 + 0.1 }
                         let out = function.apply(x)
                         var inPlace = x
-                        inPlace.withUnsafeMutableBufferPointer { p in function.kernel(n, p.baseAddress!, p.baseAddress!) }
+                        inPlace.withUnsafeMutableBufferPointer { p in function.kernel(n, p.baseAddress!, p.baseAddress!)
+                        }
                         #expect(out == inPlace)
                         for (xi, yi) in zip(x, out) {
                             let expected = function.reference(Double(xi))

@@ -11,8 +11,11 @@ import Testing
         return CatchAgent(c, seed: seed)
     }
 
-    static func sampledEpisode(_ agent: CatchAgent, games: Int = 12, seed: UInt64 = 3)
-        -> (Tape<Float>, CatchAgent.Episode) {
+    static func sampledEpisode(
+        _ agent: CatchAgent, games: Int = 12, seed: UInt64 = 3
+    )
+        -> (Tape<Float>, CatchAgent.Episode)
+    {
         let tape = Tape<Float>()
         var generator = SeededGenerator(seed: seed)
         let game = CatchGame(count: games, using: &generator)
@@ -41,7 +44,9 @@ import Testing
 
     @Test func theSameSeedPlaysTheSameGames() {
         let agent = Self.smallAgent()
-        let (_, a) = Self.sampledEpisode(agent), (_, b) = Self.sampledEpisode(agent), (_, c) = Self.sampledEpisode(agent, seed: 4)
+        let (_, a) = Self.sampledEpisode(agent)
+        let (_, b) = Self.sampledEpisode(agent)
+        let (_, c) = Self.sampledEpisode(agent, seed: 4)
         #expect(a.locations == b.locations && a.states == b.states && a.rewards == b.rewards)
         #expect(a.locations != c.locations)
     }
@@ -60,13 +65,18 @@ import Testing
             #expect(Self.gradient(agent, name).contains { $0 != 0 }, "\(name) got no gradient")
         }
         // d/db of mean_t mean_b (b_tb - R_b)^2 = mean_t (2 / B) sum_b (b_tb - R_b).
-        let batch = Double(episode.rewards.count), moves = Double(episode.baselines.count)
+        let batch = Double(episode.rewards.count)
+        let moves = Double(episode.baselines.count)
         var expected = 0.0
         for b in episode.baselines {
-            for (value, reward) in zip(b.scalars, episode.rewards) { expected += 2 * Double(value - reward) / batch / moves }
+            for (value, reward) in zip(b.scalars, episode.rewards) {
+                expected += 2 * Double(value - reward) / batch / moves
+            }
         }
         let bias = Double(Self.gradient(agent, "baseline.bias")[0])
-        #expect(abs(bias - expected) <= 1e-5 * max(1, abs(expected)), "baseline bias gradient \(bias), expected \(expected)")
+        #expect(
+            abs(bias - expected) <= 1e-5 * max(1, abs(expected)), "baseline bias gradient \(bias), expected \(expected)"
+        )
     }
 }
 
@@ -79,8 +89,9 @@ import Testing
         var retina = [Float](repeating: 0, count: sensor.featureCount)
         screen.withUnsafeBufferPointer { pixels in
             retina.withUnsafeMutableBufferPointer { out in
-                sensor.extract(images: pixels.baseAddress!, batch: 1, height: 24, width: 24, locations: [0, 0],
-                               into: out.baseAddress!)
+                sensor.extract(
+                    images: pixels.baseAddress!, batch: 1, height: 24, width: 24, locations: [0, 0],
+                    into: out.baseAddress!)
             }
         }
         // Windows start at 9, 6 and 0; cells are 1, 2 and 4 pixels wide.

@@ -75,9 +75,10 @@ import Testing
             Self.ballColumn(start: game.ballColumns[$0], direction: game.ballDirections[$0], after: CatchGame.moves)
         }
         while !game.isOver {
-            game.play((0..<game.count).map { i -> CatchGame.Action in
-                landing[i] < game.paddleColumns[i] ? .left : landing[i] > game.paddleColumns[i] + 1 ? .right : .stay
-            })
+            game.play(
+                (0..<game.count).map { i -> CatchGame.Action in
+                    landing[i] < game.paddleColumns[i] ? .left : landing[i] > game.paddleColumns[i] + 1 ? .right : .stay
+                })
         }
         #expect(game.rewards.allSatisfy { $0 == 1 })
     }
@@ -95,7 +96,9 @@ import Testing
     }
 
     @Test func theSameSeedDealsTheSameGames() {
-        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9), c = SeededGenerator(seed: 10)
+        var a = SeededGenerator(seed: 9)
+        var b = SeededGenerator(seed: 9)
+        var c = SeededGenerator(seed: 10)
         let first = CatchGame(count: 64, using: &a)
         #expect(first == CatchGame(count: 64, using: &b))
         #expect(first != CatchGame(count: 64, using: &c))

@@ -1,12 +1,15 @@
 import Autograd
-import Testing
 import Datasets
+import Testing
 
 @Suite struct BatcherTests {
-    func batcher(_ task: DatasetTask = .cluttered60, batchSize: Int = 128, shuffles: Bool = true,
-                 dropsLast: Bool = false) -> Batcher {
-        Batcher(generator: TaskGenerator(source: bundledSplits.train, task: task, seed: 5, isFixed: false),
-                batchSize: batchSize, shuffles: shuffles, dropsLast: dropsLast)
+    func batcher(
+        _ task: DatasetTask = .cluttered60, batchSize: Int = 128, shuffles: Bool = true,
+        dropsLast: Bool = false
+    ) -> Batcher {
+        Batcher(
+            generator: TaskGenerator(source: bundledSplits.train, task: task, seed: 5, isFixed: false),
+            batchSize: batchSize, shuffles: shuffles, dropsLast: dropsLast)
     }
 
     @Test func batchShapesAndLabels() {
@@ -23,7 +26,8 @@ import Datasets
     /// Rendering on another thread gives exactly the batches of the plain sequence, in order.
     @Test func prefetchedBatchesEqualThePlainOnes() {
         let b = batcher(.translated, batchSize: 4_096)
-        let plain = Array(b.batches(epoch: 3)), prefetched = Array(PrefetchedBatches(b, epoch: 3, depth: 2))
+        let plain = Array(b.batches(epoch: 3))
+        let prefetched = Array(PrefetchedBatches(b, epoch: 3, depth: 2))
         #expect(plain.count == 13 && prefetched.count == 13 && prefetched.last!.count == 50_000 - 12 * 4_096)
         for (x, y) in zip(plain, prefetched) { #expect(x.indices == y.indices && x.images == y.images) }
     }
@@ -44,7 +48,10 @@ import Datasets
         var sizes: [Int] = []
         for batch in b.batches(epoch: 1) {
             sizes.append(batch.count)
-            for i in batch.indices { #expect(!seen[i]); seen[i] = true }
+            for i in batch.indices {
+                #expect(!seen[i])
+                seen[i] = true
+            }
         }
         #expect(seen.allSatisfy { $0 })
         #expect(sizes.last == 50_000 - 12 * 4_096)
@@ -72,7 +79,7 @@ import Datasets
             let start = ContinuousClock.now
             var checksum: Float = 0
             for round in 0..<rounds {
-                let batch = b.batch(of: Array(order[round * 128 ..< (round + 1) * 128]), epoch: 0)
+                let batch = b.batch(of: Array(order[round * 128..<(round + 1) * 128]), epoch: 0)
                 checksum += batch.images.scalars[0]
             }
             let perBatch = (ContinuousClock.now - start) / rounds

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Datasets
 
 /// A truncated download must not make the reader allocate what its last four bytes claim.

@@ -1,6 +1,6 @@
-import Testing
-import Foundation
 import Datasets
+import Foundation
+import Testing
 
 /// Every bad file fails with a `DatasetError` that names the file and the problem.
 @Suite struct IDXReaderTests {
@@ -16,8 +16,10 @@ import Datasets
         }
     }
 
-    func expect(_ error: DatasetError?, path: String, problem: DatasetError.Problem, mentions phrase: String,
-                sourceLocation: SourceLocation = #_sourceLocation) {
+    func expect(
+        _ error: DatasetError?, path: String, problem: DatasetError.Problem, mentions phrase: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(error?.path == path, sourceLocation: sourceLocation)
         #expect(error?.problem == problem, sourceLocation: sourceLocation)
         let text = error?.description ?? ""
@@ -42,7 +44,8 @@ import Datasets
 
     @Test func concatenatedGzipMembersAreJoined() throws {
         let whole = TestFiles.idx(dimensions: [20])
-        let path = files.write("two-members.gz", TestFiles.gzip(Array(whole[..<10])) + TestFiles.gzip(Array(whole[10...])))
+        let path = files.write(
+            "two-members.gz", TestFiles.gzip(Array(whole[..<10])) + TestFiles.gzip(Array(whole[10...])))
         #expect(try IDXFile(contentsOf: path).bytes == Array(whole[8...]))
     }
 
@@ -61,33 +64,42 @@ import Datasets
         var bytes = TestFiles.idx(dimensions: [4])
         bytes[0] = 0x50  // e.g. a PNG or text file handed over by mistake
         let path = files.write("bad-magic", gzipped ? TestFiles.gzip(bytes) : bytes)
-        expect(failure(path), path: path, problem: .badMagic(found: [0x50, 0, 8, 1]), mentions: "bad magic number 50 00 08 01")
+        expect(
+            failure(path), path: path, problem: .badMagic(found: [0x50, 0, 8, 1]),
+            mentions: "bad magic number 50 00 08 01")
     }
 
     @Test func unsupportedElementType() {
-        let path = files.write("floats", TestFiles.idx(dimensions: [2], elements: [UInt8](repeating: 0, count: 2), typeCode: 0x0D))
-        expect(failure(path), path: path, problem: .unsupportedElementType(code: 0x0D), mentions: "unsupported IDX element type 0xd")
+        let path = files.write(
+            "floats", TestFiles.idx(dimensions: [2], elements: [UInt8](repeating: 0, count: 2), typeCode: 0x0D))
+        expect(
+            failure(path), path: path, problem: .unsupportedElementType(code: 0x0D),
+            mentions: "unsupported IDX element type 0xd")
     }
 
     @Test func wrongDimensionCount() {
         let path = files.write("labels-as-images", TestFiles.idx(dimensions: [5]))
-        expect(failure(path, dimensions: 3), path: path, problem: .wrongDimensionCount(found: 1, expected: 3),
-               mentions: "wrong dimension count: the file has 1 dimensions, expected 3")
+        expect(
+            failure(path, dimensions: 3), path: path, problem: .wrongDimensionCount(found: 1, expected: 3),
+            mentions: "wrong dimension count: the file has 1 dimensions, expected 3")
     }
 
     @Test(arguments: [false, true])
     func truncatedHeader(gzipped: Bool) {
         let bytes = Array(TestFiles.idx(dimensions: [60, 28, 28])[..<10])
         let path = files.write("short-header", gzipped ? TestFiles.gzip(bytes) : bytes)
-        expect(failure(path), path: path, problem: .truncatedHeader(found: 10, needed: 16), mentions: "truncated IDX header")
+        expect(
+            failure(path), path: path, problem: .truncatedHeader(found: 10, needed: 16),
+            mentions: "truncated IDX header")
     }
 
     @Test(arguments: [false, true])
     func truncatedData(gzipped: Bool) {
         let bytes = Array(TestFiles.idx(dimensions: [10, 4, 4]).dropLast(5))
         let path = files.write("short-data", gzipped ? TestFiles.gzip(bytes) : bytes)
-        expect(failure(path), path: path, problem: .truncatedData(expected: 160, found: 155),
-               mentions: "truncated data: the header promises 160 bytes, the file holds 155")
+        expect(
+            failure(path), path: path, problem: .truncatedData(expected: 160, found: 155),
+            mentions: "truncated data: the header promises 160 bytes, the file holds 155")
     }
 
     @Test func trailingData() {
@@ -112,7 +124,9 @@ import Datasets
 
     @Test func trailingGarbageAfterGzip() {
         let path = files.write("garbage.gz", TestFiles.gzip(TestFiles.idx(dimensions: [4])) + [0xDE, 0xAD, 0xBE])
-        expect(failure(path), path: path, problem: .trailingGarbageAfterGzip(byteCount: 3), mentions: "trailing garbage: 3 bytes")
+        expect(
+            failure(path), path: path, problem: .trailingGarbageAfterGzip(byteCount: 3),
+            mentions: "trailing garbage: 3 bytes")
     }
 
     @Test func directoryInsteadOfFile() {

@@ -1,6 +1,6 @@
+import Datasets
 import Foundation
 import Testing
-import Datasets
 
 /// Known facts of the real MNIST files shipped with the package.
 @Suite struct MNISTTests {
@@ -52,8 +52,10 @@ import Datasets
 
     static let fashionMNISTInstalled = FileManager.default.fileExists(atPath: MNIST.debianFashionMNISTDirectory)
 
-    @Test(.enabled(if: fashionMNISTInstalled,
-                   "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist); skipping"))
+    @Test(
+        .enabled(
+            if: fashionMNISTInstalled,
+            "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist); skipping"))
     func fashionMNISTLoadsTheSameWay() throws {
         let (training, test) = try MNIST.load(from: MNIST.debianFashionMNISTDirectory)
         #expect(training.count == 60_000 && test.count == 10_000)

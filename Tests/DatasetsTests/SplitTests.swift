@@ -1,10 +1,11 @@
-import Testing
 import Datasets
+import Testing
 
 @Suite struct SplitTests {
     /// 200 one-pixel images whose pixel is their own index, so every image is identifiable.
-    let numbered = LabeledImages(pixels: (0..<200).map { UInt8($0) }, labels: (0..<200).map { UInt8($0 % 10) },
-                                 height: 1, width: 1)
+    let numbered = LabeledImages(
+        pixels: (0..<200).map { UInt8($0) }, labels: (0..<200).map { UInt8($0 % 10) },
+        height: 1, width: 1)
 
     @Test func partitionsTheTrainingSet() {
         let splits = DatasetSplits(training: numbered, test: numbered, validationCount: 40, seed: 3)

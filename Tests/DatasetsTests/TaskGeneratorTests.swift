@@ -1,5 +1,5 @@
-import Testing
 import Datasets
+import Testing
 
 /// Invariants of the translated and cluttered generators, on real MNIST digits.
 @Suite struct TaskGeneratorTests {
@@ -57,7 +57,9 @@ import Datasets
         }
     }
 
-    @Test(arguments: [DatasetTask.cluttered60, .cluttered100, .custom(CanvasLayout(size: 50, distractorCount: 3, distractorSize: 6))])
+    @Test(arguments: [
+        DatasetTask.cluttered60, .cluttered100, .custom(CanvasLayout(size: 50, distractorCount: 3, distractorSize: 6)),
+    ])
     func distractorCountAndSources(task: DatasetTask) {
         let g = generator(task)
         for index in 0..<200 {
@@ -102,7 +104,9 @@ import Datasets
 
     @Test(arguments: canvasTasks)
     func sameSeedSameImages(task: DatasetTask) {
-        let a = generator(task, seed: 11), b = generator(task, seed: 11), c = generator(task, seed: 12)
+        let a = generator(task, seed: 11)
+        let b = generator(task, seed: 11)
+        let c = generator(task, seed: 12)
         for index in [0, 5, 123] {
             #expect(a.image(index, epoch: 3) == b.image(index, epoch: 3))
             #expect(a.placement(of: index, epoch: 3) == b.placement(of: index, epoch: 3))

@@ -37,7 +37,9 @@ func cells(_ line: Substring) -> [String] {
     var trimmed = line.trimmingCharacters(in: .whitespaces)
     if trimmed.hasPrefix("|") { trimmed.removeFirst() }
     if trimmed.hasSuffix("|") { trimmed.removeLast() }
-    return trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return trimmed.split(separator: "|", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+    }
 }
 
 /// Every table in the Markdown, outside code blocks.
@@ -46,7 +48,8 @@ func tables(in markdown: String) -> [Table] {
     var lines = prose(markdown)[...]
     while let line = lines.popFirst() {
         guard line.trimmingCharacters(in: .whitespaces).hasPrefix("|"),
-              let rule = lines.first, rule.contains("---") else { continue }
+            let rule = lines.first, rule.contains("---")
+        else { continue }
         lines.removeFirst()
         var table = Table(header: cells(line), rows: [])
         while let row = lines.first, row.trimmingCharacters(in: .whitespaces).hasPrefix("|") {
@@ -105,8 +108,10 @@ func check(_ table: Table, _ columns: [Column]) throws -> [String] {
             guard let index = table.column(column.header) else { continue }
             let written = percentage(in: row[index])
             let committed = figure(in: evaluation, prefix: column.prefix, containing: column.containing)
-            #expect(written != nil && written == committed,
-                    "README, \(folder), '\(column.header)': \(written ?? "no figure") against evaluation.txt's \(committed ?? "none")")
+            let problem =
+                "README, \(folder), '\(column.header)': \(written ?? "no figure") against "
+                + "evaluation.txt's \(committed ?? "none")"
+            #expect(written != nil && written == committed, Comment(rawValue: problem))
         }
         checked.append(folder)
     }
@@ -121,22 +126,27 @@ func checkBestEpoch(_ table: Table) throws {
         let evaluation = try text("Models/Trained/\(folder)/evaluation.txt")
         let cell = row[index]
         let best = cell.split(separator: "(").dropFirst().first?.prefix { $0.isNumber }
-        #expect(best != nil && evaluation.contains("after \(best!) epochs"),
-                "README, \(folder), 'epochs (best at)': \(cell) does not match evaluation.txt")
+        #expect(
+            best != nil && evaluation.contains("after \(best!) epochs"),
+            "README, \(folder), 'epochs (best at)': \(cell) does not match evaluation.txt")
     }
 }
 
 struct ReadmeTests {
     @Test func theRAMResultsAreTheCommittedEvaluations() throws {
         let readme = try text("README.md")
-        let table = try #require(tables(in: readme).first { $0.header.contains("policy mean") },
-                                 "README.md has no RAM results table (a column 'policy mean')")
-        let checked = try check(table, [
-            Column(header: "policy mean", prefix: "test error, policy mean:"),
-            Column(header: "one sample", prefix: "test error, one sampled trajectory:"),
-            Column(header: "mean of 10 samples", prefix: "test error, Monte-Carlo average of 10 sampled trajectories"),
-            Column(header: "random glimpses", prefix: "test error, random glimpses (ablation"),
-        ])
+        let table = try #require(
+            tables(in: readme).first { $0.header.contains("policy mean") },
+            "README.md has no RAM results table (a column 'policy mean')")
+        let checked = try check(
+            table,
+            [
+                Column(header: "policy mean", prefix: "test error, policy mean:"),
+                Column(header: "one sample", prefix: "test error, one sampled trajectory:"),
+                Column(
+                    header: "mean of 10 samples", prefix: "test error, Monte-Carlo average of 10 sampled trajectories"),
+                Column(header: "random glimpses", prefix: "test error, random glimpses (ablation"),
+            ])
         #expect(checked == ["mnist-ram", "translated-ram", "cluttered60-ram", "cluttered100-ram"])
         for column in ["policy mean", "one sample", "mean of 10 samples", "random glimpses"] {
             #expect(table.column(column) != nil, "the RAM results table lost its column '\(column)'")
@@ -146,24 +156,37 @@ struct ReadmeTests {
 
     @Test func theComparisonNetsAreTheCommittedEvaluations() throws {
         let readme = try text("README.md")
-        let table = try #require(tables(in: readme).first { $0.header.contains("model") && $0.header.contains("test error") },
-                                 "README.md has no comparison-net table (columns 'model' and 'test error')")
+        let table = try #require(
+            tables(in: readme).first { $0.header.contains("model") && $0.header.contains("test error") },
+            "README.md has no comparison-net table (columns 'model' and 'test error')")
         let checked = try check(table, [Column(header: "test error", prefix: "test error, ")])
-        #expect(Set(checked) == ["mnist-fc", "mnist-conv", "translated-fc", "translated-conv", "cluttered60-fc",
-                                 "cluttered60-conv", "cluttered100-fc", "cluttered100-conv", "random-cluttered60",
-                                 "random-cluttered100"])
+        #expect(
+            Set(checked) == [
+                "mnist-fc", "mnist-conv", "translated-fc", "translated-conv", "cluttered60-fc",
+                "cluttered60-conv", "cluttered100-fc", "cluttered100-conv", "random-cluttered60",
+                "random-cluttered100",
+            ])
         try checkBestEpoch(table)
     }
 
     @Test func theCatchRatesAreTheCommittedEvaluations() throws {
         let readme = try text("README.md")
-        let table = try #require(tables(in: readme).first { $0.header.contains("greedy, 20,000 games") },
-                                 "README.md has no Catch table (a column 'greedy, 20,000 games')")
-        let checked = try check(table, [
-            Column(header: "greedy, 1,000 games", prefix: "catch rate, greedy", containing: "(standard error; 1000 games)"),
-            Column(header: "greedy, 20,000 games", prefix: "catch rate, greedy", containing: "(standard error; 20000 games)"),
-            Column(header: "sampled, 20,000 games", prefix: "catch rate, sampled", containing: "(standard error; 20000 games)"),
-        ])
+        let table = try #require(
+            tables(in: readme).first { $0.header.contains("greedy, 20,000 games") },
+            "README.md has no Catch table (a column 'greedy, 20,000 games')")
+        let checked = try check(
+            table,
+            [
+                Column(
+                    header: "greedy, 1,000 games", prefix: "catch rate, greedy",
+                    containing: "(standard error; 1000 games)"),
+                Column(
+                    header: "greedy, 20,000 games", prefix: "catch rate, greedy",
+                    containing: "(standard error; 20000 games)"),
+                Column(
+                    header: "sampled, 20,000 games", prefix: "catch rate, sampled",
+                    containing: "(standard error; 20000 games)"),
+            ])
         #expect(checked == ["catch-ram", "catch-fixed"])
     }
 
@@ -184,8 +207,10 @@ struct ReadmeTests {
         #expect(count <= 400, "README.md has \(count) lines; the manual stays at 400 or fewer")
     }
 
-    @Test(arguments: ["README.md", "Models/Trained/README.md", "docs/experiments.md", "docs/performance.md",
-                      "docs/distributed.md", "docs/runs.md", "docs/autograd.md", "Notebooks-as-scripts/README.md"])
+    @Test(arguments: [
+        "README.md", "Models/Trained/README.md", "docs/experiments.md", "docs/performance.md",
+        "docs/distributed.md", "docs/runs.md", "docs/autograd.md", "Notebooks-as-scripts/README.md",
+    ])
     func everyRelativeLinkLeadsSomewhere(_ file: String) throws {
         let markdown = try text(file)
         let folder = (file as NSString).deletingLastPathComponent
@@ -200,10 +225,12 @@ struct ReadmeTests {
             #expect(FileManager.default.fileExists(atPath: url.path), "\(file): the link \(target) leads nowhere")
             // A link into another Markdown file's section: that file has the heading.
             if let hash = target.firstIndex(of: "#"), path.hasSuffix(".md"),
-               let other = try? String(contentsOf: url, encoding: .utf8) {
+                let other = try? String(contentsOf: url, encoding: .utf8)
+            {
                 let headings = Set(prose(other).filter { $0.hasPrefix("#") }.map(anchor))
-                #expect(headings.contains(String(target[target.index(after: hash)...])),
-                        "\(file): \(path) has no heading for the link \(target)")
+                #expect(
+                    headings.contains(String(target[target.index(after: hash)...])),
+                    "\(file): \(path) has no heading for the link \(target)")
             }
         }
     }
@@ -228,8 +255,9 @@ func links(in markdown: String) -> [String] {
 /// GitHub's anchor for a heading line: lower case, punctuation dropped, spaces as hyphens.
 func anchor(_ heading: Substring) -> String {
     let title = heading.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces).lowercased()
-    return String(title.compactMap { c -> Character? in
-        if c == " " { return "-" }
-        return c.isLetter || c.isNumber || c == "-" || c == "_" ? c : nil
-    })
+    return String(
+        title.compactMap { c -> Character? in
+            if c == " " { return "-" }
+            return c.isLetter || c.isNumber || c == "-" || c == "_" ? c : nil
+        })
 }

@@ -9,14 +9,20 @@ let package = Package(
     name: "Fuzz",
     dependencies: [.package(name: "RecurrentAttention", path: "../..")],
     targets: [
-        .executableTarget(name: "fuzz-safetensors", dependencies: [
-            .product(name: "NeuralNetworks", package: "RecurrentAttention"),
-        ]),
-        .executableTarget(name: "fuzz-idx", dependencies: [
-            .product(name: "Datasets", package: "RecurrentAttention"),
-        ]),
-        .executableTarget(name: "fuzz-gzip", dependencies: [
-            .product(name: "Datasets", package: "RecurrentAttention"),
-        ]),
+        .executableTarget(
+            name: "fuzz-safetensors",
+            dependencies: [
+                .product(name: "NeuralNetworks", package: "RecurrentAttention")
+            ]),
+        .executableTarget(
+            name: "fuzz-idx",
+            dependencies: [
+                .product(name: "Datasets", package: "RecurrentAttention")
+            ]),
+        .executableTarget(
+            name: "fuzz-gzip",
+            dependencies: [
+                .product(name: "Datasets", package: "RecurrentAttention")
+            ]),
     ]
 )

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imaging
 
 @Suite struct APNGEncoderTests {
@@ -10,10 +11,15 @@ import Testing
 
     @Test func chunkOrderAndSequenceNumbers() {
         let chunks = PNGDecoder.chunks(APNGEncoder.encode(frames: frames, delayMilliseconds: [100], loopCount: 0))
-        #expect(chunks.map(\.type) == ["IHDR", "acTL", "fcTL", "IDAT", "fcTL", "fdAT", "fcTL", "fdAT", "fcTL", "fdAT", "IEND"])
+        #expect(
+            chunks.map(\.type) == [
+                "IHDR", "acTL", "fcTL", "IDAT", "fcTL", "fdAT", "fcTL", "fdAT", "fcTL", "fdAT", "IEND",
+            ])
         let actl = chunks[1].data
         #expect(PNGDecoder.uint32(actl, at: 0) == 4 && PNGDecoder.uint32(actl, at: 4) == 0)
-        let sequence = chunks.filter { $0.type == "fcTL" || $0.type == "fdAT" }.map { PNGDecoder.uint32($0.data, at: 0) }
+        let sequence = chunks.filter { $0.type == "fcTL" || $0.type == "fdAT" }.map {
+            PNGDecoder.uint32($0.data, at: 0)
+        }
         #expect(sequence == Array(0..<7))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Imaging
 
 /// Axis ticks at round numbers: steps of 1, 2 or 5 times a power of ten, labels without
@@ -22,8 +23,10 @@ import Testing
         #expect(labels(5...5) == ["5"])
     }
 
-    @Test(arguments: [0...22.506, 0...580, 0...0.865, -0.3...0.9, 3.7...4.2, 0...0.001, 0...2, 0.1...0.1001,
-                      -1234.5...(-17.25), 0...7, 0...13, 0...33, 0...1.05, 0...0.1, 1e-7...3e-7])
+    @Test(arguments: [
+        0...22.506, 0...580, 0...0.865, -0.3...0.9, 3.7...4.2, 0...0.001, 0...2, 0.1...0.1001,
+        -1234.5...(-17.25), 0...7, 0...13, 0...33, 0...1.05, 0...0.1, 1e-7...3e-7,
+    ])
     func ticksAreRoundStepsInsideTheRange(range: ClosedRange<Double>) throws {
         let ticks = LinePlot.ticks(in: range)
         #expect((3...11).contains(ticks.count), "\(ticks.map(\.label))")

@@ -21,11 +21,13 @@ enum PNGDecoder {
         var i = 8
         while i + 12 <= png.count {
             let length = uint32(png, at: i)
-            let typeAndData = Array(png[(i + 4) ..< (i + 8 + length)])
+            let typeAndData = Array(png[(i + 4)..<(i + 8 + length)])
             let crc = typeAndData.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
             #expect(Int(crc) == uint32(png, at: i + 8 + length), "CRC of chunk at \(i)", sourceLocation: sourceLocation)
-            chunks.append(DecodedChunk(type: String(decoding: typeAndData[..<4], as: UTF8.self),
-                                       data: Array(typeAndData[4...])))
+            chunks.append(
+                DecodedChunk(
+                    type: String(decoding: typeAndData[..<4], as: UTF8.self),
+                    data: Array(typeAndData[4...])))
             i += 12 + length
         }
         #expect(i == png.count, "no bytes after the last chunk", sourceLocation: sourceLocation)
@@ -62,7 +64,9 @@ enum PNGDecoder {
                 case 3: prediction = (a + b) / 2
                 case 4:
                     let p = a + b - c
-                    let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                    let pa = abs(p - a)
+                    let pb = abs(p - b)
+                    let pc = abs(p - c)
                     prediction = pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
                 default:
                     Issue.record("unknown filter type \(filter)")
@@ -78,10 +82,13 @@ enum PNGDecoder {
     static func decode(_ png: [UInt8]) -> (width: Int, height: Int, colorType: UInt8, pixels: [UInt8]) {
         let chunks = chunks(png)
         let header = chunks[0].data
-        let width = uint32(header, at: 0), height = uint32(header, at: 4)
+        let width = uint32(header, at: 0)
+        let height = uint32(header, at: 4)
         let bytesPerPixel = header[9] == 2 ? 3 : 1
         let idat = chunks.filter { $0.type == "IDAT" }.flatMap(\.data)
         let filtered = inflate(idat, expectedSize: height * (width * bytesPerPixel + 1))
-        return (width, height, header[9], unfilter(filtered, rowLength: width * bytesPerPixel, bytesPerPixel: bytesPerPixel))
+        return (
+            width, height, header[9], unfilter(filtered, rowLength: width * bytesPerPixel, bytesPerPixel: bytesPerPixel)
+        )
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Autograd
+import Foundation
 @_spi(Testing) import NeuralNetworks
 import Testing
 
@@ -15,8 +15,10 @@ private func withTemporaryDirectory<R>(_ body: (URL) throws -> R) throws -> R {
 /// Values whose bits must survive a round trip: signed zeros, infinities, extremes,
 /// a subnormal and a NaN.
 private func specialValues<Scalar: TensorScalar>(_: Scalar.Type) -> [Scalar] {
-    [-0.0, 0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNormalMagnitude,
-     .leastNonzeroMagnitude, .nan, 1 / 3, -2.5e-3, .pi, 42]
+    [
+        -0.0, 0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNormalMagnitude,
+        .leastNonzeroMagnitude, .nan, 1 / 3, -2.5e-3, .pi, 42,
+    ]
 }
 
 private func bits<Scalar: TensorScalar>(_ values: some Sequence<Scalar>) -> [String] {
@@ -39,12 +41,18 @@ private func craftedFile(header: String, data: [UInt8] = [], declaredLength: UIn
     let text = Array(header.utf8)
     var length = declaredLength ?? UInt64(text.count)
     var bytes: [UInt8] = []
-    for _ in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: length)); length >>= 8 }
+    for _ in 0..<8 {
+        bytes.append(UInt8(truncatingIfNeeded: length))
+        length >>= 8
+    }
     return bytes + text + data
 }
 
 private func problem(_ body: () throws(CheckpointError) -> Void) -> CheckpointError? {
-    do { try body(); return nil } catch { return error }
+    do {
+        try body()
+        return nil
+    } catch { return error }
 }
 
 @Suite("Checkpoints")
@@ -59,20 +67,25 @@ struct CheckpointTests {
             let url = directory.appendingPathComponent("model.safetensors")
             let saved = sampleStore(Scalar.self, seed: 1)
             let extra = Tensor<Scalar>(shape: [2, 2], scalars: [-0.0, .infinity, -.infinity, 1])
-            try Checkpoint.write(saved, extras: ["stats.extra": extra],
-                                 metadata: ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"],
-                                 to: url)
+            try Checkpoint.write(
+                saved, extras: ["stats.extra": extra],
+                metadata: ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"],
+                to: url)
 
             let checkpoint = try Checkpoint(contentsOf: url)
-            #expect(checkpoint.metadata == ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"])
+            #expect(
+                checkpoint.metadata == ["epoch": "3", "config": "{\"glimpses\": 6, \"name\": \"RAM \\\"base\\\"\"}"])
             #expect(checkpoint.names == ["layer.bias", "layer.scale", "layer.weight", "special", "stats.extra"])
-            #expect(checkpoint.info("layer.weight") == Checkpoint.TensorInfo(dtype: Scalar.dtypeName, shape: [2, 3, 2, 2]))
+            #expect(
+                checkpoint.info("layer.weight") == Checkpoint.TensorInfo(dtype: Scalar.dtypeName, shape: [2, 3, 2, 2]))
             #expect(bits(try checkpoint.tensor(named: "stats.extra", as: Scalar.self).scalars) == bits(extra.scalars))
 
             let restored = sampleStore(Scalar.self, seed: 2)
             #expect(bits(restored.values) != bits(saved.values))
             let before = bits(restored.values)
-            let refused = problem { () throws(CheckpointError) in try checkpoint.load(into: restored, ignoringPrefixes: ["stats."]) }
+            let refused = problem { () throws(CheckpointError) in
+                try checkpoint.load(into: restored, ignoringPrefixes: ["stats."])
+            }
             #expect(refused?.problem == .nonFinite(name: "special", index: 2, value: "inf"))
             #expect(bits(restored.values) == before, "a refused load leaves the store as it was")
             try checkpoint.load(into: restored, ignoringPrefixes: ["stats."], allowingNonFinite: true)
@@ -96,8 +109,11 @@ struct CheckpointTests {
         let length = bytes[0..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
         #expect(length % 8 == 0 && bytes.count == 8 + length + 12)
         let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
-        #expect(header.trimmingCharacters(in: .whitespaces)
-                == #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#)
+        #expect(
+            header.trimmingCharacters(in: .whitespaces)
+                == #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                + #""b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        )
         #expect(Array(bytes[(8 + length)...]) == [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40])
     }
 
@@ -114,7 +130,8 @@ struct CheckpointTests {
             let step = {
                 tape.reset()
                 store.zeroGradients()
-                let loss = (tape.constant(x).matmul(store.variable(weight, on: tape)) - tape.constant(y)).squared().mean()
+                let loss = (tape.constant(x).matmul(store.variable(weight, on: tape)) - tape.constant(y)).squared()
+                    .mean()
                 tape.backward(from: loss)
                 adam.update()
             }
@@ -150,7 +167,9 @@ struct CheckpointTests {
             (writer.metadata["optimizer.kind"], writer.metadata["optimizer.step"]) = ("adam", "20")
             let divergedURL = directory.appendingPathComponent("diverged.safetensors")
             try writer.write(to: divergedURL)
-            let diverged = problem { () throws(CheckpointError) in try Checkpoint(contentsOf: divergedURL).restore(resumedAdam) }
+            let diverged = problem { () throws(CheckpointError) in
+                try Checkpoint(contentsOf: divergedURL).restore(resumedAdam)
+            }
             #expect(diverged?.problem == .nonFinite(name: "optimizer.adam.v.weight", index: 1, value: "inf"))
         }
     }
@@ -170,8 +189,11 @@ struct CheckpointTests {
             target.add("reshaped", Tensor.zeros([2, 2]))
             target.add("onlyInStore", Tensor([0]))
             let error = problem { () throws(CheckpointError) in try Checkpoint(contentsOf: url).load(into: target) }
-            #expect(error?.problem == .parameterMismatch(missing: ["onlyInStore"], extra: ["onlyInFile"],
-                                                         mismatched: ["reshaped: shape [4], the store has [2, 2]"]))
+            #expect(
+                error?.problem
+                    == .parameterMismatch(
+                        missing: ["onlyInStore"], extra: ["onlyInFile"],
+                        mismatched: ["reshaped: shape [4], the store has [2, 2]"]))
             #expect(error?.description.contains(url.path) == true)
             #expect(Array(target.values) == [0, 0, 0, 0, 0, 0, 0], "nothing is copied when the check fails")
         }
@@ -183,21 +205,29 @@ struct CheckpointTests {
             let url = directory.appendingPathComponent("double.safetensors")
             try Checkpoint.write(sampleStore(Double.self, seed: 1), to: url)
             let checkpoint = try Checkpoint(contentsOf: url)
-            let load = problem { () throws(CheckpointError) in try checkpoint.load(into: sampleStore(Float.self, seed: 1)) }
+            let load = problem { () throws(CheckpointError) in
+                try checkpoint.load(into: sampleStore(Float.self, seed: 1))
+            }
             guard case .parameterMismatch([], [], let mismatched)? = load?.problem else {
                 Issue.record("expected a mismatch, got \(String(describing: load))")
                 return
             }
             #expect(mismatched.count == 4 && mismatched.allSatisfy { $0.contains("dtype F64, the store holds F32") })
             #expect(load!.description.hasPrefix("checkpoint \(url.path): parameters do not match"))
-            let read = problem { () throws(CheckpointError) in _ = try checkpoint.tensor(named: "special", as: Float.self) }
+            let read = problem { () throws(CheckpointError) in
+                _ = try checkpoint.tensor(named: "special", as: Float.self)
+            }
             #expect(read?.problem == .dtypeMismatch(name: "special", expected: "F32", found: "F64"))
         }
-        let complex = craftedFile(header: #"{"n":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
-        let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: complex, path: "complex.safetensors") }
+        let complex = craftedFile(
+            header: #"{"n":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+        let error = problem { () throws(CheckpointError) in
+            _ = try Checkpoint(bytes: complex, path: "complex.safetensors")
+        }
         #expect(error?.problem == .unsupportedDType(name: "n", dtype: "C64"))
-        #expect(error?.description == "checkpoint complex.safetensors: tensor n has dtype C64; "
-            + "readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL")
+        #expect(
+            error?.description == "checkpoint complex.safetensors: tensor n has dtype C64; "
+                + "readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL")
     }
 
     @Test("a truncated file fails with its name, wherever it was cut")
@@ -226,42 +256,84 @@ struct CheckpointTests {
         let file = craftedFile(header: "{}", declaredLength: 1000)
         let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: file, path: "big.safetensors") }
         #expect(error?.problem == .headerTooLarge(declared: 1000, available: 2))
-        #expect(error?.description == "checkpoint big.safetensors: header length 1000 bytes exceeds the 2 bytes that follow the length field")
+        #expect(
+            error?.description
+                == "checkpoint big.safetensors: header length 1000 bytes exceeds the 2 bytes that follow the length "
+                + "field"
+        )
         let huge = craftedFile(header: "{}", declaredLength: .max)
-        #expect(problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: huge, path: "huge") }?.problem
+        #expect(
+            problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: huge, path: "huge") }?.problem
                 == .headerTooLarge(declared: .max, available: 2))
     }
 
-    @Test("malformed headers fail with a typed error and never trap", arguments: [
-        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]"#, "invalid header: not valid JSON"),
-        (#"[1, 2]"#, "invalid header: the header does not start with a JSON object"),
-        (#"{"a": {"dtype": "F32", "shape": [1]}}"#, "invalid header: missing field data_offsets at a"),
-        (#"{"__metadata__": {"epoch": 3}}"#, "invalid header: unexpected value at __metadata__.epoch"),
-        (#"{"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}"#,
-         "tensor a: shape [3] of F32 needs 12 bytes, data_offsets [0, 8] hold 8"),
-        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [4, 20]}}"#,
-         "file is truncated: tensor a ends at byte 20 of the data, which holds only 16 bytes"),
-        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}"#, "tensor a: data_offsets [8, 0] are not an increasing range"),
-        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "tensor a: data_offsets must be [begin, end]"),
-        (#"{"a": {"dtype": "F32", "shape": [1, 1, 1, 1, 1], "data_offsets": [0, 4]}}"#,
-         "tensor a: rank 5 exceeds the supported maximum of 4"),
-        (#"{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, "tensor a: shape [-1] has a negative or oversized dimension"),
-        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
-         "the data of tensors a and b overlap"),
-        (#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, "invalid header: 8 bytes follow the last tensor's data"),
-        (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#,
-         "tensor b: its data starts at byte 8, leaving bytes 4..<8 of the data section unused"),
-        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
-         "invalid header: the key a appears twice in one object"),
-        (#"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
-         "invalid header: the key a appears twice in one object"),
-        (#"{"__metadata__": {"k": "{"k": 1}", "k": "2"}, "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
-         "invalid header: the key k appears twice in one object"),
-    ])
+    @Test(
+        "malformed headers fail with a typed error and never trap",
+        arguments: [
+            (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]"#, "invalid header: not valid JSON"),
+            (#"[1, 2]"#, "invalid header: the header does not start with a JSON object"),
+            (#"{"a": {"dtype": "F32", "shape": [1]}}"#, "invalid header: missing field data_offsets at a"),
+            (#"{"__metadata__": {"epoch": 3}}"#, "invalid header: unexpected value at __metadata__.epoch"),
+            (
+                #"{"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}"#,
+                "tensor a: shape [3] of F32 needs 12 bytes, data_offsets [0, 8] hold 8"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [4, 20]}}"#,
+                "file is truncated: tensor a ends at byte 20 of the data, which holds only 16 bytes"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}"#,
+                "tensor a: data_offsets [8, 0] are not an increasing range"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#,
+                "tensor a: data_offsets must be [begin, end]"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [1, 1, 1, 1, 1], "data_offsets": [0, 4]}}"#,
+                "tensor a: rank 5 exceeds the supported maximum of 4"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#,
+                "tensor a: shape [-1] has a negative or oversized dimension"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "#
+                    + #""b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
+                "the data of tensors a and b overlap"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#,
+                "invalid header: 8 bytes follow the last tensor's data"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "#
+                    + #""b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#,
+                "tensor b: its data starts at byte 8, leaving bytes 4..<8 of the data section unused"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "#
+                    + #""a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+                "invalid header: the key a appears twice in one object"
+            ),
+            (
+                #"{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}, "#
+                    + #""a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+                "invalid header: the key a appears twice in one object"
+            ),
+            (
+                #"{"__metadata__": {"k": "{"k": 1}", "k": "2"}, "#
+                    + #""a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#,
+                "invalid header: the key k appears twice in one object"
+            ),
+        ])
     func malformed(header: String, message: String) {
         let file = craftedFile(header: header, data: [UInt8](repeating: 0, count: 16))
         let error = problem { () throws(CheckpointError) in _ = try Checkpoint(bytes: file, path: "bad.safetensors") }
-        #expect(error?.description.hasPrefix("checkpoint bad.safetensors: " + message) == true, "\(String(describing: error))")
+        #expect(
+            error?.description.hasPrefix("checkpoint bad.safetensors: " + message) == true,
+            "\(String(describing: error))")
     }
 
     @Test("an unreadable path fails with the system's reason")
@@ -292,7 +364,8 @@ struct CheckpointTests {
 
             var writer = CheckpointWriter()
             writer.addParameters(of: sampleStore(Float.self, seed: 2))
-            let simulated = problem { () throws(CheckpointError) in try writer.write(to: url, failingBeforeRename: true) }
+            let simulated = problem { () throws(CheckpointError) in try writer.write(to: url, failingBeforeRename: true)
+            }
             #expect(simulated?.problem == .writeFailed("simulated failure before rename"))
             #expect(try Data(contentsOf: url) == before)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
@@ -302,7 +375,10 @@ struct CheckpointTests {
             try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: false)
             let folderFailure = problem { () throws(CheckpointError) in try writer.write(to: occupied) }
             #expect(folderFailure?.problem == .writeFailed("is a folder, not a file"))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["model.safetensors", "occupied"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+                    "model.safetensors", "occupied",
+                ])
 
             // The directory does not exist: nothing can be created.
             let missing = directory.appendingPathComponent("absent/model.safetensors")
@@ -352,38 +428,42 @@ private struct PythonReport: Decodable {
 }
 
 private let pythonReader = """
-import json, sys
-from safetensors import safe_open
-tensors = {}
-with safe_open(sys.argv[1], framework="numpy") as f:
-    metadata = f.metadata()
-    for name in f.keys():
-        a = f.get_tensor(name)
-        tensors[name] = {"dtype": str(a.dtype), "shape": list(a.shape),
-                         "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()}
-print(json.dumps({"metadata": metadata, "tensors": tensors}))
-"""
+    import json, sys
+    from safetensors import safe_open
+    tensors = {}
+    with safe_open(sys.argv[1], framework="numpy") as f:
+        metadata = f.metadata()
+        for name in f.keys():
+            a = f.get_tensor(name)
+            tensors[name] = {"dtype": str(a.dtype), "shape": list(a.shape),
+                             "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()}
+    print(json.dumps({"metadata": metadata, "tensors": tensors}))
+    """
 
 private let pythonWriter = """
-import json, sys
-import numpy as np
-from safetensors.numpy import save_file
-values = [-0.0, 0.0, float("inf"), float("-inf"), 1 / 3, 1e-40, -2.5, 3.4e38]
-tensors = {"f32": np.array(values, dtype=np.float32).reshape(2, 4),
-           "f64": np.array(values + [1e-310, 2.0 ** 0.5], dtype=np.float64).reshape(5, 1, 2),
-           "scalar": np.array(7.0, dtype=np.float32)}
-save_file(tensors, sys.argv[1], metadata={"epoch": "9", "note": "written by python"})
-report = {name: {"dtype": str(a.dtype), "shape": list(a.shape),
-                 "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()} for name, a in tensors.items()}
-print(json.dumps({"tensors": report}))
-"""
+    import json, sys
+    import numpy as np
+    from safetensors.numpy import save_file
+    values = [-0.0, 0.0, float("inf"), float("-inf"), 1 / 3, 1e-40, -2.5, 3.4e38]
+    tensors = {"f32": np.array(values, dtype=np.float32).reshape(2, 4),
+               "f64": np.array(values + [1e-310, 2.0 ** 0.5], dtype=np.float64).reshape(5, 1, 2),
+               "scalar": np.array(7.0, dtype=np.float32)}
+    save_file(tensors, sys.argv[1], metadata={"epoch": "9", "note": "written by python"})
+    report = {name: {"dtype": str(a.dtype), "shape": list(a.shape),
+                     "bits": a.reshape(-1).view(f"<u{a.itemsize}").tolist()} for name, a in tensors.items()}
+    print(json.dumps({"tensors": report}))
+    """
 
 private func entry<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) -> PythonReport.Entry {
-    let bits = tensor.scalars.map { value in withUnsafeBytes(of: value) { $0.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } }
+    let bits = tensor.scalars.map { value in
+        withUnsafeBytes(of: value) { $0.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+    }
     return .init(dtype: Scalar.self == Float.self ? "float32" : "float64", shape: tensor.shape.dimensions, bits: bits)
 }
 
-@Suite("Checkpoints and Python's safetensors", .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy"))
+@Suite(
+    "Checkpoints and Python's safetensors",
+    .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy"))
 struct CheckpointInteroperabilityTests {
     @Test("Python's safetensors reads our checkpoint bit for bit")
     func pythonReadsOurs() throws {

@@ -30,8 +30,9 @@ import Testing
             let average = g.reduce(0, +) / Double(g.count)
             let variance = g.map { ($0 - average) * ($0 - average) }.reduce(0, +) / Double(g.count - 1)
             let standardError = (variance / Double(g.count)).squareRoot()
-            #expect(abs(average - exact) < 4 * standardError,
-                    "baseline \(baseline): mean \(average), exact \(exact), standard error \(standardError)")
+            #expect(
+                abs(average - exact) < 4 * standardError,
+                "baseline \(baseline): mean \(average), exact \(exact), standard error \(standardError)")
             variances.append(variance)
         }
         #expect(variances[1] < 0.75 * variances[0], "variance without baseline \(variances[0]), with \(variances[1])")
@@ -76,7 +77,8 @@ import Testing
 
     @Test func categoricalLogProbabilityEntropyAndSampling() {
         let logits = Tensor<Double>(shape: [1, 3], scalars: [0.5, -1, 2])
-        let p = logits.scalars.map { Foundation.exp($0) }, total = p.reduce(0, +)
+        let p = logits.scalars.map { Foundation.exp($0) }
+        let total = p.reduce(0, +)
         let probabilities = p.map { $0 / total }
         let tape = Tape<Double>()
         let dist = Categorical(logits: tape.constant(logits))

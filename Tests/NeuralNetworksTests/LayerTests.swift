@@ -22,8 +22,10 @@ private func affine(_ w: [[Double]], _ v: [Double], _ b: [Double]) -> [Double] {
 private func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
 /// Gradient-checks `f` with respect to `inputs` and every parameter in `store`.
-private func checkLayer(_ store: ParameterStore<Double>, _ inputs: [Tensor<Double>],
-                        _ f: @escaping ([Variable<Double>]) -> Variable<Double>) -> GradientCheckResult {
+private func checkLayer(
+    _ store: ParameterStore<Double>, _ inputs: [Tensor<Double>],
+    _ f: @escaping ([Variable<Double>]) -> Variable<Double>
+) -> GradientCheckResult {
     checkGradients(at: inputs + store.tensors) { _, v in
         store.substitute(Array(v[inputs.count...]))
         return f(Array(v[..<inputs.count]))
@@ -43,7 +45,8 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
         let x = Tensor<Double>.normal([2, 4], using: &generator)
         let tape = Tape<Double>()
         let y = layer(tape.constant(x)).value
-        let w = rows(store.value(layer.weight)), b = store.value(layer.bias!).scalars
+        let w = rows(store.value(layer.weight))
+        let b = store.value(layer.bias!).scalars
         #expect(maxDifference(y, rows(x).map { affine(w, $0, b) }) < 1e-12)
         #expect(store.entries.map(\.name) == ["fc.weight", "fc.bias"])
         #expect(store.entries.map(\.shape) == [[3, 4], [3]])
@@ -57,8 +60,10 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
     func rnnCell(nonlinearity: Activation) {
         var generator = SeededGenerator(seed: 7)
         let store = ParameterStore<Double>()
-        let cell = RNNCell(inputSize: 3, hiddenSize: 4, nonlinearity: nonlinearity, name: "rnn", store: store, generator: &generator)
-        let x = Tensor<Double>.normal([2, 3], using: &generator), h = Tensor<Double>.normal([2, 4], using: &generator)
+        let cell = RNNCell(
+            inputSize: 3, hiddenSize: 4, nonlinearity: nonlinearity, name: "rnn", store: store, generator: &generator)
+        let x = Tensor<Double>.normal([2, 3], using: &generator)
+        let h = Tensor<Double>.normal([2, 4], using: &generator)
         let tape = Tape<Double>()
         let y = cell(tape.constant(x), state: tape.constant(h)).value
         let p = store.tensors.map(rows)  // weight_ih, bias_ih, weight_hh, bias_hh
@@ -83,11 +88,13 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
         let cell = LSTMCell(inputSize: input, hiddenSize: hidden, name: "lstm", store: store, generator: &generator)
         #expect(store.entries.map(\.shape) == [[8, 3], [8], [8, 2], [8]])
         let x = Tensor<Double>.normal([2, input], using: &generator)
-        let h = Tensor<Double>.normal([2, hidden], using: &generator), c = Tensor<Double>.normal([2, hidden], using: &generator)
+        let h = Tensor<Double>.normal([2, hidden], using: &generator)
+        let c = Tensor<Double>.normal([2, hidden], using: &generator)
         let tape = Tape<Double>()
         let next = cell(tape.constant(x), state: .init(hidden: tape.constant(h), cell: tape.constant(c)))
         let p = store.tensors.map(rows)
-        var expectedH: [[Double]] = [], expectedC: [[Double]] = []
+        var expectedH: [[Double]] = []
+        var expectedC: [[Double]] = []
         for (b, (xv, hv)) in zip(rows(x), rows(h)).enumerated() {
             let z = zip(affine(p[0], xv, p[1][0]), affine(p[2], hv, p[3][0])).map(+)
             let block = { (k: Int) in Array(z[(k * hidden)..<((k + 1) * hidden)]) }
@@ -111,14 +118,17 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
         let (input, hidden) = (3, 2)
         let cell = GRUCell(inputSize: input, hiddenSize: hidden, name: "gru", store: store, generator: &generator)
         #expect(store.entries.map(\.shape) == [[6, 3], [6], [6, 2], [6]])
-        let x = Tensor<Double>.normal([2, input], using: &generator), h = Tensor<Double>.normal([2, hidden], using: &generator)
+        let x = Tensor<Double>.normal([2, input], using: &generator)
+        let h = Tensor<Double>.normal([2, hidden], using: &generator)
         let tape = Tape<Double>()
         let y = cell(tape.constant(x), state: tape.constant(h)).value
         let p = store.tensors.map(rows)
         let expected = zip(rows(x), rows(h)).map { xv, hv -> [Double] in
-            let gi = affine(p[0], xv, p[1][0]), gh = affine(p[2], hv, p[3][0])
+            let gi = affine(p[0], xv, p[1][0])
+            let gh = affine(p[2], hv, p[3][0])
             return (0..<hidden).map { j in
-                let r = sigmoid(gi[j] + gh[j]), z = sigmoid(gi[hidden + j] + gh[hidden + j])
+                let r = sigmoid(gi[j] + gh[j])
+                let z = sigmoid(gi[hidden + j] + gh[hidden + j])
                 let n = tanh(gi[2 * hidden + j] + r * gh[2 * hidden + j])
                 return (1 - z) * n + z * hv[j]
             }
@@ -130,26 +140,38 @@ private func maxDifference(_ a: Tensor<Double>, _ b: [[Double]]) -> Double {
 
     @Test mutating func conv2DWithStrideAndPadding() {
         let store = ParameterStore<Double>()
-        let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: 1,
-                          name: "conv", store: store, generator: &generator)
+        let conv = Conv2D(
+            inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: 1,
+            name: "conv", store: store, generator: &generator)
         let x = Tensor<Double>.normal([2, 2, 6, 5], using: &generator)
         let tape = Tape<Double>()
         let y = conv(tape.constant(x)).value
         #expect(y.shape == [2, 3, 3, 3])
-        let w = store.value(conv.weight), b = store.value(conv.bias)
+        let w = store.value(conv.weight)
+        let b = store.value(conv.bias)
         // Each output pixel from the definition, reading zero outside the image.
         func pixel(_ n: Int, _ o: Int, _ i: Int, _ j: Int) -> Double {
             var sum = b[o]
-            for c in 0..<2 { for u in 0..<3 { for v in 0..<3 {
-                let (r, s) = (2 * i + u - 1, 2 * j + v - 1)
-                if (0..<6).contains(r) && (0..<5).contains(s) { sum += w[o, c, u, v] * x[n, c, r, s] }
-            } } }
+            for c in 0..<2 {
+                for u in 0..<3 {
+                    for v in 0..<3 {
+                        let (r, s) = (2 * i + u - 1, 2 * j + v - 1)
+                        if (0..<6).contains(r) && (0..<5).contains(s) { sum += w[o, c, u, v] * x[n, c, r, s] }
+                    }
+                }
+            }
             return sum
         }
         var worst = 0.0
-        for n in 0..<2 { for o in 0..<3 { for i in 0..<3 { for j in 0..<3 {
-            worst = max(worst, abs(y[n, o, i, j] - pixel(n, o, i, j)))
-        } } } }
+        for n in 0..<2 {
+            for o in 0..<3 {
+                for i in 0..<3 {
+                    for j in 0..<3 {
+                        worst = max(worst, abs(y[n, o, i, j] - pixel(n, o, i, j)))
+                    }
+                }
+            }
+        }
         #expect(worst < 1e-12)
         let result = checkLayer(store, [x]) { conv($0[0]) }
         #expect(result.passed, "\(result)")

@@ -13,13 +13,16 @@ import Testing
         let row0 = -(3 - Foundation.log(Foundation.exp(1.0) + Foundation.exp(2.0) + Foundation.exp(3.0)))
         #expect(abs(loss - row0 / 2) < 1e-12)
         var g = SeededGenerator(seed: 5)
-        let result = checkGradients(at: [.normal([3, 4], using: &g)]) { _, v in softmaxCrossEntropy(logits: v[0], labels: [0, 3, 1]) }
+        let result = checkGradients(at: [.normal([3, 4], using: &g)]) { _, v in
+            softmaxCrossEntropy(logits: v[0], labels: [0, 3, 1])
+        }
         #expect(result.passed, "\(result)")
     }
 
     @Test func meanSquaredErrorMatchesTheDefinition() {
         let tape = Tape<Double>()
-        let loss = meanSquaredError(predictions: tape.constant(Tensor([1, 2, 3])), targets: tape.constant(Tensor([1, 0, 0])))
+        let loss = meanSquaredError(
+            predictions: tape.constant(Tensor([1, 2, 3])), targets: tape.constant(Tensor([1, 0, 0])))
         #expect(abs(loss.value.scalar - 13.0 / 3) < 1e-15)
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// below follows from the update formulas with pencil and paper.
 private let gradients: [[Double]] = [[0.5, -1], [0.25, 2], [-1, 0.5]]
 
-private func twoParameterStore<Scalar: TensorScalar>(_: Scalar.Type = Double.self) -> (ParameterStore<Scalar>, Parameter) {
+private func twoParameterStore<Scalar: TensorScalar>(
+    _: Scalar.Type = Double.self
+) -> (ParameterStore<Scalar>, Parameter) {
     let store = ParameterStore<Scalar>()
     let w = store.add("w", Tensor([1, -2]))
     return (store, w)
@@ -22,8 +24,10 @@ private func trajectory<Scalar>(_ optimizer: some Optimizer<Scalar>, steps: Int 
     }
 }
 
-private func expectClose(_ actual: [[Double]], _ expected: [[Double]], tolerance: Double = 1e-12,
-                         sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectClose(
+    _ actual: [[Double]], _ expected: [[Double]], tolerance: Double = 1e-12,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, sourceLocation: sourceLocation)
     for (a, e) in zip(actual.joined(), expected.joined()) {
         #expect(abs(a - e) <= tolerance, "got \(actual), expected \(expected)", sourceLocation: sourceLocation)
@@ -36,8 +40,9 @@ struct OptimizerTests {
     func plainSGD() {
         let (store, _) = twoParameterStore()
         // [1 - 0.05, -2 + 0.1], then [0.95 - 0.025, -1.9 - 0.2], then [0.925 + 0.1, -2.1 - 0.05]
-        expectClose(trajectory(SGD(for: store, learningRate: 0.1)),
-                    [[0.95, -1.9], [0.925, -2.1], [1.025, -2.15]])
+        expectClose(
+            trajectory(SGD(for: store, learningRate: 0.1)),
+            [[0.95, -1.9], [0.925, -2.1], [1.025, -2.15]])
     }
 
     @Test("SGD with momentum 0.9: b = 0.9 b + g, w -= 0.1 b")
@@ -55,16 +60,18 @@ struct OptimizerTests {
     func nesterov() {
         let (store, _) = twoParameterStore()
         // d1 = [0.5 + 0.45, -1 - 0.9]; d2 = [0.25 + 0.63, 2 + 0.99]; d3 = [-1 - 0.333, 0.5 + 1.341]
-        expectClose(trajectory(SGD(for: store, learningRate: 0.1, momentum: 0.9, nesterov: true)),
-                    [[0.905, -1.81], [0.817, -2.109], [0.9503, -2.2931]])
+        expectClose(
+            trajectory(SGD(for: store, learningRate: 0.1, momentum: 0.9, nesterov: true)),
+            [[0.905, -1.81], [0.817, -2.109], [0.9503, -2.2931]])
     }
 
     @Test("SGD with weight decay 0.1: w -= 0.1 (g + 0.1 w)")
     func weightDecay() {
         let (store, _) = twoParameterStore()
         // d1 = [0.6, -1.2]; d2 = [0.25 + 0.094, 2 - 0.188]; d3 = [-1 + 0.09056, 0.5 - 0.20612]
-        expectClose(trajectory(SGD(for: store, learningRate: 0.1, weightDecay: 0.1)),
-                    [[0.94, -1.88], [0.9056, -2.0612], [0.996544, -2.090588]])
+        expectClose(
+            trajectory(SGD(for: store, learningRate: 0.1, weightDecay: 0.1)),
+            [[0.94, -1.88], [0.9056, -2.0612], [0.996544, -2.090588]])
     }
 
     @Test("Adam: three steps of Kingma and Ba's Algorithm 1, PyTorch's epsilon placement")
@@ -84,30 +91,39 @@ struct OptimizerTests {
             w - 0.1 * (m / correction1) / ((v / correction2).squareRoot() + 1e-8)
         }
         let w1: [Double] = [0.900000002, -1.900000001]
-        let w2: [Double] = [adamStep(w1[0], 0.07, 0.00031225, correction1: 0.19, correction2: 0.001999),
-                            adamStep(w1[1], 0.11, 0.004999, correction1: 0.19, correction2: 0.001999)]
-        let w3: [Double] = [adamStep(w2[0], -0.037, 0.00131193775, correction1: 0.271, correction2: 0.002997001),
-                            adamStep(w2[1], 0.149, 0.005244001, correction1: 0.271, correction2: 0.002997001)]
+        let w2: [Double] = [
+            adamStep(w1[0], 0.07, 0.00031225, correction1: 0.19, correction2: 0.001999),
+            adamStep(w1[1], 0.11, 0.004999, correction1: 0.19, correction2: 0.001999),
+        ]
+        let w3: [Double] = [
+            adamStep(w2[0], -0.037, 0.00131193775, correction1: 0.271, correction2: 0.002997001),
+            adamStep(w2[1], 0.149, 0.005244001, correction1: 0.271, correction2: 0.002997001),
+        ]
         // The same numbers as literals (0.80678204, -1.93661035; 0.82741774, -1.97817547).
-        expectClose([w2, w3], [[0.8067820404774622, -1.9366103534720749], [0.8274177428854113, -1.9781754731467738]])
+        expectClose(
+            [w2, w3], [[0.8067820404774622, -1.9366103534720749], [0.8274177428854113, -1.9781754731467738]])
         expectClose(trajectory(optimizer), [w1, w2, w3])
         let state = optimizer.state
-        expectClose([state.tensors["m.w"]!.scalars, state.tensors["v.w"]!.scalars],
-                    [[-0.037, 0.149], [0.00131193775, 0.005244001]])
+        expectClose(
+            [state.tensors["m.w"]!.scalars, state.tensors["v.w"]!.scalars],
+            [[-0.037, 0.149], [0.00131193775, 0.005244001]])
         #expect(state.kind == "adam" && state.step == 3)
     }
 
     @Test("Adam with weight decay 0.1 is Adam on g + 0.1 w (the L2 penalty's gradient)")
     func adamWeightDecay() {
         // A plain Double loop of Algorithm 1 on the decayed gradients, written out here.
-        var w: [Double] = [1, -2], m: [Double] = [0, 0], v: [Double] = [0, 0]
+        var w: [Double] = [1, -2]
+        var m: [Double] = [0, 0]
+        var v: [Double] = [0, 0]
         var expected: [[Double]] = []
         for t in 1...3 {
             for i in 0..<2 {
                 let g = gradients[t - 1][i] + 0.1 * w[i]
                 m[i] = 0.9 * m[i] + 0.1 * g
                 v[i] = 0.999 * v[i] + 0.001 * g * g
-                let mHat = m[i] / (1 - pow(0.9, Double(t))), vHat = v[i] / (1 - pow(0.999, Double(t)))
+                let mHat = m[i] / (1 - pow(0.9, Double(t)))
+                let vHat = v[i] / (1 - pow(0.999, Double(t)))
                 w[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
             }
             expected.append(w)
@@ -125,10 +141,14 @@ struct OptimizerTests {
         let (doubles, _) = twoParameterStore(Double.self)
         let (floats, _) = twoParameterStore(Float.self)
         let pairs: [([[Double]], [[Double]])] = [
-            (trajectory(Adam(for: doubles, learningRate: 0.1, weightDecay: 0.01)),
-             trajectory(Adam(for: floats, learningRate: 0.1, weightDecay: 0.01))),
-            (trajectory(SGD(for: doubles, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1)),
-             trajectory(SGD(for: floats, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1))),
+            (
+                trajectory(Adam(for: doubles, learningRate: 0.1, weightDecay: 0.01)),
+                trajectory(Adam(for: floats, learningRate: 0.1, weightDecay: 0.01))
+            ),
+            (
+                trajectory(SGD(for: doubles, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1)),
+                trajectory(SGD(for: floats, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1))
+            ),
         ]
         for (d, f) in pairs { expectClose(f, d, tolerance: 1e-6) }
     }
@@ -149,7 +169,10 @@ struct OptimizerTests {
             return (store, Adam(for: store, learningRate: 0.01, weightDecay: weightDecay))
         }
         for g in grads {
-            for i in 0..<9 { wide.gradients[i] = g.scalars[i]; singles[i].0.gradients[0] = g.scalars[i] }
+            for i in 0..<9 {
+                wide.gradients[i] = g.scalars[i]
+                singles[i].0.gradients[0] = g.scalars[i]
+            }
             wideAdam.update()
             for (_, adam) in singles { adam.update() }
         }
@@ -167,7 +190,9 @@ struct OptimizerTests {
         try second.restore(from: first.state)
         #expect(second.step == 2 && second.state == first.state)
 
-        #expect(throws: OptimizerStateError.self) { try SGD(for: b, learningRate: 0.1, momentum: 0.9).restore(from: first.state) }
+        #expect(throws: OptimizerStateError.self) {
+            try SGD(for: b, learningRate: 0.1, momentum: 0.9).restore(from: first.state)
+        }
         var wrongShape = first.state
         wrongShape.tensors["m.w"] = Tensor([1, 2, 3])
         #expect(throws: OptimizerStateError("buffer m.w has shape [3], the parameter has [2]")) {
@@ -188,7 +213,9 @@ struct OptimizerTests {
         #expect(optimizer.state.tensors["momentum.late"] == Tensor([1]))
     }
 
-    @Test("each optimizer fits y = 3x - 1 with matmul and a bias on a tape", arguments: ["sgd", "momentum", "nesterov", "adam"])
+    @Test(
+        "each optimizer fits y = 3x - 1 with matmul and a bias on a tape",
+        arguments: ["sgd", "momentum", "nesterov", "adam"])
     func fitsALine(kind: String) {
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: 7)
@@ -196,12 +223,13 @@ struct OptimizerTests {
         let bias = store.add("bias", Tensor.zeros([1]))
         let x = Tensor<Float>.uniform([32, 1], in: -1...1, using: &generator)
         let y = Tensor(shape: [32, 1], scalars: x.scalars.map { 3 * $0 - 1 })
-        let optimizer: any Optimizer<Float> = switch kind {
-        case "sgd": SGD(for: store, learningRate: 0.3)
-        case "momentum": SGD(for: store, learningRate: 0.05, momentum: 0.9)
-        case "nesterov": SGD(for: store, learningRate: 0.05, momentum: 0.9, nesterov: true)
-        default: Adam(for: store, learningRate: 0.05)
-        }
+        let optimizer: any Optimizer<Float> =
+            switch kind {
+            case "sgd": SGD(for: store, learningRate: 0.3)
+            case "momentum": SGD(for: store, learningRate: 0.05, momentum: 0.9)
+            case "nesterov": SGD(for: store, learningRate: 0.05, momentum: 0.9, nesterov: true)
+            default: Adam(for: store, learningRate: 0.05)
+            }
         let tape = Tape<Float>()
         var loss: Float = .infinity
         for _ in 0..<400 {
@@ -232,6 +260,8 @@ struct OptimizerTests {
 
         store.gradients[1] = .infinity
         #expect(clipGradientNorm(store, maxNorm: 1) == .infinity)
-        #expect(store.gradients[1] == .infinity && store.gradients[0] == 3 * factor, "a non-finite norm leaves the gradients")
+        #expect(
+            store.gradients[1] == .infinity && store.gradients[0] == 3 * factor,
+            "a non-finite norm leaves the gradients")
     }
 }

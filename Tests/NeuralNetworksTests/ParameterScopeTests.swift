@@ -19,8 +19,11 @@ struct ParameterScopeTests {
 
     @Test func namesFollowTheScopesAndValuesTheSeed() throws {
         let model = TwoLayers(seed: 5)
-        #expect(model.parameterNames == ["encoder.cell.weight_ih", "encoder.cell.bias_ih", "encoder.cell.weight_hh",
-                                         "encoder.cell.bias_hh", "head.weight", "head.bias"])
+        #expect(
+            model.parameterNames == [
+                "encoder.cell.weight_ih", "encoder.cell.bias_ih", "encoder.cell.weight_hh",
+                "encoder.cell.bias_hh", "head.weight", "head.bias",
+            ])
         // The same layers built the long way, from one generator in the same order.
         let store = ParameterStore<Float>()
         var generator = SeededGenerator(seed: 5)
@@ -33,7 +36,8 @@ struct ParameterScopeTests {
     @Test func aModelSavesAndLoadsByName() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("scope-\(getpid()).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
-        let trained = TwoLayers(seed: 1), fresh = TwoLayers(seed: 2)
+        let trained = TwoLayers(seed: 1)
+        let fresh = TwoLayers(seed: 2)
         try trained.save(to: url, metadata: ["note": "two layers"])
         try fresh.load(from: url)
         #expect(Array(fresh.store.values) == Array(trained.store.values))

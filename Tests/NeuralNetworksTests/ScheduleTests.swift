@@ -1,10 +1,11 @@
+import NeuralNetworks
+import Testing
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NeuralNetworks
-import Testing
 
 @Suite("Learning-rate schedules")
 struct ScheduleTests {

@@ -8,9 +8,14 @@ import Testing
 @Suite struct StateDictTests {
     /// A safetensors file built byte by byte: each tensor's dtype, shape and raw little-endian bytes.
     static func file(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
-        var offset = 0, entries: [String] = [], data: [UInt8] = []
+        var offset = 0
+        var entries: [String] = []
+        var data: [UInt8] = []
         for t in tensors {
-            entries.append("\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":\(t.shape),\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}")
+            entries.append(
+                "\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":\(t.shape),"
+                    + "\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}"
+            )
             offset += t.bytes.count
             data += t.bytes
         }
@@ -54,12 +59,15 @@ import Testing
         #expect(report.missing == ["other.weight"])
         #expect(report.unexpected == ["module.head.weight"])
         #expect(report.converted == ["fc.weight": "F16", "fc.bias": "BF16", "bn.count": "I64"])
-        #expect("\(report)" == "loaded 3 parameters; missing from the file: other.weight; not in the model: module.head.weight; "
-            + "converted: bn.count from I64, fc.bias from BF16, fc.weight from F16")
+        #expect(
+            "\(report)"
+                == "loaded 3 parameters; missing from the file: other.weight; not in the model: module.head.weight; "
+                + "converted: bn.count from I64, fc.bias from BF16, fc.weight from F16")
         #expect(store.value(store.parameter(named: "fc.weight")!).scalars == [0.5, -2, 1024, 0x1p-14])
         #expect(store.value(store.parameter(named: "fc.bias")!).scalars == [1.5, -0.25])
         #expect(store.value(store.parameter(named: "bn.count")!).scalars == [7])
-        #expect(store.value(store.parameter(named: "other.weight")!).scalars == [9], "a missing parameter is left alone")
+        #expect(
+            store.value(store.parameter(named: "other.weight")!).scalars == [9], "a missing parameter is left alone")
     }
 
     @Test func strictLoadingRefusesAndSaysWhatToDo() throws {
@@ -71,7 +79,9 @@ import Testing
         } catch {
             #expect("\(error)".contains("has dtype F16, expected F32 (read it with converting: true"))
         }
-        #expect(try checkpoint.tensor(named: "module.bn.num_batches_tracked", as: Double.self, converting: true).scalars == [7])
+        #expect(
+            try checkpoint.tensor(named: "module.bn.num_batches_tracked", as: Double.self, converting: true).scalars
+                == [7])
     }
 
     @Test func shapeMismatchesAndCollisionsAreErrorsThatChangeNothing() throws {
@@ -83,7 +93,8 @@ import Testing
             try checkpoint.loadMatching(into: store) { $0.hasPrefix("module.fc.") ? "fc.bias" : nil }
             Issue.record("a collision was accepted")
         } catch {
-            #expect("\(error)".contains("fc.bias: both module.fc.bias and module.fc.weight are renamed to it"), "\(error)")
+            #expect(
+                "\(error)".contains("fc.bias: both module.fc.bias and module.fc.weight are renamed to it"), "\(error)")
         }
         do {
             try checkpoint.loadMatching(into: store) { $0 == "module.fc.weight" ? "fc.bias" : nil }

@@ -25,12 +25,15 @@ struct ConfigurationSettingsTests {
     @Test func theFirstCheckpointsFieldsReadBackWithWhatTheyMeant() throws {
         // A checkpoint from before the location mean, the hidden location layer, the random first
         // glimpse, narrowing, samples per image and the weight existed, with one flag for both routes.
-        let first = try decode(#"{"imageHeight":28,"imageWidth":28,"classes":10,"glimpses":6,"patchSize":8,"scales":1,"#
-            + #""glimpseHidden":128,"locationHidden":128,"glimpseSize":256,"coreSize":256,"core":"relu","#
-            + #""locationStandardDeviation":0.17,"policyGradientReachesCore":true}"#)
+        let first = try decode(
+            #"{"imageHeight":28,"imageWidth":28,"classes":10,"glimpses":6,"patchSize":8,"scales":1,"#
+                + #""glimpseHidden":128,"locationHidden":128,"glimpseSize":256,"coreSize":256,"core":"relu","#
+                + #""locationStandardDeviation":0.17,"policyGradientReachesCore":true}"#)
         #expect(first.locationMean == .linear && first.locationNetworkHidden == 0 && !first.randomFirstGlimpse)
         #expect(first.locationTrainsCore && first.baselineTrainsCore)
-        #expect(first.finalLocationStandardDeviation == nil && first.samplesPerImage == 1 && first.policyGradientWeight == 1)
+        #expect(
+            first.finalLocationStandardDeviation == nil && first.samplesPerImage == 1 && first.policyGradientWeight == 1
+        )
         #expect(first.locationStandardDeviation == 0.17 && first.glimpses == 6)
         // A setting that always existed is required, and a choice must be one of its words.
         #expect(throws: DecodingError.self) { try decode(#"{"imageHeight":28}"#) }
@@ -59,13 +62,18 @@ struct ConfigurationSettingsTests {
         var c = RAMRecipe(for: .translated).configuration
         #expect(c.problems(prefix: "ram.").isEmpty)
         (c.glimpses, c.locationStandardDeviation, c.finalLocationStandardDeviation) = (65, 3, 0)
-        #expect(c.problems(prefix: "ram.") == ["ram.glimpses is 65, outside 1...64",
-                                               "ram.locationStandardDeviation is 3.0, outside 0.0001...2.0",
-                                               "ram.finalLocationStandardDeviation is 0.0, outside 0.0001...2.0"])
-        #expect(RAMRecipe(for: .translated).configuration.settingsSummary
-            == "location net 256-128-2, random first glimpse in training, policy gradient into the core, "
-            + "policy gradient weighted 0.3")
-        #expect(RAMRecipe(for: .mnist).configuration.settingsSummary
-            == "location net 256-128-2, random first glimpse in training")
+        #expect(
+            c.problems(prefix: "ram.") == [
+                "ram.glimpses is 65, outside 1...64",
+                "ram.locationStandardDeviation is 3.0, outside 0.0001...2.0",
+                "ram.finalLocationStandardDeviation is 0.0, outside 0.0001...2.0",
+            ])
+        #expect(
+            RAMRecipe(for: .translated).configuration.settingsSummary
+                == "location net 256-128-2, random first glimpse in training, policy gradient into the core, "
+                + "policy gradient weighted 0.3")
+        #expect(
+            RAMRecipe(for: .mnist).configuration.settingsSummary
+                == "location net 256-128-2, random first glimpse in training")
     }
 }

@@ -7,14 +7,17 @@ import Testing
 @Suite struct FirstGlimpseTests {
     static let images = Tensor<Float>(repeating: 0.5, shape: [64, 12, 12])
 
-    static func firstLocations(randomFirstGlimpse: Bool, isTraining: Bool,
-                               policy: RecurrentAttentionModel.Policy = .sample, seed: UInt64 = 7) -> [Float] {
+    static func firstLocations(
+        randomFirstGlimpse: Bool, isTraining: Bool,
+        policy: RecurrentAttentionModel.Policy = .sample, seed: UInt64 = 7
+    ) -> [Float] {
         var c = RAMConfiguration(imageHeight: 12, imageWidth: 12)
         (c.glimpses, c.patchSize, c.glimpseHidden, c.locationHidden, c.glimpseSize, c.coreSize) = (2, 4, 8, 8, 16, 16)
         c.randomFirstGlimpse = randomFirstGlimpse
         let model = RecurrentAttentionModel(c, seed: 1)
         var generator = SeededGenerator(seed: seed)
-        return model.run(images, on: Tape<Float>(), policy: policy, isTraining: isTraining, using: &generator).locations[0]
+        return model.run(images, on: Tape<Float>(), policy: policy, isTraining: isTraining, using: &generator)
+            .locations[0]
     }
 
     @Test func evaluationAndTheDefaultStartAtTheCentre() {
@@ -32,8 +35,11 @@ import Testing
         let mean = first.reduce(0, +) / 128
         let variance = first.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 128
         #expect(abs(mean) < 0.25 && abs(variance - 1.0 / 3) < 0.15, "mean \(mean), variance \(variance)")
-        #expect(Self.firstLocations(randomFirstGlimpse: isTraining, isTraining: isTraining, policy: policy) == first,
-                "the same seed must give the same first glimpses")
-        #expect(Self.firstLocations(randomFirstGlimpse: isTraining, isTraining: isTraining, policy: policy, seed: 8) != first)
+        #expect(
+            Self.firstLocations(randomFirstGlimpse: isTraining, isTraining: isTraining, policy: policy) == first,
+            "the same seed must give the same first glimpses")
+        #expect(
+            Self.firstLocations(randomFirstGlimpse: isTraining, isTraining: isTraining, policy: policy, seed: 8)
+                != first)
     }
 }

@@ -15,16 +15,17 @@ import Testing
         targets[100 + 0] = 1
         targets[100 + 2] = 0.25
         let locations: [[Float]] = [
-            [0.9, 0.9, 0.9, 0.9],      // glimpse 1: ignored
-            [0.5, -0.5, 0, 0],         // glimpse 2: on image 0's ink; image 1 at the centre
-            [0, 0, -0.6, -0.9],        // glimpse 3: image 0 at the centre; image 1 at (2, 0.5)
+            [0.9, 0.9, 0.9, 0.9],  // glimpse 1: ignored
+            [0.5, -0.5, 0, 0],  // glimpse 2: on image 0's ink; image 1 at the centre
+            [0, 0, -0.6, -0.9],  // glimpse 3: image 0 at the centre; image 1 at (2, 0.5)
         ]
         var d = GlimpseDiagnostic(glimpses: 3)
-        d.record(locations: locations, targets: targets, height: 10, width: 10,
-                 sensor: GlimpseSensor(patchSize: 2, scales: 1))
+        d.record(
+            locations: locations, targets: targets, height: 10, width: 10,
+            sensor: GlimpseSensor(patchSize: 2, scales: 1))
         #expect(d.imageCount == 2)
         let image1AtCentre = ((5 - 0.9) * (5 - 0.9) + 4.5 * 4.5).squareRoot()  // 6.0877
-        let image1AtGlimpse3 = ((2 - 0.9) * (2 - 0.9) + 0.0).squareRoot()       // 1.1
+        let image1AtGlimpse3 = ((2 - 0.9) * (2 - 0.9) + 0.0).squareRoot()  // 1.1
         #expect(abs(d.meanDistance(ofGlimpse: 1) - (0 + image1AtCentre) / 2) < 1e-6)
         #expect(abs(d.meanDistance(ofGlimpse: 2) - (50.0.squareRoot() / 2 + image1AtGlimpse3) / 2) < 1e-6)
         #expect(d.meanDistance(ofGlimpse: 0) == 0)

@@ -5,13 +5,18 @@ import Testing
 
 @Suite struct GlimpseSensorTests {
     /// The retina from its definition, one sample and one output pixel at a time.
-    func naiveGlimpse(_ image: [Float], height: Int, width: Int, x: Float, y: Float,
-                      patch: Int, scales: Int) -> [Float] {
+    func naiveGlimpse(
+        _ image: [Float], height: Int, width: Int, x: Float, y: Float,
+        patch: Int, scales: Int
+    ) -> [Float] {
         var out: [Float] = []
         for k in 0..<scales {
-            let size = patch * (1 << k), factor = 1 << k
-            let centreColumn = (Double(x) + 1) / 2 * Double(width), centreRow = (Double(y) + 1) / 2 * Double(height)
-            let top = Int((centreRow - Double(size) / 2).rounded()), left = Int((centreColumn - Double(size) / 2).rounded())
+            let size = patch * (1 << k)
+            let factor = 1 << k
+            let centreColumn = (Double(x) + 1) / 2 * Double(width)
+            let centreRow = (Double(y) + 1) / 2 * Double(height)
+            let top = Int((centreRow - Double(size) / 2).rounded())
+            let left = Int((centreColumn - Double(size) / 2).rounded())
             for i in 0..<patch {
                 for j in 0..<patch {
                     var sum = 0.0
@@ -31,11 +36,14 @@ import Testing
     /// The documented order of additions, in Float: each cell summed row by row, left to right,
     /// from zero, then scaled. The sensor must give exactly these bits (so results stay
     /// reproducible across implementations).
-    func floatGlimpse(_ image: [Float], height: Int, width: Int, x: Float, y: Float,
-                      sensor: GlimpseSensor) -> [Float] {
+    func floatGlimpse(
+        _ image: [Float], height: Int, width: Int, x: Float, y: Float,
+        sensor: GlimpseSensor
+    ) -> [Float] {
         var out: [Float] = []
         for k in 0..<sensor.scales {
-            let w = sensor.window(x: x, y: y, scale: k, height: height, width: width), factor = 1 << k
+            let w = sensor.window(x: x, y: y, scale: k, height: height, width: width)
+            let factor = 1 << k
             for i in 0..<sensor.patchSize {
                 for j in 0..<sensor.patchSize {
                     var sum: Float = 0
@@ -51,20 +59,24 @@ import Testing
         return out
     }
 
-    @Test(arguments: [(8, 1, 28, GlimpseSensor.Pooling.average), (12, 3, 60, .average), (6, 3, 24, .average),
-                      (6, 3, 24, .sum)])
+    @Test(arguments: [
+        (8, 1, 28, GlimpseSensor.Pooling.average), (12, 3, 60, .average), (6, 3, 24, .average),
+        (6, 3, 24, .sum),
+    ])
     func theSumsAreAddedInTheDocumentedOrder(patch: Int, scales: Int, size: Int, pooling: GlimpseSensor.Pooling) {
         var generator = SeededGenerator(seed: UInt64(patch + scales))
         let batch = 7
         let images = (0..<(batch * size * size)).map { _ in generator.nextUniform(Float.self) }
         var locations = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2.4 - 1.2 }
-        locations[0] = -1; locations[1] = 1
+        locations[0] = -1
+        locations[1] = 1
         let sensor = GlimpseSensor(patchSize: patch, scales: scales, pooling: pooling)
         var out = [Float](repeating: .nan, count: batch * sensor.featureCount)
         sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
         for b in 0..<batch {
-            let expected = floatGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
-                                        width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
+            let expected = floatGlimpse(
+                Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
+                width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
             #expect(Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)]) == expected)
         }
     }
@@ -83,8 +95,9 @@ import Testing
         defer { ck_set_thread_count(1) }
         sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
         for b in 0..<batch {
-            let expected = floatGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
-                                        width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
+            let expected = floatGlimpse(
+                Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size,
+                width: size, x: locations[2 * b], y: locations[2 * b + 1], sensor: sensor)
             #expect(Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)]) == expected, "sample \(b)")
         }
     }
@@ -115,13 +128,17 @@ import Testing
         let images = (0..<(batch * size * size)).map { _ in generator.nextUniform(Float.self) }
         // Locations everywhere, including the corners and beyond-centre values.
         var locations = (0..<(batch * 2)).map { _ in generator.nextUniform(Float.self) * 2 - 1 }
-        locations[0] = -1; locations[1] = 1; locations[2] = 1; locations[3] = 1
+        locations[0] = -1
+        locations[1] = 1
+        locations[2] = 1
+        locations[3] = 1
         let sensor = GlimpseSensor(patchSize: patch, scales: scales)
         var out = [Float](repeating: .nan, count: batch * sensor.featureCount)
         sensor.extract(images: images, batch: batch, height: size, width: size, locations: locations, into: &out)
         for b in 0..<batch {
-            let expected = naiveGlimpse(Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size, width: size,
-                                        x: locations[2 * b], y: locations[2 * b + 1], patch: patch, scales: scales)
+            let expected = naiveGlimpse(
+                Array(images[(b * size * size)..<((b + 1) * size * size)]), height: size, width: size,
+                x: locations[2 * b], y: locations[2 * b + 1], patch: patch, scales: scales)
             let got = Array(out[(b * sensor.featureCount)..<((b + 1) * sensor.featureCount)])
             let worst = zip(got, expected).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-5, "sample \(b): largest difference \(worst)")

@@ -42,9 +42,10 @@ import Testing
         }
         tape.backward(from: root)
         for s in episode.samples { #expect(tape.gradient(of: s) == nil, "a sampled location carried a gradient") }
-        return Dictionary(uniqueKeysWithValues: zip(model.store.entries, model.store.parameters).map { e, p in
-            (e.name, model.store.gradient(p).scalars)
-        })
+        return Dictionary(
+            uniqueKeysWithValues: zip(model.store.entries, model.store.parameters).map { e, p in
+                (e.name, model.store.gradient(p).scalars)
+            })
     }
 
     static func isZero(_ g: [Float]?) -> Bool { g!.allSatisfy { $0 == 0 } }
@@ -53,7 +54,9 @@ import Testing
     @Test(arguments: [0, 6])
     func theLocationNetworkLearnsOnlyFromReinforce(hidden: Int) {
         let model = Self.model(gradientsReachCore: false, locationNetworkHidden: hidden)
-        let names = ["location.weight", "location.bias"] + (hidden > 0 ? ["location.hidden.weight", "location.hidden.bias"] : [])
+        let names =
+            ["location.weight", "location.bias"]
+            + (hidden > 0 ? ["location.hidden.weight", "location.hidden.bias"] : [])
         let without = Self.gradients(model, loss: .hybrid, advantages: false)
         let with = Self.gradients(model, loss: .hybrid, advantages: true)
         #expect(model.store.entries.map(\.name).filter { $0.hasPrefix("location") }.sorted() == names.sorted())

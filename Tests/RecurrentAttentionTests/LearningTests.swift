@@ -11,7 +11,8 @@ import Testing
     @Test func aShortRunLearnsAndBeatsRandomGlimpses() throws {
         let splits = try DatasetSplits.load()
         let train = TaskGenerator(source: splits.train.subset(Array(0..<8000)), task: .mnist, seed: 1, isFixed: false)
-        let validation = TaskGenerator(source: splits.validation.subset(Array(0..<1000)), task: .mnist, seed: 2, isFixed: true)
+        let validation = TaskGenerator(
+            source: splits.validation.subset(Array(0..<1000)), task: .mnist, seed: 2, isFixed: true)
         var configuration = RAMConfiguration(imageHeight: 28, imageWidth: 28)
         configuration.glimpses = 4
         let model = RecurrentAttentionModel(configuration, seed: 3)
@@ -29,12 +30,15 @@ import Testing
             }
         }
         func accuracy(_ policy: RecurrentAttentionModel.Policy) -> Double {
-            let images = Batcher(generator: validation, batchSize: 1000, shuffles: false).batch(of: Array(0..<1000), epoch: 0)
+            let images = Batcher(generator: validation, batchSize: 1000, shuffles: false).batch(
+                of: Array(0..<1000), epoch: 0)
             tape.reset()
-            let predictions = RecurrentAttentionModel.predictions(model.run(images.images, on: tape, policy: policy, using: &generator).logits)
+            let predictions = RecurrentAttentionModel.predictions(
+                model.run(images.images, on: tape, policy: policy, using: &generator).logits)
             return Double(zip(predictions, images.labels).filter { $0 == Int($1) }.count) / 1000
         }
-        let learned = accuracy(.mean), random = accuracy(.random)
+        let learned = accuracy(.mean)
+        let random = accuracy(.random)
         #expect(learned > 0.6, "accuracy with the policy mean: \(learned) (chance: 0.1)")
         #expect(learned > random + 0.04, "learned glimpses \(learned) vs random glimpses \(random)")
     }

@@ -15,7 +15,9 @@ import Testing
         #expect(abs(c.locationStandardDeviation(atProgress: 0.5) - 0.125) < 1e-7)
         #expect(abs(c.locationStandardDeviation(atProgress: 1) - 0.05) < 1e-7)
         #expect(abs(c.locationStandardDeviation(atProgress: 2) - 0.05) < 1e-7, "clamped past the end")
-        #expect(RecurrentAttentionModel(c, seed: 1).locationStandardDeviation == 0.05, "a built model samples with the final one")
+        #expect(
+            RecurrentAttentionModel(c, seed: 1).locationStandardDeviation == 0.05,
+            "a built model samples with the final one")
     }
 
     @Test func configurationsWithoutTheFieldKeepAFixedDeviation() throws {

@@ -1,7 +1,8 @@
 import Autograd
 import NeuralNetworks
-@testable import RecurrentAttention
 import Testing
+
+@testable import RecurrentAttention
 
 /// The REINFORCE advantage the hybrid loss sets: its weight, and the leave-one-out baseline
 /// of several sampled runs per image, against advantages worked out by hand.
@@ -15,22 +16,27 @@ import Testing
     }
 
     /// Three images, each run twice in a row.
-    static let images = RAMClassifier.repeating({
-        var g = SeededGenerator(seed: 2)
-        return Tensor<Float>.uniform([3, 12, 12], in: 0...1, using: &g)
-    }(), 2)
+    static let images = RAMClassifier.repeating(
+        {
+            var g = SeededGenerator(seed: 2)
+            return Tensor<Float>.uniform([3, 12, 12], in: 0...1, using: &g)
+        }(), 2)
 
     /// The location network's gradient after one seeded episode, with the advantages the hybrid
     /// loss sets, or with `advantages(rewards)` set by hand.
-    static func locationGradient(_ model: RecurrentAttentionModel, labels: [Int], samplesPerImage: Int = 1,
-                                 advantages: (([Float]) -> [Float])? = nil) -> [Float] {
+    static func locationGradient(
+        _ model: RecurrentAttentionModel, labels: [Int], samplesPerImage: Int = 1,
+        advantages: (([Float]) -> [Float])? = nil
+    ) -> [Float] {
         let tape = Tape<Float>()
         var generator = SeededGenerator(seed: 3)
         model.store.zeroGradients()
         let episode = model.run(images, on: tape, policy: .sample, using: &generator)
         var (loss, _) = model.hybridLoss(episode, labels: labels, samplesPerImage: samplesPerImage)
         if let advantages {
-            let rewards = zip(RecurrentAttentionModel.predictions(episode.logits), labels).map { $0 == $1 ? Float(1) : 0 }
+            let rewards = zip(RecurrentAttentionModel.predictions(episode.logits), labels).map {
+                $0 == $1 ? Float(1) : 0
+            }
             for s in episode.samples { s.setAdvantage(Tensor(shape: [labels.count, 1], scalars: advantages(rewards))) }
             loss = softmaxCrossEntropy(logits: episode.logits, labels: labels)
         }
@@ -43,7 +49,8 @@ import Testing
     static func mixedLabels(_ model: RecurrentAttentionModel) -> [Int] {
         let tape = Tape<Float>()
         var generator = SeededGenerator(seed: 3)
-        let predicted = RecurrentAttentionModel.predictions(model.run(images, on: tape, policy: .sample, using: &generator).logits)
+        let predicted = RecurrentAttentionModel.predictions(
+            model.run(images, on: tape, policy: .sample, using: &generator).logits)
         // Rows 0, 2, 4 keep their prediction (right); rows 1, 3, 5 get another class (wrong),
         // except row 3, right too: image 1's two runs both right, the others one of two.
         return predicted.enumerated().map { row, p in row % 2 == 0 || row == 3 ? p : (p + 1) % 10 }
@@ -70,9 +77,12 @@ import Testing
     @Test func thePolicyGradientWeightScalesTheLocationNetworksGradient() {
         let (one, half) = (Self.model(), Self.model(weight: 0.5))
         let labels = Self.mixedLabels(one)
-        let full = Self.locationGradient(one, labels: labels), scaled = Self.locationGradient(half, labels: labels)
+        let full = Self.locationGradient(one, labels: labels)
+        let scaled = Self.locationGradient(half, labels: labels)
         #expect(full.contains { $0 != 0 })
-        for (a, b) in zip(full, scaled) { #expect(abs(0.5 * a - b) <= 1e-6 * max(1, abs(a)), "\(b) is not half of \(a)") }
+        for (a, b) in zip(full, scaled) {
+            #expect(abs(0.5 * a - b) <= 1e-6 * max(1, abs(a)), "\(b) is not half of \(a)")
+        }
     }
 
     @Test func trainingRunsEachImageAsManyTimesAsConfigured() {
@@ -91,8 +101,9 @@ import Testing
         var h = SeededGenerator(seed: 7)
         let four = Tensor<Float>.uniform([4, 12, 12], in: 0...1, using: &h)
         var generator = SeededGenerator(seed: 6)
-        let episode = model.run(RAMClassifier.repeating(four, 3), on: Tape<Float>(), policy: .sample, isTraining: true,
-                                using: &generator)
+        let episode = model.run(
+            RAMClassifier.repeating(four, 3), on: Tape<Float>(), policy: .sample, isTraining: true,
+            using: &generator)
         let predicted = RecurrentAttentionModel.predictions(episode.logits)
         let labels: [Int] = (0..<4).map { image in
             let first = predicted[image * 3]

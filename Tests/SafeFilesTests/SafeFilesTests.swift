@@ -4,14 +4,18 @@ import Testing
 
 /// A fresh folder under the system's temporary folder, removed afterwards.
 private func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safe-files-\(UUID().uuidString)").path
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safe-files-\(UUID().uuidString)")
+        .path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     return try body(directory)
 }
 
 private func fileError(_ body: () throws(FileError) -> Void) -> FileError? {
-    do { try body(); return nil } catch { return error }
+    do {
+        try body()
+        return nil
+    } catch { return error }
 }
 
 @Suite("Atomic files")
@@ -24,7 +28,9 @@ struct AtomicFileTests {
             try AtomicFile.replace(path, with: [4, 5])
             #expect(try AtomicFile.contents(of: path) == [4, 5])
             let failure = fileError { () throws(FileError) in
-                try AtomicFile.replace(path, with: [9]) { () throws(FileError) in throw FileError(path: path, reason: "simulated") }
+                try AtomicFile.replace(path, with: [9]) { () throws(FileError) in
+                    throw FileError(path: path, reason: "simulated")
+                }
             }
             #expect(failure?.reason == "simulated")
             #expect(try AtomicFile.contents(of: path) == [4, 5])
@@ -67,16 +73,24 @@ struct DirectoryLockTests {
             var first: DirectoryLock? = try DirectoryLock(directory: run)
             #expect(first != nil)
             let refused = fileError { () throws(FileError) in _ = try DirectoryLock(directory: run) }
-            #expect(refused == FileError(path: run, reason:
-                "is in use by another run (pid \(getpid())); wait for it to finish or choose another folder"))
+            #expect(
+                refused
+                    == FileError(
+                        path: run,
+                        reason:
+                            "is in use by another run (pid \(getpid())); wait for it to finish or choose another folder"
+                    ))
             first = nil
             #expect(throws: Never.self) { _ = try DirectoryLock(directory: run) }
         }
     }
 
     // util-linux's flock(1) takes the same kind of lock as another run would.
-    @Test("a lock held by a process that is killed with -9 is free again",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "skipped: /usr/bin/flock is not installed"))
+    @Test(
+        "a lock held by a process that is killed with -9 is free again",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"),
+            "skipped: /usr/bin/flock is not installed"))
     func killedHolder() throws {
         try withTemporaryDirectory { directory in
             let lockFile = directory + "/" + DirectoryLock.fileName
@@ -101,7 +115,9 @@ struct DirectoryLockTests {
     func badFolders() throws {
         try withTemporaryDirectory { directory in
             _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data([0]))
-            let throughFile = fileError { () throws(FileError) in _ = try DirectoryLock(directory: directory + "/file/run") }
+            let throughFile = fileError { () throws(FileError) in
+                _ = try DirectoryLock(directory: directory + "/file/run")
+            }
             #expect(throughFile == FileError(path: directory + "/file", reason: "is not a folder"))
             let onFile = fileError { () throws(FileError) in _ = try DirectoryLock(directory: directory + "/file") }
             #expect(onFile == FileError(path: directory + "/file", reason: "is not a folder"))
@@ -129,12 +145,13 @@ private func makeDevice(_ path: String, minor: UInt32) throws {
 /// folder refuses new files).
 private let canMakeImmutable: Bool = {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr") else { return false }
-    return (try? withTemporaryDirectory { directory in
-        let folder = directory + "/probe"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        defer { _ = chattr("-i", folder) }
-        return chattr("+i", folder) && !FileManager.default.createFile(atPath: folder + "/x", contents: nil)
-    }) ?? false
+    return
+        (try? withTemporaryDirectory { directory in
+            let folder = directory + "/probe"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            defer { _ = chattr("-i", folder) }
+            return chattr("+i", folder) && !FileManager.default.createFile(atPath: folder + "/x", contents: nil)
+        }) ?? false
 }()
 
 @discardableResult
@@ -189,7 +206,8 @@ struct WriteDestinationTests {
             #expect(reader >= 0)
             defer { close(reader) }
             let large = (0..<300_000).map { UInt8($0 % 253) }
-            let received = Received(), done = DispatchSemaphore(value: 0)
+            let received = Received()
+            let done = DispatchSemaphore(value: 0)
             Thread.detachNewThread {
                 var chunk = [UInt8](repeating: 0, count: 65_536)
                 let deadline = Date().addingTimeInterval(10)
@@ -222,7 +240,8 @@ struct WriteDestinationTests {
             for folder in ["/elsewhere", "/run"] {
                 try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: false)
             }
-            let target = directory + "/elsewhere/real.csv", link = directory + "/run/metrics.csv"
+            let target = directory + "/elsewhere/real.csv"
+            let link = directory + "/run/metrics.csv"
             try AtomicFile.replace(target, with: [1, 2, 3])
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "../elsewhere/real.csv")
             try AtomicFile.replace(link, with: payload)
@@ -247,27 +266,39 @@ struct WriteDestinationTests {
             let gone = directory + "/gone/best.safetensors"
             try FileManager.default.createSymbolicLink(atPath: missing, withDestinationPath: gone)
             let failure = fileError { () throws(FileError) in try AtomicFile.replace(missing, with: payload) }
-            #expect(failure == FileError(path: missing, reason:
-                "links to \(gone), whose folder \(directory)/gone does not exist"))
+            #expect(
+                failure
+                    == FileError(
+                        path: missing,
+                        reason:
+                            "links to \(gone), whose folder \(directory)/gone does not exist"))
             #expect(kind(missing)?.type == S_IFLNK)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-                == ["best.safetensors", "kept.safetensors", "last.safetensors"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+                    == ["best.safetensors", "kept.safetensors", "last.safetensors"])
         }
     }
 
-    @Test("a link whose target's folder cannot be written is refused; the target keeps its bytes",
-          .enabled(if: canMakeImmutable, "skipped: chattr +i is not available here"))
+    @Test(
+        "a link whose target's folder cannot be written is refused; the target keeps its bytes",
+        .enabled(if: canMakeImmutable, "skipped: chattr +i is not available here"))
     func linkIntoReadOnlyFolder() throws {
         try withTemporaryDirectory { directory in
-            let folder = directory + "/locked", target = folder + "/curves.png", link = directory + "/curves.png"
+            let folder = directory + "/locked"
+            let target = folder + "/curves.png"
+            let link = directory + "/curves.png"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
             try AtomicFile.replace(target, with: [7])
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             #expect(chattr("+i", folder))
             defer { chattr("-i", folder) }
             let failure = fileError { () throws(FileError) in try AtomicFile.replace(link, with: payload) }
-            #expect(failure == FileError(path: link, reason:
-                "links to \(target), whose folder \(folder) cannot be written (Operation not permitted)"))
+            #expect(
+                failure
+                    == FileError(
+                        path: link,
+                        reason:
+                            "links to \(target), whose folder \(folder) cannot be written (Operation not permitted)"))
             #expect(try AtomicFile.contents(of: target) == [7])
             #expect(kind(link)?.type == S_IFLNK)
         }

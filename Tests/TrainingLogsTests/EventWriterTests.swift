@@ -22,7 +22,9 @@ private enum EventFileReader {
 
     /// The records' payloads, checking both CRCs of each; `partial` is what follows the last whole record.
     static func records(_ file: [UInt8]) -> (payloads: [[UInt8]], badCRCs: Int, partial: Int) {
-        var payloads: [[UInt8]] = [], bad = 0, at = 0
+        var payloads: [[UInt8]] = []
+        var bad = 0
+        var at = 0
         while at + 12 <= file.count {
             let lengthBytes = file[at..<(at + 8)]
             let length = Int(little(lengthBytes, as: UInt64.self))
@@ -42,9 +44,11 @@ private enum EventFileReader {
 
     /// A message's fields in order, as (number, value).
     static func fields(_ message: [UInt8]) -> [(Int, Field)] {
-        var result: [(Int, Field)] = [], at = 0
+        var result: [(Int, Field)] = []
+        var at = 0
         func varint() -> UInt64 {
-            var value: UInt64 = 0, shift: UInt64 = 0
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
             while true {
                 let byte = message[at]
                 at += 1
@@ -57,13 +61,19 @@ private enum EventFileReader {
             let key = varint()
             switch key & 7 {
             case 0: result.append((Int(key >> 3), .varint(varint())))
-            case 1: result.append((Int(key >> 3), .fixed64(little(message[at..<(at + 8)], as: UInt64.self)))); at += 8
-            case 5: result.append((Int(key >> 3), .fixed32(little(message[at..<(at + 4)], as: UInt32.self)))); at += 4
+            case 1:
+                result.append((Int(key >> 3), .fixed64(little(message[at..<(at + 8)], as: UInt64.self))))
+                at += 8
+            case 5:
+                result.append((Int(key >> 3), .fixed32(little(message[at..<(at + 4)], as: UInt32.self))))
+                at += 4
             case 2:
                 let n = Int(varint())
                 result.append((Int(key >> 3), .bytes(Array(message[at..<(at + n)]))))
                 at += n
-            default: Issue.record("wire type \(key & 7)"); return result
+            default:
+                Issue.record("wire type \(key & 7)")
+                return result
             }
         }
         return result
@@ -76,7 +86,9 @@ private enum EventFileReader {
         return nil
     }
 
-    static func string(_ number: Int, of message: [UInt8]) -> String? { bytes(number, of: message).map { String(decoding: $0, as: UTF8.self) } }
+    static func string(_ number: Int, of message: [UInt8]) -> String? {
+        bytes(number, of: message).map { String(decoding: $0, as: UTF8.self) }
+    }
 
     static func varint(_ number: Int, of message: [UInt8]) -> UInt64? {
         if case .varint(let v)? = field(number, of: message) { return v }
@@ -102,7 +114,10 @@ private enum EventFileReader {
         typealias R = EventFileReader
         // Every event has a wall time (field 1, a double) near now.
         for payload in payloads {
-            guard case .fixed64(let bits)? = R.field(1, of: payload) else { Issue.record("no wall time"); continue }
+            guard case .fixed64(let bits)? = R.field(1, of: payload) else {
+                Issue.record("no wall time")
+                continue
+            }
             #expect(abs(Double(bitPattern: bits) - Date().timeIntervalSince1970) < 60)
         }
         #expect(R.string(3, of: payloads[0]) == "brain.Event:2")
@@ -132,13 +147,16 @@ private enum EventFileReader {
         // A kill in the middle of the last record.
         let whole = [UInt8](try Data(contentsOf: URL(fileURLWithPath: first.path)))
         try Data(whole.dropLast(7)).write(to: URL(fileURLWithPath: first.path))
-        let (payloads, bad, partial) = EventFileReader.records([UInt8](try Data(contentsOf: URL(fileURLWithPath: first.path))))
+        let (payloads, bad, partial) = EventFileReader.records(
+            [UInt8](try Data(contentsOf: URL(fileURLWithPath: first.path))))
         #expect(payloads.count == 2 && bad == 0 && partial > 0)
 
         let second = try EventWriter(directory: directory)
         #expect(second.path != first.path)
         try second.scalar("a", 3, step: 3)
-        #expect(EventFileReader.records([UInt8](try Data(contentsOf: URL(fileURLWithPath: second.path)))).payloads.count == 2)
+        #expect(
+            EventFileReader.records([UInt8](try Data(contentsOf: URL(fileURLWithPath: second.path)))).payloads.count
+                == 2)
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
@@ -169,8 +187,11 @@ private let tensorBoardIsInstalled: Bool = {
 }()
 
 @Suite struct TensorBoardReadsTheFiles {
-    @Test("TensorBoard's EventAccumulator reads the scalars, image and text",
-          .enabled(if: tensorBoardIsInstalled, "skipped: Python's tensorboard package is not installed (pip install tensorboard)"))
+    @Test(
+        "TensorBoard's EventAccumulator reads the scalars, image and text",
+        .enabled(
+            if: tensorBoardIsInstalled,
+            "skipped: Python's tensorboard package is not installed (pip install tensorboard)"))
     func eventAccumulator() throws {
         let directory = NSTemporaryDirectory() + "tensorboard-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -181,9 +202,11 @@ private let tensorBoardIsInstalled: Bool = {
         try events.text("settings", "lr 3e-4", step: 0)
         let script = """
             from tensorboard.backend.event_processing import event_accumulator as ea
-            acc = ea.EventAccumulator('\(directory)', size_guidance={ea.TENSORS: 0, ea.IMAGES: 0, ea.SCALARS: 0}); acc.Reload()
+            sizes = {ea.TENSORS: 0, ea.IMAGES: 0, ea.SCALARS: 0}
+            acc = ea.EventAccumulator('\(directory)', size_guidance=sizes); acc.Reload()
             print([(s.step, s.value) for s in acc.Scalars('error/validation')])
-            image = acc.Images('glimpses')[0]; print(image.step, image.width, image.height, list(image.encoded_image_string))
+            image = acc.Images('glimpses')[0]
+            print(image.step, image.width, image.height, list(image.encoded_image_string))
             text = acc.Tensors('settings')[0]; print(text.step, text.tensor_proto.string_val[0].decode())
             """
         let python = Process()

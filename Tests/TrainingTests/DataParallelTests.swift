@@ -86,16 +86,20 @@ struct DataParallelTests {
     /// 640 MNIST images to train on (5 steps of 128 an epoch) and 100 to validate on.
     static func data() throws -> DatasetSplits {
         let (training, test) = try MNIST.load()
-        return DatasetSplits(training: training.subset(Array(0..<740)), test: test.subset(Array(0..<10)), validationCount: 100)
+        return DatasetSplits(
+            training: training.subset(Array(0..<740)), test: test.subset(Array(0..<10)), validationCount: 100)
     }
 
     static func trainer(_ data: DatasetSplits, reducer: any Reducer) -> Trainer<ClassifierTraining> {
         var configuration = RAMConfiguration(imageHeight: 28, imageWidth: 28)
         (configuration.locationNetworkHidden, configuration.randomFirstGlimpse) = (128, true)
         let ram = RAMClassifier(RecurrentAttentionModel(configuration, seed: 1))
-        let trainer = ClassifierTraining.trainer(for: ram, options: TrainingOptions(learningRate: 1e-3, batchSize: 128,
-                                                                                    epochs: 2),
-                                                 data: data, task: .mnist, directory: nil)
+        let trainer = ClassifierTraining.trainer(
+            for: ram,
+            options: TrainingOptions(
+                learningRate: 1e-3, batchSize: 128,
+                epochs: 2),
+            data: data, task: .mnist, directory: nil)
         trainer.reducer = reducer
         return trainer
     }
@@ -118,8 +122,10 @@ struct DataParallelTests {
 
         // Ten steps later the parameters agree to float precision (the sums are formed in
         // another order), and the two processes hold the same ones.
-        let (single, first, second) = (alone.model.store.tensors.flatMap(\.scalars), pair[0].model.store.tensors.flatMap(\.scalars),
-                                      pair[1].model.store.tensors.flatMap(\.scalars))
+        let (single, first, second) = (
+            alone.model.store.tensors.flatMap(\.scalars), pair[0].model.store.tensors.flatMap(\.scalars),
+            pair[1].model.store.tensors.flatMap(\.scalars)
+        )
         let largest = single.map(abs).max()!
         let apart = zip(single, first).map { abs($0 - $1) }.max()!
         #expect(apart < 1e-5 * max(largest, 1), "largest difference \(apart)")
@@ -127,17 +133,22 @@ struct DataParallelTests {
         #expect(pair[0].progress.step == 10 && alone.progress.step == 10)
         // The counts are added up: the same images are seen and validated.
         #expect(pair[0].progress.history.map(\.validationError) == alone.progress.history.map(\.validationError))
-        #expect(pair[0].progress.history.map(\.samples) == [640, 1280] && alone.progress.history.map(\.samples) == [640, 1280])
+        #expect(
+            pair[0].progress.history.map(\.samples) == [640, 1280]
+                && alone.progress.history.map(\.samples) == [640, 1280])
     }
 
     @Test func twoProcessesSharingEachUpdatesGamesPlayCatchAsOneProcessDoes() throws {
         var options = CatchTrainingOptions()
-        (options.batchSize, options.frames, options.validationInterval) = (16, 16 * CatchGame.moves * 4, 16 * CatchGame.moves * 2)
+        (options.batchSize, options.frames, options.validationInterval) = (
+            16, 16 * CatchGame.moves * 4, 16 * CatchGame.moves * 2
+        )
         let alone = CatchTraining.trainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
         try alone.run()
         let hub = ThreadReducer.Hub(size: 2)
         let pair = (0..<2).map { rank in
-            let trainer = CatchTraining.trainer(configuration: CatchAgentConfiguration(), options: options, directory: nil)
+            let trainer = CatchTraining.trainer(
+                configuration: CatchAgentConfiguration(), options: options, directory: nil)
             trainer.reducer = ThreadReducer(hub: hub, rank: rank)
             return trainer
         }
@@ -150,7 +161,8 @@ struct DataParallelTests {
         #expect(outcomes.wait(for: 2).allSatisfy { if case .success(.finished) = $0 { true } else { false } })
 
         #expect(alone.progress.step == 4 && alone.progress.history.count == 2)
-        let single = alone.model.store.tensors.flatMap(\.scalars), first = pair[0].model.store.tensors.flatMap(\.scalars)
+        let single = alone.model.store.tensors.flatMap(\.scalars)
+        let first = pair[0].model.store.tensors.flatMap(\.scalars)
         let apart = zip(single, first).map { abs($0 - $1) }.max()!
         #expect(apart < 1e-5, "largest difference \(apart)")
         #expect(pair[0].model.store.tensors == pair[1].model.store.tensors)
@@ -164,10 +176,13 @@ struct DataParallelTests {
         #expect((0..<3).map { BatchShard.part($0, of: 3, rows: 128).rows } == [0..<43, 43..<86, 86..<128])
         #expect(BatchShard.part(1, of: 2, rows: 1).rows == 1..<1)
         // A shard draws what its rows would in the whole batch.
-        var whole = SeededGenerator(seed: 5), half = SeededGenerator(seed: 5)
+        var whole = SeededGenerator(seed: 5)
+        var half = SeededGenerator(seed: 5)
         let all = (0..<8).map { _ in whole.nextNormal() }
         let shard = BatchShard(rows: 2..<5, of: 8)
-        let mine = shard.drawing(1, with: &half, skip: { _ = $0.nextNormal() }) { g in (0..<3).map { _ in g.nextNormal() } }
+        let mine = shard.drawing(1, with: &half, skip: { _ = $0.nextNormal() }) { g in
+            (0..<3).map { _ in g.nextNormal() }
+        }
         #expect(mine == Array(all[2..<5]))
         #expect(whole.next() == half.next())
     }

@@ -3,6 +3,7 @@ import Foundation
 import NeuralNetworks
 import Testing
 import Training
+
 @testable import ram
 
 /// The README's library example and `ram train --task mnist` train the same model: the same
@@ -33,11 +34,14 @@ struct LibraryMatchesCommandLineTests {
         try write(data.test, prefix: "t10k", in: folder)
 
         let library = directory.appendingPathComponent("library")
-        _ = try trainRAM(on: DatasetSplits(training: data.training, test: data.test), checkpoints: library, stopStep: 12)
+        _ = try trainRAM(
+            on: DatasetSplits(training: data.training, test: data.test), checkpoints: library, stopStep: 12)
         let commandLine = directory.appendingPathComponent("cli")
         let (command, arguments) = try RootCommand.command.parse(
-            ["train", "--task", "mnist", "--data-dir", folder.path, "--stop-at-step", "12", "--checkpoint-dir",
-             commandLine.path, "--no-tensorboard"])
+            [
+                "train", "--task", "mnist", "--data-dir", folder.path, "--stop-at-step", "12", "--checkpoint-dir",
+                commandLine.path, "--no-tensorboard",
+            ])
         try command.run!(arguments)
 
         let mine = try Checkpoint(contentsOf: library.appendingPathComponent(RunCheckpoints.last))

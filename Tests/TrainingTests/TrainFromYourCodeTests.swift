@@ -14,10 +14,10 @@ import Training
 /// given, as `--stop-at-step` does) and returns the test error of its best model by validation
 /// error, with the policy's mean.
 func trainRAM(on data: DatasetSplits, checkpoints: URL, stopStep: Int? = nil) throws -> Double {
-    let recipe = RAMRecipe(for: .mnist)
-    let ram = RAMClassifier(RecurrentAttentionModel(recipe.configuration, seed: recipe.options.seed))
-    let trainer = ClassifierTraining.trainer(for: ram, options: recipe.options, data: data, task: .mnist,
-                                             directory: checkpoints)
+    let (configuration, options) = (RAMRecipe(for: .mnist).configuration, RAMRecipe(for: .mnist).options)
+    let ram = RAMClassifier(RecurrentAttentionModel(configuration, seed: options.seed))
+    let trainer = ClassifierTraining.trainer(
+        for: ram, options: options, data: data, task: .mnist, directory: checkpoints)
     trainer.onEpoch = { record, _ in print("epoch \(record.epoch): validation error \(record.validationError)") }
     try trainer.run(stopStep: stopStep)
     try Checkpoint(contentsOf: checkpoints.appendingPathComponent(RunCheckpoints.best)).load(into: ram.store)
@@ -32,8 +32,9 @@ struct TrainFromYourCodeTests {
     @Test func theReadmeSnippetTrainsRAMOnASubsetAndItsFiguresCheckOut() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (training, test) = try MNIST.load()
-        let data = DatasetSplits(training: training.subset(Array(0..<1_156)), test: test.subset(Array(0..<300)),
-                                 validationCount: 132)
+        let data = DatasetSplits(
+            training: training.subset(Array(0..<1_156)), test: test.subset(Array(0..<300)),
+            validationCount: 132)
         let error = try trainRAM(on: data, checkpoints: directory, stopStep: 3 * 8)
 
         // The best checkpoint records the best epoch of the three, with its validation error.
@@ -52,8 +53,10 @@ struct TrainFromYourCodeTests {
         var wrong = 0
         for i in 0..<data.test.count {
             let pixels = data.test.image(at: i).map { Float($0) / 255 }
-            let logits = model.run(Tensor(shape: [1, 28, 28], scalars: pixels), on: Tape<Float>(), policy: .mean,
-                                   using: &generator).logits.scalars
+            let logits = model.run(
+                Tensor(shape: [1, 28, 28], scalars: pixels), on: Tape<Float>(), policy: .mean,
+                using: &generator
+            ).logits.scalars
             if logits.indices.max(by: { logits[$0] < logits[$1] }) != Int(data.test.labels[i]) { wrong += 1 }
         }
         #expect(error == Double(wrong) / Double(data.test.count))
@@ -62,8 +65,9 @@ struct TrainFromYourCodeTests {
     @Test func theReadmeShowsTheseLinesWordForWord() throws {
         let here = URL(fileURLWithPath: #filePath)
         let source = try String(contentsOf: here, encoding: .utf8)
-        let readme = try String(contentsOf: here.deletingLastPathComponent().appendingPathComponent("../../README.md"),
-                                encoding: .utf8)
+        let readme = try String(
+            contentsOf: here.deletingLastPathComponent().appendingPathComponent("../../README.md"),
+            encoding: .utf8)
         let start = try #require(source.range(of: "// README: train RAM from your code\n"))
         let end = try #require(source.range(of: "// README: end\n"))
         let snippet = source[start.upperBound..<end.lowerBound]
@@ -74,7 +78,8 @@ struct TrainFromYourCodeTests {
 
 struct TrainingProgressTests {
     func reread(_ writer: CheckpointWriter) throws -> Checkpoint {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "progress-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try writer.write(to: url)
         return try Checkpoint(contentsOf: url)
@@ -83,8 +88,11 @@ struct TrainingProgressTests {
     @Test func theRecordRoundTripsAndOlderCheckpointsKeysAreRead() throws {
         var progress = TrainingProgress()
         (progress.completedEpochs, progress.step, progress.elapsedSeconds, progress.best) = (3, 1170, 61.5, 0.25)
-        progress.history = [EpochRecord(epoch: 1, step: 390, samples: 49_920, seconds: 20,
-                                        values: ["training_error": 0.5, "validation_error": 0.25])]
+        progress.history = [
+            EpochRecord(
+                epoch: 1, step: 390, samples: 49_920, seconds: 20,
+                values: ["training_error": 0.5, "validation_error": 0.25])
+        ]
         progress.partialEpoch = PartialEpoch()
         progress.partialEpoch!.steps = 7
         var writer = CheckpointWriter()
@@ -95,10 +103,12 @@ struct TrainingProgressTests {
 
         // How checkpoints stored it before the record existed: a key per field, "inf" before a best.
         var legacy = CheckpointWriter()
-        legacy.metadata = ["completed_epochs": "2", "step": "780", "elapsed_seconds": "40.5", "best_validation_error": "inf",
-                           "partial_epoch": #"{"steps":4,"seen":512,"correct":500,"seconds":1.5,"lossSum":2,"#
-                               + #""crossEntropySum":1,"baselineErrorSum":0,"rewardSum":0,"hasPolicyTerms":false}"#,
-                           "history": #"[{"epoch":1,"trainingError":0.5,"validationError":0.25,"seconds":20}]"#]
+        legacy.metadata = [
+            "completed_epochs": "2", "step": "780", "elapsed_seconds": "40.5", "best_validation_error": "inf",
+            "partial_epoch": #"{"steps":4,"seen":512,"correct":500,"seconds":1.5,"lossSum":2,"#
+                + #""crossEntropySum":1,"baselineErrorSum":0,"rewardSum":0,"hasPolicyTerms":false}"#,
+            "history": #"[{"epoch":1,"trainingError":0.5,"validationError":0.25,"seconds":20}]"#,
+        ]
         let old = try #require(TrainingProgress(of: try reread(legacy)))
         #expect((old.completedEpochs, old.step, old.elapsedSeconds) == (2, 780, 40.5))
         #expect(old.best == nil && old.history.map(\.validationError) == [0.25] && old.partialEpoch?.samples == 512)
@@ -109,13 +119,19 @@ struct TrainingProgressTests {
 
     @Test func recordsWrittenBeforeThereWasOneLoopReadAsMetrics() throws {
         // A classifier's record (as the committed models hold it) and a Catch run's.
-        let classifier = #"{"completedEpochs":1,"step":390,"elapsedSeconds":9,"bestValidationError":0.3,"history":"#
-            + #"[{"epoch":1,"trainingError":0.5,"validationError":0.3,"seconds":8,"glimpseInk":0.9,"imagesPerSecond":6000}]}"#
+        let classifier =
+            #"{"completedEpochs":1,"step":390,"elapsedSeconds":9,"bestValidationError":0.3,"history":"#
+            + #"[{"epoch":1,"trainingError":0.5,"validationError":0.3,"seconds":8,"glimpseInk":0.9,"#
+            + #""imagesPerSecond":6000}]}"#
         let ram = try JSONDecoder().decode(TrainingProgress.self, from: Data(classifier.utf8))
         #expect((ram.completedEpochs, ram.step, ram.best) == (1, 390, 0.3))
-        #expect(ram.history.first?.values == ["training_error": 0.5, "validation_error": 0.3, "glimpse_ink": 0.9,
-                                             "images_per_second": 6000])
-        let game = #"{"step":680,"frames":1000960,"elapsedSeconds":50,"bestValidationCatchRate":0.8,"history":"#
+        #expect(
+            ram.history.first?.values == [
+                "training_error": 0.5, "validation_error": 0.3, "glimpse_ink": 0.9,
+                "images_per_second": 6000,
+            ])
+        let game =
+            #"{"step":680,"frames":1000960,"elapsedSeconds":50,"bestValidationCatchRate":0.8,"history":"#
             + #"[{"frames":500480,"trainingCatchRate":0.5,"validationCatchRate":0.8,"seconds":25}]}"#
         let catchRun = try JSONDecoder().decode(TrainingProgress.self, from: Data(game.utf8))
         #expect((catchRun.completedEpochs, catchRun.step, catchRun.samples, catchRun.best) == (1, 680, 1_000_960, 0.8))
@@ -124,11 +140,14 @@ struct TrainingProgressTests {
 
         // Older still, a Catch run's key per field, as the committed agent's checkpoint holds them.
         var legacy = CheckpointWriter()
-        legacy.metadata = ["step": "5096", "frames": "7501312", "elapsed_seconds": "1614.5",
-                           "best_validation_catch_rate": "1.0",
-                           "history": #"[{"frames":500480,"seconds":108,"trainingCatchRate":0.09,"validationCatchRate":0.094}]"#]
+        legacy.metadata = [
+            "step": "5096", "frames": "7501312", "elapsed_seconds": "1614.5",
+            "best_validation_catch_rate": "1.0",
+            "history": #"[{"frames":500480,"seconds":108,"trainingCatchRate":0.09,"validationCatchRate":0.094}]"#,
+        ]
         let agent = try #require(TrainingProgress(of: try reread(legacy)))
-        #expect((agent.step, agent.samples, agent.elapsedSeconds, agent.best, agent.completedEpochs)
-            == (5096, 7_501_312, 1614.5, 1.0, 1))
+        #expect(
+            (agent.step, agent.samples, agent.elapsedSeconds, agent.best, agent.completedEpochs)
+                == (5096, 7_501_312, 1614.5, 1.0, 1))
     }
 }

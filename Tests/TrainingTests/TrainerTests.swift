@@ -29,8 +29,11 @@ final class OneWeight: Trainable {
 
     func size(of batch: Float) -> (samples: Int, share: Double) { (1, 1) }
 
-    func loss(on target: Float, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator)
-        -> (loss: Variable<Float>, metrics: [String: Double]) {
+    func loss(
+        on target: Float, tape: Tape<Float>, progress: Double, using generator: inout SeededGenerator
+    )
+        -> (loss: Variable<Float>, metrics: [String: Double])
+    {
         let w = store.variable(weight, on: tape)
         let difference = w - tape.constant(Tensor(shape: [1], scalars: [target]))
         return ((difference * difference).sum(), [:])
@@ -44,8 +47,9 @@ final class OneWeight: Trainable {
 struct TrainerTests {
     @Test func aModelOfYourOwnTrainsAndItsMetricsAreRecorded() throws {
         let model = OneWeight(targets: [3])
-        let trainer = Trainer(model, optimizer: SGD(for: model.store, learningRate: 0.1), schedule: .constant,
-                              epochs: 3, directory: nil)
+        let trainer = Trainer(
+            model, optimizer: SGD(for: model.store, learningRate: 0.1), schedule: .constant,
+            epochs: 3, directory: nil)
         var warnings: [String] = []
         trainer.onWarning = { warnings.append($0) }
         #expect(try trainer.run() == .finished)
@@ -64,8 +68,9 @@ struct TrainerTests {
     @Test func aLossFarAboveWhereItStartedIsWarnedOfOnceAndTheRunGoesOn() throws {
         // The target jumps from 1 to 100 in epoch 2 and to 200 in epoch 3: the loss jumps with it.
         let model = OneWeight(targets: [1, 100, 200])
-        let trainer = Trainer(model, optimizer: SGD(for: model.store, learningRate: 0.01), schedule: .constant,
-                              epochs: 3, directory: nil)
+        let trainer = Trainer(
+            model, optimizer: SGD(for: model.store, learningRate: 0.01), schedule: .constant,
+            epochs: 3, directory: nil)
         var warnings: [String] = []
         trainer.onWarning = { warnings.append($0) }
         #expect(try trainer.run() == .finished)
@@ -80,8 +85,9 @@ struct TrainerTests {
         // The distance to 3 after epoch n is 3 * 0.8^(20n): 0.035 after epoch 1, 4e-4 after 2.
         func trainer(epochs: Int = 3, in folder: URL? = nil) -> Trainer<OneWeight> {
             let model = OneWeight(targets: [3])
-            return Trainer(model, optimizer: SGD(for: model.store, learningRate: 0.1), schedule: .constant,
-                           epochs: epochs, directory: folder)
+            return Trainer(
+                model, optimizer: SGD(for: model.store, learningRate: 0.1), schedule: .constant,
+                epochs: epochs, directory: folder)
         }
         let watching = trainer()
         watching.target = 0.01

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ram
 
 @Suite struct ArgumentsTests {
@@ -12,12 +13,19 @@ import Testing
             .flag("verbose", help: "Talk more."),
         ],
         run: { _ in })
-    var root: Command { Command(name: "ram", summary: "Root.", subcommands: [Command(name: "model", summary: "Models.", subcommands: [leaf])]) }
+    var root: Command {
+        Command(
+            name: "ram", summary: "Root.",
+            subcommands: [Command(name: "model", summary: "Models.", subcommands: [leaf])])
+    }
 
     func parse(_ words: [String]) throws -> ParsedArguments { try root.parse(words).1 }
 
     func usageError(_ words: [String]) -> String? {
-        do { _ = try parse(words); return nil } catch let error as UsageError { return error.message } catch { return "\(error)" }
+        do {
+            _ = try parse(words)
+            return nil
+        } catch let error as UsageError { return error.message } catch { return "\(error)" }
     }
 
     @Test func spaceAndEqualsFormsAndDefaults() throws {
@@ -41,9 +49,15 @@ import Testing
     @Test(arguments: [
         (["model", "train"], "missing required option --task <task>"),
         (["model", "train", "--task", "cifar"], "option --task expects one of mnist, translated, got 'cifar'"),
-        (["model", "train", "--task", "mnist", "--epochs", "ten"], "option --epochs expects a whole number, got 'ten'"),
+        (
+            ["model", "train", "--task", "mnist", "--epochs", "ten"],
+            "option --epochs expects a whole number, got 'ten'"
+        ),
         (["model", "train", "--task", "mnist", "--epochs=0"], "option --epochs must be in 1...1000, got 0"),
-        (["model", "train", "--task", "mnist", "--learning-rate", "2"], "option --learning-rate must be in 0.0...1.0, got 2.0"),
+        (
+            ["model", "train", "--task", "mnist", "--learning-rate", "2"],
+            "option --learning-rate must be in 0.0...1.0, got 2.0"
+        ),
         (["model", "train", "--task", "mnist", "--epochs"], "option --epochs needs a value <n>"),
         (["model", "train", "--task", "mnist", "--epochs", "--verbose"], "option --epochs needs a value <n>"),
         (["model", "train", "--task", "mnist", "--bogus", "1"], "unknown option --bogus"),
@@ -60,7 +74,9 @@ import Testing
         #expect(error?.contains("\n") == false)
     }
 
-    @Test(arguments: [["--help"], ["-h"], ["model", "-h"], ["model", "train", "--help"], ["model", "train", "--task", "bad", "-h"]])
+    @Test(arguments: [
+        ["--help"], ["-h"], ["model", "-h"], ["model", "train", "--help"], ["model", "train", "--task", "bad", "-h"],
+    ])
     func helpAtEveryLevel(words: [String]) {
         #expect(throws: HelpRequest.self) { try parse(words) }
     }
@@ -77,14 +93,16 @@ import Testing
 
     @Test func usageErrorExitsWithStatus2() async {
         await #expect(processExitsWith: .exitCode(2)) {
-            CommandLineTool.run(RootCommand.command, arguments: ["data", "preview", "--task", "nope", "--output", "x.png"])
+            CommandLineTool.run(
+                RootCommand.command, arguments: ["data", "preview", "--task", "nope", "--output", "x.png"])
         }
     }
 
     @Test func missingDataExitsWithStatus1() async {
         await #expect(processExitsWith: .exitCode(1)) {
-            CommandLineTool.run(RootCommand.command,
-                                arguments: ["data", "preview", "--task", "mnist", "--data-dir", "/no/such", "--output", "/tmp/x.png"])
+            CommandLineTool.run(
+                RootCommand.command,
+                arguments: ["data", "preview", "--task", "mnist", "--data-dir", "/no/such", "--output", "/tmp/x.png"])
         }
     }
 

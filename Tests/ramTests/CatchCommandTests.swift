@@ -3,6 +3,7 @@ import Foundation
 import NeuralNetworks
 import Testing
 import Training
+
 @testable import ram
 
 @Suite struct CatchCommandTests {
@@ -20,8 +21,11 @@ import Training
     /// Validation every 0.0015M frames at 32 games (736 frames) per update is an epoch of 3
     /// updates; 0.003M frames is 2 epochs, 6 updates.
     static func train(_ directory: String, frames: String, resume: Bool = false) throws {
-        try run(["catch", "train", "--frames", frames, "--batch-size", "32", "--schedule", "constant",
-                 "--validate-every", "0.0015", "--checkpoint-dir", directory] + (resume ? ["--resume"] : []))
+        try run(
+            [
+                "catch", "train", "--frames", frames, "--batch-size", "32", "--schedule", "constant",
+                "--validate-every", "0.0015", "--checkpoint-dir", directory,
+            ] + (resume ? ["--resume"] : []))
     }
 
     /// `--threads` is declared on both training commands, 1 by default, 1...64. (That 2 threads
@@ -38,7 +42,8 @@ import Training
 
     /// A run stopped and resumed ends with exactly the parameters of a run that went straight through.
     @Test func aResumedRunMatchesAnUninterruptedOne() throws {
-        let straight = Self.temporaryDirectory(), interrupted = Self.temporaryDirectory()
+        let straight = Self.temporaryDirectory()
+        let interrupted = Self.temporaryDirectory()
         defer { for d in [straight, interrupted] { try? FileManager.default.removeItem(atPath: d) } }
         try Self.train(straight, frames: "0.003")
         try Self.train(interrupted, frames: "0.0015")
@@ -48,7 +53,8 @@ import Training
         #expect(TrainingProgress(of: a)?.step == 6 && TrainingProgress(of: b)?.step == 6)
         #expect(a.names == b.names && !a.names.isEmpty)
         for name in a.names {
-            #expect(try a.tensor(named: name, as: Float.self) == b.tensor(named: name, as: Float.self), "\(name) differs")
+            #expect(
+                try a.tensor(named: name, as: Float.self) == b.tensor(named: name, as: Float.self), "\(name) differs")
         }
         #expect(FileManager.default.fileExists(atPath: straight + "/best.safetensors"))
 
@@ -58,14 +64,19 @@ import Training
             try Self.run(["catch", "train", "--resume", "--checkpoint-dir", interrupted, "--learning-rate", "0.01"])
             Issue.record("a changed --learning-rate was accepted")
         } catch {
-            #expect(CommandLineTool.oneLine(error) == "--resume continues the run in \(interrupted) with its saved settings, "
-                + "which --learning-rate 0.01 (the run has 0.003) would change; drop those flags, or train into another --checkpoint-dir")
+            #expect(
+                CommandLineTool.oneLine(error)
+                    == "--resume continues the run in \(interrupted) with its saved settings, "
+                    + "which --learning-rate 0.01 (the run has 0.003) would change; drop those flags, or train into "
+                    + "another --checkpoint-dir"
+            )
         }
     }
 
     @Test func evaluatingSomethingElseFailsWithItsPath() async {
         await #expect(processExitsWith: .exitCode(1)) {
-            CommandLineTool.run(RootCommand.command, arguments: ["catch", "evaluate", "--checkpoint", "/no/such.safetensors"])
+            CommandLineTool.run(
+                RootCommand.command, arguments: ["catch", "evaluate", "--checkpoint", "/no/such.safetensors"])
         }
     }
 }

@@ -1,5 +1,6 @@
 import RecurrentAttention
 import Testing
+
 @testable import ram
 
 /// The glimpse-by-glimpse line `ram evaluate` prints.
@@ -12,8 +13,9 @@ import Testing
         var target = [Float](repeating: 0, count: 16)
         target[0] = 1
         var learned = GlimpseDiagnostic(glimpses: 3)
-        learned.record(locations: [[0, 0], [-0.75, -0.75], [0.75, 0.75]], targets: target, height: 4, width: 4,
-                       sensor: GlimpseSensor(patchSize: 2, scales: 1))
+        learned.record(
+            locations: [[0, 0], [-0.75, -0.75], [0.75, 0.75]], targets: target, height: 4, width: 4,
+            sensor: GlimpseSensor(patchSize: 2, scales: 1))
         let line = Evaluation.describeEachGlimpse(learned)
         #expect(line == "glimpse by glimpse: 2: 0.0 px, ink 100%; 3: 4.2 px, ink 0%")
     }

@@ -14,8 +14,9 @@ import Testing
     static let locations: [[Float]] = [[-0.5, -0.5], [0.5, 0.5]]
 
     func drawing(_ scales: GlimpseDrawing.Scales = .path) -> GlimpseDrawing {
-        GlimpseDrawing(sensor: Self.sensor, images: .zeros([1, 50, 50]), labels: [3], locations: Self.locations,
-                       predictions: [3], scales: scales)
+        GlimpseDrawing(
+            sensor: Self.sensor, images: .zeros([1, 50, 50]), labels: [3], locations: Self.locations,
+            predictions: [3], scales: scales)
     }
 
     let first = GlimpseDrawing.color(0, of: 2), second = GlimpseDrawing.color(1, of: 2)

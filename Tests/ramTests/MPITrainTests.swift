@@ -15,8 +15,10 @@ struct MPITrainTests {
 
     /// Runs `executable` with `arguments`, and returns its exit status and output, or nil if it
     /// was still running after `timeout` seconds (then it is killed).
-    static func run(_ executable: String, _ arguments: [String], timeout: Double,
-                    whileRunning: ((Process) -> Void)? = nil) throws -> (status: Int32, output: String)? {
+    static func run(
+        _ executable: String, _ arguments: [String], timeout: Double,
+        whileRunning: ((Process) -> Void)? = nil
+    ) throws -> (status: Int32, output: String)? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -37,17 +39,23 @@ struct MPITrainTests {
         return (process.terminationStatus, text)
     }
 
-    static func mpirun(_ ranks: [[String]], timeout: Double = 300,
-                       whileRunning: ((Process) -> Void)? = nil) throws -> (status: Int32, output: String)? {
+    static func mpirun(
+        _ ranks: [[String]], timeout: Double = 300,
+        whileRunning: ((Process) -> Void)? = nil
+    ) throws -> (status: Int32, output: String)? {
         // One process per argument list (`a : b`), over shared memory, as a container allows.
         let programs = ranks.map { ["-np", "1", binary!] + $0 }.joined(separator: [":"])
-        return try run("/usr/bin/env", ["mpirun", "--mca", "btl", "self,vader"] + Array(programs), timeout: timeout,
-                       whileRunning: whileRunning)
+        return try run(
+            "/usr/bin/env", ["mpirun", "--mca", "btl", "self,vader"] + Array(programs), timeout: timeout,
+            whileRunning: whileRunning)
     }
 
     func train(_ run: String, data: String) -> [String] {
-        ["train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "2", "--checkpoint-dir", run,
-         "--no-tensorboard"]
+        [
+            "train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "2", "--checkpoint-dir",
+            run,
+            "--no-tensorboard",
+        ]
     }
 
     @Test func twoRanksEndWhereOneProcessEnds() throws {
@@ -65,11 +73,15 @@ struct MPITrainTests {
         #expect(TrainingProgress(of: a)?.step == 10 && TrainingProgress(of: b)?.step == 10)
         // Float precision: the gradients are added up in another order.
         for name in a.names where !name.hasPrefix(Checkpoint.optimizerPrefix) {
-            let (x, y) = (try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars)
+            let (x, y) = (
+                try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars
+            )
             let apart = zip(x, y).map { abs($0 - $1) }.max() ?? 0
             #expect(apart < 1e-5, "\(name) differs by \(apart)")
         }
-        #expect(TrainingProgress(of: a)?.history.map(\.trainingError) == TrainingProgress(of: b)?.history.map(\.trainingError))
+        #expect(
+            TrainingProgress(of: a)?.history.map(\.trainingError)
+                == TrainingProgress(of: b)?.history.map(\.trainingError))
     }
 
     @Test func aRunOfTwoRanksStoppedMidEpochResumesOnOneProcess() throws {
@@ -78,8 +90,11 @@ struct MPITrainTests {
         let (straight, resumed) = (directory + "/straight", directory + "/resumed")
         #expect(try Self.run(Self.binary!, train(straight, data: data), timeout: 300)?.status == 0)
         // A budget of 0.06 ms runs out after the first step: rank 0 saves mid-epoch, both stop.
-        let stopped = try #require(try Self.mpirun([train(resumed, data: data) + ["--time-budget", "0.000001"],
-                                                    train(resumed, data: data) + ["--time-budget", "0.000001"]]))
+        let stopped = try #require(
+            try Self.mpirun([
+                train(resumed, data: data) + ["--time-budget", "0.000001"],
+                train(resumed, data: data) + ["--time-budget", "0.000001"],
+            ]))
         #expect(stopped.status == 0, "\(stopped.output)")
         let partial = try Checkpoint(contentsOf: URL(fileURLWithPath: resumed + "/last.safetensors"))
         #expect(TrainingProgress(of: partial)?.step == 1 && TrainingProgress(of: partial)?.partialEpoch?.samples == 128)
@@ -90,10 +105,14 @@ struct MPITrainTests {
         let b = try Checkpoint(contentsOf: URL(fileURLWithPath: resumed + "/last.safetensors"))
         #expect(TrainingProgress(of: b)?.step == 10)
         for name in a.names where !name.hasPrefix(Checkpoint.optimizerPrefix) {
-            let (x, y) = (try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars)
+            let (x, y) = (
+                try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars
+            )
             #expect(zip(x, y).map { abs($0 - $1) }.max() ?? 0 < 1e-5, "\(name) differs")
         }
-        #expect(TrainingProgress(of: a)?.history.map(\.trainingError) == TrainingProgress(of: b)?.history.map(\.trainingError))
+        #expect(
+            TrainingProgress(of: a)?.history.map(\.trainingError)
+                == TrainingProgress(of: b)?.history.map(\.trainingError))
     }
 
     @Test func twoRanksPlayingCatchEndWhereOneProcessEnds() throws {
@@ -109,7 +128,9 @@ struct MPITrainTests {
         let a = try Checkpoint(contentsOf: URL(fileURLWithPath: one + "/last.safetensors"))
         let b = try Checkpoint(contentsOf: URL(fileURLWithPath: two + "/last.safetensors"))
         for name in a.names where !name.hasPrefix(Checkpoint.optimizerPrefix) {
-            let (x, y) = (try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars)
+            let (x, y) = (
+                try a.tensor(named: name, as: Float.self).scalars, try b.tensor(named: name, as: Float.self).scalars
+            )
             #expect(zip(x, y).map { abs($0 - $1) }.max() ?? 0 < 1e-5, "\(name) differs")
         }
     }
@@ -141,8 +162,9 @@ struct MPITrainTests {
         let data = TrainResumeTests(directory: directory).smallData()
         let run = directory + "/run"
         let started = Date()
-        let job = try #require(try Self.mpirun([train(run, data: data), train(run, data: directory + "/missing")], timeout: 60),
-                               "the job hung")
+        let job = try #require(
+            try Self.mpirun([train(run, data: data), train(run, data: directory + "/missing")], timeout: 60),
+            "the job hung")
         #expect(job.status != 0)
         #expect(job.output.contains("rank 1: error:") && job.output.contains("missing"), "\(job.output)")
         #expect(Date().timeIntervalSince(started) < 30)
@@ -153,14 +175,15 @@ struct MPITrainTests {
         let run = directory + "/killed"
         let arguments = ["train", "--task", "mnist", "--epochs", "50", "--checkpoint-dir", run, "--no-tensorboard"]
         var killedAt: Date?
-        let job = try #require(try Self.mpirun([arguments, arguments], timeout: 120) { _ in
-            // Once both ranks train, kill rank 1 (found by the rank Open MPI gives it).
-            Thread.sleep(forTimeInterval: 4)
-            if let pid = Self.pid(ofRank: 1, running: run) {
-                kill(pid, SIGKILL)
-                killedAt = Date()
-            }
-        }, "the job hung")
+        let job = try #require(
+            try Self.mpirun([arguments, arguments], timeout: 120) { _ in
+                // Once both ranks train, kill rank 1 (found by the rank Open MPI gives it).
+                Thread.sleep(forTimeInterval: 4)
+                if let pid = Self.pid(ofRank: 1, running: run) {
+                    kill(pid, SIGKILL)
+                    killedAt = Date()
+                }
+            }, "the job hung")
         let killed = try #require(killedAt, "no rank 1 process found")
         #expect(job.status != 0)
         #expect(Date().timeIntervalSince(killed) < 20)
@@ -172,9 +195,10 @@ struct MPITrainTests {
         let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in processes {
             guard let pid = pid_t(entry),
-                  let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  String(decoding: command, as: UTF8.self).contains(folder),
-                  let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+                let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                String(decoding: command, as: UTF8.self).contains(folder),
+                let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else { continue }
             let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
         }

@@ -3,6 +3,7 @@ import NeuralNetworks
 import SafeFiles
 import Testing
 import Training
+
 @testable import ram
 
 /// What the commands write goes where the path leads: a device node is written to and kept,
@@ -49,13 +50,15 @@ import Training
         try visualize(null)
         #expect(kind(null)?.type == S_IFCHR && kind(null)?.device == dev_t(1 << 8 | 3))
         // No animation beside a device: there is no file to put it next to.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-            == ["model.safetensors", "null"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+                == ["model.safetensors", "null"])
     }
 
     @Test func visualizeWritesThroughASymbolicLink() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let pictures = directory + "/pictures", link = directory + "/glimpses.png"
+        let pictures = directory + "/pictures"
+        let link = directory + "/glimpses.png"
         try FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "pictures/kept.png")
         try visualize(link)
@@ -71,43 +74,55 @@ import Training
 
     @Test func visualizeRefusesAFolderAndALinkIntoAMissingFolderInOneLine() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let folder = directory + "/out.png", link = directory + "/link.png"
+        let folder = directory + "/out.png"
+        let link = directory + "/link.png"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory + "/gone/x.png")
         func message(_ output: String) -> String {
-            do { try visualize(output); return "no error" } catch { return CommandLineTool.oneLine(error) }
+            do {
+                try visualize(output)
+                return "no error"
+            } catch { return CommandLineTool.oneLine(error) }
         }
         #expect(message(folder) == "\(folder): is a folder, not a file")
-        #expect(message(link)
-            == "\(link): links to \(directory)/gone/x.png, whose folder \(directory)/gone does not exist")
+        #expect(
+            message(link)
+                == "\(link): links to \(directory)/gone/x.png, whose folder \(directory)/gone does not exist")
         #expect(kind(link)?.type == S_IFLNK)
     }
 
     @Test func trainWritesThroughLinksAndToDeviceNodesInItsFolder() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = TrainResumeTests(directory: directory).smallData()
-        let folder = directory + "/run", kept = directory + "/kept"
+        let folder = directory + "/run"
+        let kept = directory + "/kept"
         for path in [folder, kept] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
         // metrics.csv links to a file that is there, last.safetensors to one not yet written.
         _ = FileManager.default.createFile(atPath: kept + "/metrics.csv", contents: Data("old".utf8))
-        try FileManager.default.createSymbolicLink(atPath: folder + "/metrics.csv",
-                                                   withDestinationPath: kept + "/metrics.csv")
-        try FileManager.default.createSymbolicLink(atPath: folder + "/last.safetensors",
-                                                   withDestinationPath: "../kept/last.safetensors")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder + "/metrics.csv",
+            withDestinationPath: kept + "/metrics.csv")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder + "/last.safetensors",
+            withDestinationPath: "../kept/last.safetensors")
         try makeNull(folder + "/learning-curves.png")
-        try run(["train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "1",
-                 "--checkpoint-dir", folder, "--no-tensorboard"])
+        try run([
+            "train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "1",
+            "--checkpoint-dir", folder, "--no-tensorboard",
+        ])
 
         #expect(kind(folder + "/metrics.csv")?.type == S_IFLNK)
         #expect(kind(folder + "/last.safetensors")?.type == S_IFLNK)
         let csv = try String(contentsOfFile: kept + "/metrics.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("epoch,training_error,validation_error,") && csv.split(separator: "\n").count == 2, "\(csv)")
+        #expect(
+            csv.hasPrefix("epoch,training_error,validation_error,") && csv.split(separator: "\n").count == 2, "\(csv)")
         let last = try Checkpoint(contentsOf: URL(fileURLWithPath: kept + "/last.safetensors"))
         #expect(TrainingProgress(of: last)?.completedEpochs == 1)
         #expect(kind(folder + "/learning-curves.png")?.type == S_IFCHR)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: kept).sorted()
-            == ["last.safetensors", "metrics.csv"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: kept).sorted()
+                == ["last.safetensors", "metrics.csv"])
     }
 }

@@ -5,6 +5,7 @@ import RecurrentAttention
 import SafeFiles
 import Testing
 import Training
+
 @testable import ram
 
 /// What a user gives the tool never crashes it, and nothing a user saved is lost: each class
@@ -18,18 +19,24 @@ import Training
 
     /// The one-line message `body` fails with, or "no error".
     func message(_ body: () throws -> Void) -> String {
-        do { try body(); return "no error" } catch { return CommandLineTool.oneLine(error) }
+        do {
+            try body()
+            return "no error"
+        } catch { return CommandLineTool.oneLine(error) }
     }
 
     func parse(_ words: [String]) throws -> ParsedArguments { try RootCommand.command.parse(words).1 }
 
-    static let mnistRAM = ModelSpecification(kind: .ram, task: "mnist", ram: RAMConfiguration(imageHeight: 28, imageWidth: 28),
-                                             hiddenSize: 256, filters: 8, seed: 1)
+    static let mnistRAM = ModelSpecification(
+        kind: .ram, task: "mnist", ram: RAMConfiguration(imageHeight: 28, imageWidth: 28),
+        hiddenSize: 256, filters: 8, seed: 1)
 
     /// Saves a fresh MNIST RAM as 'ram train' would, after `edit` changes its values, with
     /// `specification` (which may be out of range) as its metadata.
-    func saveModel(_ name: String, _ specification: ModelSpecification = mnistRAM, options: TrainingOptions = TrainingOptions(),
-                   edit: (ParameterStore<Float>) -> Void = { _ in }) throws -> String {
+    func saveModel(
+        _ name: String, _ specification: ModelSpecification = mnistRAM, options: TrainingOptions = TrainingOptions(),
+        edit: (ParameterStore<Float>) -> Void = { _ in }
+    ) throws -> String {
         let store = Self.mnistRAM.makeModel().store
         edit(store)
         var writer = CheckpointWriter()
@@ -42,8 +49,10 @@ import Training
 
     @Test func aDivergingRunStopsNamingTheStepAndWritesNothing() throws {
         let run = directory + "/diverging"
-        let arguments = try parse(["train", "--task", "mnist", "--learning-rate", "10", "--epochs", "1",
-                                   "--checkpoint-dir", run])
+        let arguments = try parse([
+            "train", "--task", "mnist", "--learning-rate", "10", "--epochs", "1",
+            "--checkpoint-dir", run,
+        ])
         let failure = message { try TrainCommand.run(arguments) }
         #expect(failure.hasPrefix("training diverged at step "), "\(failure)")
         #expect(failure.contains("(epoch 1)") && failure.contains("the last good checkpoint is kept"), "\(failure)")
@@ -55,7 +64,9 @@ import Training
         let path = try saveModel("nan.safetensors") { store in store.values[store.count / 2] = .nan }
         let failure = message { _ = try EvaluateCommand.loadModel(path) }
         #expect(failure.hasPrefix("checkpoint \(path): tensor "), "\(failure)")
-        #expect(failure.contains("holds nan at element") && failure.contains("non-finite numbers cannot be used"), "\(failure)")
+        #expect(
+            failure.contains("holds nan at element") && failure.contains("non-finite numbers cannot be used"),
+            "\(failure)")
     }
 
     @Test func metadataOutOfRangeNamesTheFileAndEveryField() throws {
@@ -63,26 +74,32 @@ import Training
         (bad.ram.glimpses, bad.ram.patchSize, bad.ram.locationStandardDeviation) = (0, 0, -0.1)
         let path = try saveModel("bad.safetensors", bad)
         let failure = message { _ = try SavedRun(path: URL(fileURLWithPath: path)) }
-        #expect(failure == "\(path): metadata out of range: specification.ram.glimpses is 0, outside 1...64; "
-            + "specification.ram.patchSize is 0, outside 1...128; "
-            + "specification.ram.locationStandardDeviation is -0.1, outside 0.0001...2.0")
+        #expect(
+            failure == "\(path): metadata out of range: specification.ram.glimpses is 0, outside 1...64; "
+                + "specification.ram.patchSize is 0, outside 1...128; "
+                + "specification.ram.locationStandardDeviation is -0.1, outside 0.0001...2.0")
 
         var task = Self.mnistRAM
         task.task = "imagenet"
         let unknown = try saveModel("task.safetensors", task)
-        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: unknown)) }
-            == "\(unknown): metadata out of range: specification.task 'imagenet' is not one of mnist, translated, cluttered60, cluttered100, fashion-mnist")
+        #expect(
+            message { _ = try SavedRun(path: URL(fileURLWithPath: unknown)) }
+                == "\(unknown): metadata out of range: specification.task 'imagenet' is not one of mnist, "
+                + "translated, cluttered60, cluttered100, fashion-mnist"
+        )
 
         var size = Self.mnistRAM
         (size.task, size.ram.imageHeight, size.ram.imageWidth) = ("translated", 100, 100)
         let wrongSize = try saveModel("size.safetensors", size)
-        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: wrongSize)) }
-            == "\(wrongSize): metadata out of range: specification.ram.imageHeight is 100, outside 60...60; "
-            + "specification.ram.imageWidth is 100, outside 60...60")
+        #expect(
+            message { _ = try SavedRun(path: URL(fileURLWithPath: wrongSize)) }
+                == "\(wrongSize): metadata out of range: specification.ram.imageHeight is 100, outside 60...60; "
+                + "specification.ram.imageWidth is 100, outside 60...60")
 
         let decayed = try saveModel("decay.safetensors", options: TrainingOptions(weightDecay: 2))
-        #expect(message { _ = try SavedRun(path: URL(fileURLWithPath: decayed)) }
-            == "\(decayed): metadata out of range: options.weightDecay is 2.0, outside 0.0...1.0")
+        #expect(
+            message { _ = try SavedRun(path: URL(fileURLWithPath: decayed)) }
+                == "\(decayed): metadata out of range: options.weightDecay is 2.0, outside 0.0...1.0")
     }
 
     /// Writes an MNIST-format folder of `train` and `test` images of `size`x`size`.
@@ -91,9 +108,12 @@ import Training
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func idx(_ file: String, _ dimensions: [Int]) {
             var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
-            for d in dimensions { bytes += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+            for d in dimensions {
+                bytes += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)]
+            }
             let count = dimensions.reduce(1, *)
-            _ = FileManager.default.createFile(atPath: folder + "/" + file, contents: Data(bytes + (0..<count).map { UInt8($0 % 10) }))
+            _ = FileManager.default.createFile(
+                atPath: folder + "/" + file, contents: Data(bytes + (0..<count).map { UInt8($0 % 10) }))
         }
         idx("train-images-idx3-ubyte", [train, size, size])
         idx("train-labels-idx1-ubyte", [train])
@@ -104,21 +124,27 @@ import Training
 
     @Test func dataThatLoadsButDoesNotFitIsNamed() throws {
         let few = dataSet("few", train: 500, test: 10, size: 28)
-        #expect(message { _ = try TaskData.load(.mnist, from: few) }
-            == "\(few): 500 training images; training holds out 10000 for validation, so it needs more")
+        #expect(
+            message { _ = try TaskData.load(.mnist, from: few) }
+                == "\(few): 500 training images; training holds out 10000 for validation, so it needs more")
         let noTest = dataSet("no-test", train: 10_001, test: 0, size: 8)
         #expect(message { _ = try TaskData.load(.mnist, from: noTest) } == "\(noTest): the test set holds no images")
         let large = dataSet("large", train: 10_001, test: 1, size: 64)
-        #expect(message { _ = try TaskData.load(.translated, from: large) }
-            == "\(large): 64x64 images do not fit task translated (a 60x60 canvas)")
+        #expect(
+            message { _ = try TaskData.load(.translated, from: large) }
+                == "\(large): 64x64 images do not fit task translated (a 60x60 canvas)")
         let tiny = dataSet("tiny", train: 10_001, test: 1, size: 4)
-        #expect(message { _ = try TaskData.load(.cluttered60, from: tiny) }
-            == "\(tiny): 4x4 images do not fit task cluttered60 (a 60x60 canvas with 8x8 distractor crops)")
+        #expect(
+            message { _ = try TaskData.load(.cluttered60, from: tiny) }
+                == "\(tiny): 4x4 images do not fit task cluttered60 (a 60x60 canvas with 8x8 distractor crops)")
         // A model trained on 8x8 images, evaluated on the bundled 28x28 MNIST.
         var small = Self.mnistRAM
         (small.ram.imageHeight, small.ram.imageWidth) = (8, 8)
-        #expect(message { _ = try TaskData.load(.mnist, from: nil, for: small) }
-            == "the bundled MNIST: task mnist makes 28x28 images of these, but the model takes 8x8; pass the --data-dir it was trained with")
+        #expect(
+            message { _ = try TaskData.load(.mnist, from: nil, for: small) }
+                == "the bundled MNIST: task mnist makes 28x28 images of these, but the model takes 8x8; pass the "
+                + "--data-dir it was trained with"
+        )
     }
 
     @Test func tooFewTrainingImagesIsOneLineInEveryCommandThatLoadsData() async throws {
@@ -133,10 +159,12 @@ import Training
 
         let model = try saveModel("model.safetensors")
         let search = directory + "/search"
-        for words in [["data", "preview", "--task", "mnist", "--data-dir", few, "--output", directory + "/preview.png"],
-                      ["evaluate", "--checkpoint", model, "--data-dir", few],
-                      ["visualize", "--checkpoint", model, "--data-dir", few, "--output", directory + "/glimpses.png"],
-                      ["search", "--directory", search, "--train-flags=--task mnist --epochs 1 --data-dir \(few)"]] {
+        for words in [
+            ["data", "preview", "--task", "mnist", "--data-dir", few, "--output", directory + "/preview.png"],
+            ["evaluate", "--checkpoint", model, "--data-dir", few],
+            ["visualize", "--checkpoint", model, "--data-dir", few, "--output", directory + "/glimpses.png"],
+            ["search", "--directory", search, "--train-flags=--task mnist --epochs 1 --data-dir \(few)"],
+        ] {
             let failure = message {
                 let (command, arguments) = try RootCommand.command.parse(words)
                 try command.run!(arguments)
@@ -150,17 +178,23 @@ import Training
         let run = URL(fileURLWithPath: directory + "/shared")
         let first = try RunFolder.claim(run)
         let failure = message { _ = try RunFolder.claim(run) }
-        #expect(failure == "--checkpoint-dir \(run.path) is in use by another run (pid \(getpid())); "
-            + "wait for it to finish or choose another folder")
+        #expect(
+            failure == "--checkpoint-dir \(run.path) is in use by another run (pid \(getpid())); "
+                + "wait for it to finish or choose another folder")
         withExtendedLifetime(first) {}
         // One after the other: a new run would overwrite a run that --resume can continue.
         _ = FileManager.default.createFile(atPath: run.path + "/last.safetensors", contents: Data([1]))
-        #expect(message { try RunFolder.checkFresh(run, resuming: false) }
-            == "--checkpoint-dir \(run.path) already holds a run (last.safetensors); pass --resume to continue it, or choose another folder")
+        #expect(
+            message { try RunFolder.checkFresh(run, resuming: false) }
+                == "--checkpoint-dir \(run.path) already holds a run (last.safetensors); pass --resume to continue "
+                + "it, or choose another folder"
+        )
         #expect(message { try RunFolder.checkFresh(run, resuming: true) } == "no error")
         let file = directory + "/a-file"
         _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
-        #expect(message { _ = try RunFolder.claim(URL(fileURLWithPath: file)) } == "--checkpoint-dir \(file) is not a folder")
+        #expect(
+            message { _ = try RunFolder.claim(URL(fileURLWithPath: file)) }
+                == "--checkpoint-dir \(file) is not a folder")
     }
 
     @Test func resumeTrustsTheBestFileNotLastAfterAKillBetweenTheWrites() throws {
@@ -170,8 +204,9 @@ import Training
         let data = try DatasetSplits.load()
         var options = RAMRecipe(for: .mnist).options
         options.epochs = 2
-        let trainer = ClassifierTraining.trainer(for: Self.mnistRAM.makeModel(), options: options, data: data,
-                                                 task: .mnist, directory: run)
+        let trainer = ClassifierTraining.trainer(
+            for: Self.mnistRAM.makeModel(), options: options, data: data,
+            task: .mnist, directory: run)
         func write(_ name: String, best: Double, withOptimizer: Bool) throws {
             var writer = CheckpointWriter()
             writer.addParameters(of: trainer.model.store)
@@ -195,8 +230,9 @@ import Training
         // a stop at or before the current step would never be met and the run would go on.
         var options = RAMRecipe(for: .mnist).options
         options.epochs = 1
-        let trainer = ClassifierTraining.trainer(for: Self.mnistRAM.makeModel(), options: options,
-                                                 data: try DatasetSplits.load(), task: .mnist, directory: nil)
+        let trainer = ClassifierTraining.trainer(
+            for: Self.mnistRAM.makeModel(), options: options,
+            data: try DatasetSplits.load(), task: .mnist, directory: nil)
         #expect(message { _ = try trainer.run(stopStep: 0) } == "cannot stop at step 0: the run is already at step 0")
         #expect(trainer.progress.step == 0)
     }
@@ -209,11 +245,15 @@ import Training
         writer.setJSON(Self.mnistRAM, forKey: "specification")
         writer.setJSON(options, forKey: "options")
         try RunCheckpoints.write(writer, named: RunCheckpoints.last, in: URL(fileURLWithPath: run))
-        let arguments = try parse(["train", "--resume", "--checkpoint-dir", run, "--learning-rate", "0.01",
-                                   "--glimpses", "6", "--random-glimpses", "--epochs", "9", "--weight-decay", "0.001"])
-        #expect(message { try TrainCommand.run(arguments) }
-            == "--resume continues the run in \(run) with its saved settings, which --random-glimpses on (the run has off), "
-            + "--learning-rate 0.01 (the run has 0.0003), --weight-decay 0.001 (the run has 0.0) would change; "
-            + "drop those flags, or train into another --checkpoint-dir")
+        let arguments = try parse([
+            "train", "--resume", "--checkpoint-dir", run, "--learning-rate", "0.01",
+            "--glimpses", "6", "--random-glimpses", "--epochs", "9", "--weight-decay", "0.001",
+        ])
+        #expect(
+            message { try TrainCommand.run(arguments) }
+                == "--resume continues the run in \(run) with its saved settings, which --random-glimpses on (the "
+                + "run has off), "
+                + "--learning-rate 0.01 (the run has 0.0003), --weight-decay 0.001 (the run has 0.0) would change; "
+                + "drop those flags, or train into another --checkpoint-dir")
     }
 }

@@ -1,9 +1,10 @@
 import Datasets
 import Foundation
 import NeuralNetworks
-import Testing
 import RecurrentAttention
+import Testing
 import Training
+
 @testable import ram
 
 /// `ram train` with no flags trains the recipe the README reports; the comparison nets keep theirs.
@@ -15,13 +16,17 @@ import Training
 
     @Test func ramAndTheComparisonNetsHaveTheirOwnDefaults() throws {
         let ram = try Self.options([])
-        #expect((ram.optimizer, ram.learningRate, ram.batchSize, ram.epochs, ram.schedule) == (.adam, 3e-4, 128, 200, .linear))
+        #expect(
+            (ram.optimizer, ram.learningRate, ram.batchSize, ram.epochs, ram.schedule) == (
+                .adam, 3e-4, 128, 200, .linear
+            ))
         let fc = try Self.options(["--model", "fc"])
         #expect((fc.learningRate, fc.batchSize, fc.epochs) == (1e-3, 32, 30))
         let given = try Self.options(["--learning-rate", "0.01", "--batch-size", "20", "--epochs", "3"])
         #expect((given.learningRate, given.batchSize, given.epochs) == (0.01, 20, 3))
         // The wider canvases' recipes: Adam 1e-3 over more epochs.
-        let translated = try Self.options(["--task", "translated"]), wide = try Self.options(["--task", "cluttered100"])
+        let translated = try Self.options(["--task", "translated"])
+        let wide = try Self.options(["--task", "cluttered100"])
         #expect((translated.learningRate, translated.epochs, wide.learningRate, wide.epochs) == (1e-3, 1200, 1e-3, 580))
         #expect(translated == RAMRecipe(for: .translated).options && wide == RAMRecipe(for: .cluttered100).options)
     }
@@ -41,7 +46,9 @@ import Training
 
     /// Checkpoints written before `--weight-decay` existed hold options without it: they trained without decay.
     @Test func optionsSavedBeforeWeightDecayReadBackWithoutIt() throws {
-        let older = #"{"optimizer":"adam","learningRate":0.001,"momentum":0.9,"schedule":"linear","batchSize":128,"epochs":640,"gradientClip":0,"seed":1}"#
+        let older =
+            #"{"optimizer":"adam","learningRate":0.001,"momentum":0.9,"schedule":"linear","batchSize":128,"#
+            + #""epochs":640,"gradientClip":0,"seed":1}"#
         let options = try JSONDecoder().decode(TrainingOptions.self, from: Data(older.utf8))
         #expect(options == TrainingOptions(learningRate: 1e-3, batchSize: 128, epochs: 640))
         var decayed = options
@@ -53,12 +60,16 @@ import Training
         let data = try DatasetSplits.load()
         func configuration(_ words: [String]) throws -> ModelSpecification {
             let arguments = try RootCommand.command.parse(["train"] + words).1
-            return TrainCommand.specification(arguments, task: DatasetTask(name: arguments.string("task")!)!, data: data)
+            return TrainCommand.specification(
+                arguments, task: DatasetTask(name: arguments.string("task")!)!, data: data)
         }
         let mnist = try configuration([]).ram
-        #expect(mnist.locationStandardDeviation == 0.05 && mnist.locationNetworkHidden == 128 && mnist.randomFirstGlimpse)
+        #expect(
+            mnist.locationStandardDeviation == 0.05 && mnist.locationNetworkHidden == 128 && mnist.randomFirstGlimpse)
         #expect((mnist.patchSize, mnist.scales, mnist.glimpses) == (8, 1, 6))
-        #expect(mnist == RAMRecipe(for: .mnist).configuration && !mnist.locationTrainsCore && mnist.policyGradientWeight == 1)
+        #expect(
+            mnist == RAMRecipe(for: .mnist).configuration && !mnist.locationTrainsCore
+                && mnist.policyGradientWeight == 1)
         let translated = try configuration(["--task", "translated"]).ram
         #expect(translated.locationStandardDeviation == 0.2 && (translated.patchSize, translated.scales) == (12, 3))
         #expect(translated.locationTrainsCore && translated.policyGradientWeight == 0.3)
@@ -71,14 +82,17 @@ import Training
             try RootCommand.command.parse(["train", "--no-policy-gradient-to-core", "--policy-gradient-to-core"])
         }
         #expect(refused?.message == "option --policy-gradient-to-core is given more than once")
-        let paper = try configuration(["--location-std", "0.2", "--location-hidden", "0", "--first-glimpse", "centre"]).ram
+        let paper = try configuration(["--location-std", "0.2", "--location-hidden", "0", "--first-glimpse", "centre"])
+            .ram
         #expect(paper.locationStandardDeviation == 0.2 && paper.locationNetworkHidden == 0 && !paper.randomFirstGlimpse)
     }
 
     @Test func stopAtTargetNeedsATarget() throws {
         let directory = NSTemporaryDirectory() + "target-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (command, arguments) = try RootCommand.command.parse(["train", "--stop-at-target", "--checkpoint-dir", directory])
+        let (command, arguments) = try RootCommand.command.parse([
+            "train", "--stop-at-target", "--checkpoint-dir", directory,
+        ])
         let refused = #expect(throws: CommandFailure.self) { try command.run!(arguments) }
         #expect(refused?.description == "--stop-at-target needs a --target-error to stop at")
         #expect(try RootCommand.command.parse(["train", "--target-error", "1.12"]).1.number("target-error") == 1.12)

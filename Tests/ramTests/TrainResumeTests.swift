@@ -3,6 +3,7 @@ import Foundation
 import NeuralNetworks
 import Testing
 import Training
+
 @testable import ram
 
 /// `ram train` stopped mid-epoch and resumed ends bit for bit where a run that went straight
@@ -29,8 +30,11 @@ import Training
     }
 
     func train(_ run: String, data: String, extra: [String] = []) throws {
-        let words = ["train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "2",
-                     "--checkpoint-dir", run, "--no-tensorboard"] + extra
+        let words =
+            [
+                "train", "--data-dir", data, "--glimpses", "3", "--patch-size", "4", "--epochs", "2",
+                "--checkpoint-dir", run, "--no-tensorboard",
+            ] + extra
         let (command, parsed) = try RootCommand.command.parse(words)
         try command.run!(parsed)
     }
@@ -68,13 +72,16 @@ import Training
         let (straight, stepped) = (directory + "/straight", directory + "/stepped")
         try train(straight, data: data)
         func progress(_ run: String) throws -> TrainingProgress {
-            try #require(TrainingProgress(of: try Checkpoint(contentsOf: URL(fileURLWithPath: run + "/last.safetensors"))))
+            try #require(
+                TrainingProgress(of: try Checkpoint(contentsOf: URL(fileURLWithPath: run + "/last.safetensors"))))
         }
         // 5 steps an epoch: step 5 ends the first epoch, step 7 is inside the second.
         try train(stepped, data: data, extra: ["--stop-at-step", "5"])
         var at = try progress(stepped)
         #expect(at.step == 5 && at.completedEpochs == 1 && at.partialEpoch == nil && at.history.count == 1)
-        let early = #expect(throws: CommandFailure.self) { try train(stepped, data: data, extra: ["--resume", "--stop-at-step", "5"]) }
+        let early = #expect(throws: CommandFailure.self) {
+            try train(stepped, data: data, extra: ["--resume", "--stop-at-step", "5"])
+        }
         #expect(early?.description.contains("--stop-at-step 5: the run in \(stepped) is already at step 5") == true)
         try train(stepped, data: data, extra: ["--resume", "--stop-at-step", "7"])
         at = try progress(stepped)

@@ -36,14 +36,18 @@ public struct CustomOp<Scalar: TensorScalar, Saved> {
     /// The shapes of the outputs from the shapes of the inputs; nil: one output shaped like
     /// the first input (an elementwise op).
     public let outputShapes: (([Shape]) -> [Shape])?
-    public let forward: (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved
+    public let forward:
+        (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved
     public let vjp: (_ context: CustomVJPContext<Scalar, Saved>) -> Void
 
     /// - Parameter outputShapes: the outputs' shapes from the inputs'; by default one output
     ///   shaped like the first input (an elementwise op).
-    public init(name: String, outputShapes: (([Shape]) -> [Shape])? = nil,
-                forward: @escaping (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved,
-                vjp: @escaping (_ context: CustomVJPContext<Scalar, Saved>) -> Void) {
+    public init(
+        name: String, outputShapes: (([Shape]) -> [Shape])? = nil,
+        forward:
+            @escaping (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved,
+        vjp: @escaping (_ context: CustomVJPContext<Scalar, Saved>) -> Void
+    ) {
         (self.name, self.outputShapes, self.forward, self.vjp) = (name, outputShapes, forward, vjp)
     }
 
@@ -71,9 +75,13 @@ public struct CustomVJPContext<Scalar: TensorScalar, Saved> {
     public let saved: Saved
 
     @usableFromInline
-    init(inputs: ViewList<TensorView<Scalar>>, outputs: ViewList<TensorView<Scalar>>,
-         cotangents: ViewList<TensorView<Scalar>>, gradients: ViewList<MutableTensorView<Scalar>?>, saved: Saved) {
-        (self.inputs, self.outputs, self.cotangents, self.gradients, self.saved) = (inputs, outputs, cotangents, gradients, saved)
+    init(
+        inputs: ViewList<TensorView<Scalar>>, outputs: ViewList<TensorView<Scalar>>,
+        cotangents: ViewList<TensorView<Scalar>>, gradients: ViewList<MutableTensorView<Scalar>?>, saved: Saved
+    ) {
+        (self.inputs, self.outputs, self.cotangents, self.gradients, self.saved) = (
+            inputs, outputs, cotangents, gradients, saved
+        )
     }
 }
 
@@ -141,8 +149,11 @@ extension Tape {
         }
         return withUnsafeTemporaryAllocation(of: TensorView<Scalar>.self, capacity: inputs.count) { inputViews in
             for (k, input) in inputs.enumerated() {
-                inputViews.initializeElement(at: k, to: TensorView(shape: nodes[Int(input.id)].shape,
-                                                                    pointer(nodes[Int(input.id)].value)))
+                inputViews.initializeElement(
+                    at: k,
+                    to: TensorView(
+                        shape: nodes[Int(input.id)].shape,
+                        pointer(nodes[Int(input.id)].value)))
             }
             let shapes = op.outputShapes?(inputViews.map(\.shape))
             let outputCount = shapes?.count ?? 1
@@ -150,17 +161,22 @@ extension Tape {
             let entry = Int32(customVJPs.count)
             var outputs: [Variable<Scalar>] = []
             outputs.reserveCapacity(outputCount)
-            let saved = withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>.self, capacity: outputCount) { outputViews in
+            let saved = withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>.self, capacity: outputCount) {
+                outputViews in
                 for k in 0..<outputCount {
                     let shape = shapes?[k] ?? inputViews[0].shape
                     let value = values.allocate(shape.count, of: Scalar.self)
                     outputViews.initializeElement(at: k, to: MutableTensorView(shape: shape, value))
-                    let first = Int32(operands.count), isLast = k == outputCount - 1
+                    let first = Int32(operands.count)
+                    let isLast = k == outputCount - 1
                     if isLast { for input in inputs { operands.append(input.id) } }
-                    outputs.append(append(TapeNode(op: .custom(entry: entry, output: Int32(k), outputCount: Int32(outputCount)),
-                                                   shape: shape, value: UnsafeMutableRawPointer(value), gradient: nil,
-                                                   firstOperand: first, operandCount: isLast ? Int32(inputs.count) : 0,
-                                                   requiresGradient: needs, hasExternalGradient: false)))
+                    outputs.append(
+                        append(
+                            TapeNode(
+                                op: .custom(entry: entry, output: Int32(k), outputCount: Int32(outputCount)),
+                                shape: shape, value: UnsafeMutableRawPointer(value), gradient: nil,
+                                firstOperand: first, operandCount: isLast ? Int32(inputs.count) : 0,
+                                requiresGradient: needs, hasExternalGradient: false)))
                 }
                 var saved: Saved?
                 timed(.custom(entry: entry, output: 0, outputCount: Int32(outputCount))) {
@@ -179,30 +195,41 @@ extension Tape {
     /// Runs a custom op's VJP from the node of its last output, then adds the gradients it
     /// wrote into its inputs'.
     @inlinable
-    func runCustomVJP<Saved>(lastOutput: Int, outputCount: Int, saved: Saved,
-                             _ vjp: (CustomVJPContext<Scalar, Saved>) -> Void) {
+    func runCustomVJP<Saved>(
+        lastOutput: Int, outputCount: Int, saved: Saved,
+        _ vjp: (CustomVJPContext<Scalar, Saved>) -> Void
+    ) {
         let node = nodes[lastOutput]
-        let inputCount = Int(node.operandCount), firstOutput = lastOutput - outputCount + 1
+        let inputCount = Int(node.operandCount)
+        let firstOutput = lastOutput - outputCount + 1
         withUnsafeTemporaryAllocation(of: TensorView<Scalar>.self, capacity: inputCount + 2 * outputCount) { views in
             withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>?.self, capacity: inputCount) { gradients in
                 for k in 0..<inputCount {
                     let input = nodes[Int(operand(node, k))]
                     views.initializeElement(at: k, to: TensorView(shape: input.shape, pointer(input.value)))
-                    gradients.initializeElement(at: k, to: input.requiresGradient
-                        ? MutableTensorView(shape: input.shape, zeroed(scratch(input.shape.count), input.shape.count)) : nil)
+                    gradients.initializeElement(
+                        at: k,
+                        to: input.requiresGradient
+                            ? MutableTensorView(
+                                shape: input.shape, zeroed(scratch(input.shape.count), input.shape.count)) : nil)
                 }
                 for k in 0..<outputCount {
-                    let output = nodes[firstOutput + k], count = output.shape.count
-                    views.initializeElement(at: inputCount + k, to: TensorView(shape: output.shape, pointer(output.value)))
+                    let output = nodes[firstOutput + k]
+                    let count = output.shape.count
+                    views.initializeElement(
+                        at: inputCount + k, to: TensorView(shape: output.shape, pointer(output.value)))
                     let cotangent = output.gradient.map { pointer($0) } ?? zeroed(scratch(count), count)
-                    views.initializeElement(at: inputCount + outputCount + k, to: TensorView(shape: output.shape, cotangent))
+                    views.initializeElement(
+                        at: inputCount + outputCount + k, to: TensorView(shape: output.shape, cotangent))
                 }
                 func part(_ range: Range<Int>) -> ViewList<TensorView<Scalar>> {
                     ViewList(UnsafeMutableBufferPointer(rebasing: views[range]))
                 }
-                vjp(CustomVJPContext(inputs: part(0..<inputCount), outputs: part(inputCount..<(inputCount + outputCount)),
-                                     cotangents: part((inputCount + outputCount)..<(inputCount + 2 * outputCount)),
-                                     gradients: ViewList(gradients), saved: saved))
+                vjp(
+                    CustomVJPContext(
+                        inputs: part(0..<inputCount), outputs: part(inputCount..<(inputCount + outputCount)),
+                        cotangents: part((inputCount + outputCount)..<(inputCount + 2 * outputCount)),
+                        gradients: ViewList(gradients), saved: saved))
                 for k in 0..<inputCount {
                     guard let gradient = gradients[k] else { continue }
                     accumulate(gradient.scalars.baseAddress!, shape: gradient.shape, into: operand(node, k))

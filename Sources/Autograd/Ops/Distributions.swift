@@ -19,33 +19,44 @@ extension Variable {
 
 @available(*, deprecated, message: "use sample.normalLogProbability(mean:standardDeviation:)")
 @inlinable
-public func normalLogProbability<Scalar>(of sample: Variable<Scalar>, mean: Variable<Scalar>,
-                                         standardDeviation: Scalar) -> Variable<Scalar> {
+public func normalLogProbability<Scalar>(
+    of sample: Variable<Scalar>, mean: Variable<Scalar>,
+    standardDeviation: Scalar
+) -> Variable<Scalar> {
     sample.normalLogProbability(mean: mean, standardDeviation: standardDeviation)
 }
 
 extension Tape {
     @inlinable
-    func normalLogProbability(mean: Variable<Scalar>, sample: Variable<Scalar>,
-                              standardDeviation: Scalar) -> Variable<Scalar> {
-        let nm = node(mean), ns = node(sample)
-        require(nm.shape == ns.shape,
-                     "normalLogProbability: mean shape \(nm.shape) and sample shape \(ns.shape) differ")
+    func normalLogProbability(
+        mean: Variable<Scalar>, sample: Variable<Scalar>,
+        standardDeviation: Scalar
+    ) -> Variable<Scalar> {
+        let nm = node(mean)
+        let ns = node(sample)
+        require(
+            nm.shape == ns.shape,
+            "normalLogProbability: mean shape \(nm.shape) and sample shape \(ns.shape) differ")
         require(standardDeviation > 0, "normalLogProbability: standard deviation \(standardDeviation) is not positive")
-        return record(.normalLogProbability(standardDeviation: Double(standardDeviation)), mean, sample, shape: nm.shape,
-                      requiresGradient: nm.requiresGradient) { out in
-            Scalar.kernels.normalLogProbability(count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
-                                                standardDeviation: standardDeviation, y: out)
+        return record(
+            .normalLogProbability(standardDeviation: Double(standardDeviation)), mean, sample, shape: nm.shape,
+            requiresGradient: nm.requiresGradient
+        ) { out in
+            Scalar.kernels.normalLogProbability(
+                count: nm.shape.count, mean: pointer(nm.value), sample: pointer(ns.value),
+                standardDeviation: standardDeviation, y: out)
         }
     }
 
     @inlinable
     func normalLogProbabilityVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, standardDeviation sd: Scalar) {
-        let mean = operand(node, 0), sample = operand(node, 1)
+        let mean = operand(node, 0)
+        let sample = operand(node, 1)
         guard let dmean = gradientBuffer(mean) else { return }
-        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
-                                                    sample: pointer(nodes[Int(sample)].value),
-                                                    standardDeviation: sd, g: g, dmean: dmean)
+        Scalar.kernels.normalLogProbabilityBackward(
+            count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+            sample: pointer(nodes[Int(sample)].value),
+            standardDeviation: sd, g: g, dmean: dmean)
     }
 }
 
@@ -82,18 +93,24 @@ extension Variable {
 extension Tape {
     @available(*, deprecated, message: "use mean.sampleNormal(standardDeviation:using:)")
     @inlinable
-    public func sampleNormal(mean: Variable<Scalar>, standardDeviation: Scalar,
-                             using generator: inout SeededGenerator) -> Variable<Scalar> {
+    public func sampleNormal(
+        mean: Variable<Scalar>, standardDeviation: Scalar,
+        using generator: inout SeededGenerator
+    ) -> Variable<Scalar> {
         mean.sampleNormal(standardDeviation: standardDeviation, using: &generator)
     }
 
     @inlinable
-    func sampleNormal(around mean: Variable<Scalar>, standardDeviation: Scalar,
-                      using generator: inout SeededGenerator) -> Variable<Scalar> {
+    func sampleNormal(
+        around mean: Variable<Scalar>, standardDeviation: Scalar,
+        using generator: inout SeededGenerator
+    ) -> Variable<Scalar> {
         let nm = node(mean)
         require(standardDeviation > 0, "sampleNormal: standard deviation \(standardDeviation) is not positive")
-        return record(.sampleNormal(standardDeviation: Double(standardDeviation), negatedAdvantage: nil), mean,
-                      shape: nm.shape, requiresGradient: false) { out in
+        return record(
+            .sampleNormal(standardDeviation: Double(standardDeviation), negatedAdvantage: nil), mean,
+            shape: nm.shape, requiresGradient: false
+        ) { out in
             let mu = pointer(nm.value)
             for i in 0..<nm.shape.count { out[i] = mu[i] + standardDeviation * Scalar(generator.nextNormal()) }
         }
@@ -103,7 +120,7 @@ extension Tape {
     func setAdvantage(of sample: Variable<Scalar>, _ advantage: Tensor<Scalar>) {
         check(sample)
         let id = Int(sample.id)
-        guard case let .sampleNormal(sd, _) = nodes[id].op else {
+        guard case .sampleNormal(let sd, _) = nodes[id].op else {
             fatalError("setAdvantage: the variable is not a sampleNormal node")
         }
         let shape = nodes[id].shape
@@ -112,9 +129,10 @@ extension Tape {
         }
         let buffer = values.allocate(shape.count, of: Scalar.self)
         advantage.withUnsafeBufferPointer { a in
-            Scalar.kernels.stridedAccumulate(extent: shape.extent4, alpha: -1, overwrite: true,
-                                             source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
-                                             target: buffer, targetStrides: shape.strides4)
+            Scalar.kernels.stridedAccumulate(
+                extent: shape.extent4, alpha: -1, overwrite: true,
+                source: a.baseAddress!, sourceStrides: advantage.shape.broadcastStrides4(over: shape),
+                target: buffer, targetStrides: shape.strides4)
         }
         nodes[id].op = .sampleNormal(standardDeviation: sd, negatedAdvantage: UnsafeMutableRawPointer(buffer))
     }
@@ -124,11 +142,15 @@ extension Tape {
         let mean = operand(node, 0)
         guard nodes[Int(mean)].requiresGradient else { return }
         guard let negatedAdvantage else {
-            fatalError("sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage on the sample)")
+            fatalError(
+                "sampleNormal: backward reached a stochastic node whose advantage was never set (call setAdvantage "
+                    + "on the sample)"
+            )
         }
-        Scalar.kernels.normalLogProbabilityBackward(count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
-                                                    sample: pointer(node.value), standardDeviation: Scalar(sd),
-                                                    g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
+        Scalar.kernels.normalLogProbabilityBackward(
+            count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
+            sample: pointer(node.value), standardDeviation: Scalar(sd),
+            g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
     }
 }
 
@@ -136,8 +158,10 @@ extension Tape {
 
 extension TensorKernels {
     @inlinable
-    package static func normalLogProbability(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                             standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbability(
+        count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+        standardDeviation sd: Scalar, y: UnsafeMutablePointer<Scalar>
+    ) {
         // log N(x; mu, sd^2) = -(x - mu)^2 / (2 sd^2) - log sd - log(2 pi) / 2
         var logs: (Scalar, Scalar) = (sd, 2 * .pi)
         withUnsafeMutableBytes(of: &logs) { raw in
@@ -153,9 +177,11 @@ extension TensorKernels {
     }
 
     @inlinable
-    package static func normalLogProbabilityBackward(count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
-                                                     standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
-                                                     dmean: UnsafeMutablePointer<Scalar>) {
+    package static func normalLogProbabilityBackward(
+        count: Int, mean: UnsafePointer<Scalar>, sample: UnsafePointer<Scalar>,
+        standardDeviation sd: Scalar, g: UnsafePointer<Scalar>,
+        dmean: UnsafeMutablePointer<Scalar>
+    ) {
         let scale = 1 / (sd * sd)
         for i in 0..<count { dmean[i] += g[i] * (sample[i] - mean[i]) * scale }
     }

@@ -40,49 +40,58 @@ extension Tape {
     func binary(_ op: BinaryOperator, _ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         check(a)
         check(b)
-        let sa = nodes[Int(a.id)].shape, sb = nodes[Int(b.id)].shape
-        let lhs = pointer(nodes[Int(a.id)].value), rhs = pointer(nodes[Int(b.id)].value)
+        let sa = nodes[Int(a.id)].shape
+        let sb = nodes[Int(b.id)].shape
+        let lhs = pointer(nodes[Int(a.id)].value)
+        let rhs = pointer(nodes[Int(b.id)].value)
         if sa == sb {
             // The common case: nothing to broadcast, both operands read like the output.
             return record(.binary(op), a, b, shape: sa) { out in
                 let contiguous = sa.strides4
-                Scalar.kernels.binary(op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
-                                      rhs: rhs, rhsStrides: contiguous, out: out)
+                Scalar.kernels.binary(
+                    op, extent: sa.extent4, lhs: lhs, lhsStrides: contiguous,
+                    rhs: rhs, rhsStrides: contiguous, out: out)
             }
         }
         guard let shape = Shape.broadcast(sa, sb) else {
             fatalError("\(op): shapes \(sa) and \(sb) cannot be broadcast together")
         }
         return record(.binary(op), a, b, shape: shape) { out in
-            Scalar.kernels.binary(op, extent: shape.extent4,
-                                  lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
-                                  rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
-                                  out: out)
+            Scalar.kernels.binary(
+                op, extent: shape.extent4,
+                lhs: lhs, lhsStrides: sa.broadcastStrides4(over: shape),
+                rhs: rhs, rhsStrides: sb.broadcastStrides4(over: shape),
+                out: out)
         }
     }
 
     @inlinable
     func binaryVJP(_ op: BinaryOperator, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>) {
-        let a = operand(node, 0), b = operand(node, 1)
+        let a = operand(node, 0)
+        let b = operand(node, 1)
         let shape = node.shape
         if nodes[Int(a)].shape == shape && nodes[Int(b)].shape == shape {
             // Nothing was broadcast: one fused pass writes both gradients, with no scratch.
-            let da = gradientTarget(a), db = gradientTarget(b)
-            Scalar.kernels.binaryBackward(op, count: shape.count,
-                                          a: pointer(nodes[Int(a)].value), b: pointer(nodes[Int(b)].value),
-                                          y: pointer(node.value), g: g,
-                                          da: da?.buffer, overwriteA: da?.isFresh ?? false,
-                                          db: db?.buffer, overwriteB: db?.isFresh ?? false)
+            let da = gradientTarget(a)
+            let db = gradientTarget(b)
+            Scalar.kernels.binaryBackward(
+                op, count: shape.count,
+                a: pointer(nodes[Int(a)].value), b: pointer(nodes[Int(b)].value),
+                y: pointer(node.value), g: g,
+                da: da?.buffer, overwriteA: da?.isFresh ?? false,
+                db: db?.buffer, overwriteB: db?.isFresh ?? false)
             return
         }
-        let na = nodes[Int(a)], nb = nodes[Int(b)]
+        let na = nodes[Int(a)]
+        let nb = nodes[Int(b)]
         let contiguous = shape.strides4
         /// `g op other`, with `other` read broadcast to the output's shape.
         func product(_ op: BinaryOperator, _ other: TapeNode) -> UnsafeMutablePointer<Scalar> {
             let out = scratch(shape.count)
-            Scalar.kernels.binary(op, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
-                                  rhs: pointer(other.value), rhsStrides: other.shape.broadcastStrides4(over: shape),
-                                  out: out)
+            Scalar.kernels.binary(
+                op, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+                rhs: pointer(other.value), rhsStrides: other.shape.broadcastStrides4(over: shape),
+                out: out)
             return out
         }
         switch op {
@@ -100,10 +109,12 @@ extension Tape {
             if na.requiresGradient { accumulate(product(.divide, nb), shape: shape, into: a) }
             if nb.requiresGradient {
                 let t = scratch(shape.count)
-                Scalar.kernels.binary(.multiply, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
-                                      rhs: pointer(node.value), rhsStrides: contiguous, out: t)
-                Scalar.kernels.binary(.divide, extent: shape.extent4, lhs: t, lhsStrides: contiguous,
-                                      rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape), out: t)
+                Scalar.kernels.binary(
+                    .multiply, extent: shape.extent4, lhs: g, lhsStrides: contiguous,
+                    rhs: pointer(node.value), rhsStrides: contiguous, out: t)
+                Scalar.kernels.binary(
+                    .divide, extent: shape.extent4, lhs: t, lhsStrides: contiguous,
+                    rhs: pointer(nb.value), rhsStrides: nb.shape.broadcastStrides4(over: shape), out: t)
                 accumulate(t, shape: shape, into: b, alpha: -1)
             }
         }
@@ -147,20 +158,24 @@ extension Tape {
     @inlinable
     func unary(_ op: UnaryOperator, _ x: Variable<Scalar>, lower: Scalar = 0, upper: Scalar = 0) -> Variable<Scalar> {
         check(x)
-        let shape = nodes[Int(x.id)].shape, input = pointer(nodes[Int(x.id)].value)
+        let shape = nodes[Int(x.id)].shape
+        let input = pointer(nodes[Int(x.id)].value)
         return record(.unary(op, lower: Double(lower), upper: Double(upper)), x, shape: shape) { out in
             Scalar.kernels.unary(op, count: shape.count, x: input, y: out, lower: lower, upper: upper)
         }
     }
 
     @inlinable
-    func unaryVJP(_ op: UnaryOperator, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>,
-                  lower: Scalar = 0, upper: Scalar = 0) {
+    func unaryVJP(
+        _ op: UnaryOperator, _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>,
+        lower: Scalar = 0, upper: Scalar = 0
+    ) {
         let x = operand(node, 0)
         guard let (dx, isFresh) = gradientTarget(x) else { return }
-        Scalar.kernels.unaryBackward(op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
-                                     y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
-                                     overwrite: isFresh)
+        Scalar.kernels.unaryBackward(
+            op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
+            y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
+            overwrite: isFresh)
     }
 }
 
@@ -209,8 +224,10 @@ extension BinaryOperator {
 
 extension TensorKernels {
     @inlinable
-    package static func unary(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                              y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar) {
+    package static func unary(
+        _ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+        y: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar
+    ) {
         switch op {
         case .negate: for i in 0..<n { y[i] = -x[i] }
         case .exp: vectorExp(n, x, y)
@@ -219,7 +236,11 @@ extension TensorKernels {
         case .sigmoid: vectorSigmoid(n, x, y)
         // Both operands loaded before the select, so it compiles without a branch (a
         // mispredicted branch per element cost more than the arithmetic).
-        case .relu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
+        case .relu:
+            for i in 0..<n {
+                let v = x[i]
+                y[i] = v > 0 ? v : 0
+            }
         case .square: for i in 0..<n { y[i] = x[i] * x[i] }
         case .squareRoot: for i in 0..<n { y[i] = x[i].squareRoot() }
         case .clamp: for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
@@ -227,10 +248,12 @@ extension TensorKernels {
     }
 
     @inlinable
-    package static func unaryBackward(_ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
-                                      y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                      dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
-                                      overwrite: Bool) {
+    package static func unaryBackward(
+        _ op: UnaryOperator, count n: Int, x: UnsafePointer<Scalar>,
+        y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+        dx: UnsafeMutablePointer<Scalar>, lower: Scalar, upper: Scalar,
+        overwrite: Bool
+    ) {
         // One loop per operator and mode; adding to zeros and overwriting give the same numbers.
         @inline(__always)
         func run(_ term: (Int) -> Scalar) {
@@ -247,7 +270,11 @@ extension TensorKernels {
         case .tanh: run { g[$0] * (1 - y[$0] * y[$0]) }
         case .sigmoid: run { g[$0] * y[$0] * (1 - y[$0]) }
         // Convention (as PyTorch): the derivative of ReLU at 0 is 0.
-        case .relu: run { let (xi, gi) = (x[$0], g[$0]); return xi > 0 ? gi : 0 }
+        case .relu:
+            run {
+                let (xi, gi) = (x[$0], g[$0])
+                return xi > 0 ? gi : 0
+            }
         case .square: run { 2 * x[$0] * g[$0] }
         case .squareRoot: run { g[$0] / (2 * y[$0]) }
         // Convention (as PyTorch): the gradient passes at the bounds, where lower <= x <= upper.
@@ -256,10 +283,12 @@ extension TensorKernels {
     }
 
     @inlinable
-    package static func binaryBackward(_ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
-                                       y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
-                                       da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
-                                       db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool) {
+    package static func binaryBackward(
+        _ op: BinaryOperator, count n: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+        y: UnsafePointer<Scalar>, g: UnsafePointer<Scalar>,
+        da: UnsafeMutablePointer<Scalar>?, overwriteA: Bool,
+        db: UnsafeMutablePointer<Scalar>?, overwriteB: Bool
+    ) {
         @inline(__always)
         func run(_ d: UnsafeMutablePointer<Scalar>?, _ overwrite: Bool, _ term: (Int) -> Scalar) {
             guard let d else { return }

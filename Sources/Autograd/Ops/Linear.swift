@@ -22,43 +22,56 @@ extension Variable {
     /// cell sums its input and recurrent projections. The two products run at once; when `x2`
     /// is `constant(0, shape:)` (a zero state), its product is skipped and `b2` still added.
     @inlinable
-    public func linear(weight: Variable, bias: Variable?, plus x2: Variable, weight weight2: Variable, bias bias2: Variable?,
-                       activation: Activation = .identity) -> Variable {
+    public func linear(
+        weight: Variable, bias: Variable?, plus x2: Variable, weight weight2: Variable, bias bias2: Variable?,
+        activation: Activation = .identity
+    ) -> Variable {
         tape.linear(self, weight, bias, x2, weight2, bias2, activation: activation)
     }
 }
 
 @available(*, deprecated, message: "use x.linear(weight:bias:activation:)")
 @inlinable
-public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>? = nil,
-                           activation: Activation = .identity) -> Variable<Scalar> {
+public func linear<Scalar>(
+    _ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>? = nil,
+    activation: Activation = .identity
+) -> Variable<Scalar> {
     x.linear(weight: weight, bias: bias, activation: activation)
 }
 
 @available(*, deprecated, message: "use x.linear(weight:bias:plus:weight:bias:activation:)")
 @inlinable
-public func linear<Scalar>(_ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>?,
-                           plus x2: Variable<Scalar>, weight weight2: Variable<Scalar>, bias bias2: Variable<Scalar>?,
-                           activation: Activation = .identity) -> Variable<Scalar> {
+public func linear<Scalar>(
+    _ x: Variable<Scalar>, weight: Variable<Scalar>, bias: Variable<Scalar>?,
+    plus x2: Variable<Scalar>, weight weight2: Variable<Scalar>, bias bias2: Variable<Scalar>?,
+    activation: Activation = .identity
+) -> Variable<Scalar> {
     x.linear(weight: weight, bias: bias, plus: x2, weight: weight2, bias: bias2, activation: activation)
 }
 
 extension Tape {
     @inlinable
-    func linear(_ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?,
-                _ x2: Variable<Scalar>?, _ w2: Variable<Scalar>?, _ b2: Variable<Scalar>?,
-                activation: Activation) -> Variable<Scalar> {
-        let nx = node(x), nw = node(w)
-        require(nx.shape.rank == 2 && nw.shape.rank == 2 && nx.shape[1] == nw.shape[1],
-                "linear: input \(nx.shape) and weight \(nw.shape) do not fit: need [batch, in] and [out, in]")
+    func linear(
+        _ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?,
+        _ x2: Variable<Scalar>?, _ w2: Variable<Scalar>?, _ b2: Variable<Scalar>?,
+        activation: Activation
+    ) -> Variable<Scalar> {
+        let nx = node(x)
+        let nw = node(w)
+        require(
+            nx.shape.rank == 2 && nw.shape.rank == 2 && nx.shape[1] == nw.shape[1],
+            "linear: input \(nx.shape) and weight \(nw.shape) do not fit: need [batch, in] and [out, in]")
         let (batch, outputs) = (nx.shape[0], nw.shape[0])
         checkLinearBias(b, weight: nw.shape)
         if let x2, let w2 {
-            let s2 = node(x2).shape, sw2 = node(w2).shape
-            require(s2.rank == 2 && sw2.rank == 2 && s2[1] == sw2[1],
-                    "linear: input \(s2) and weight \(sw2) do not fit: need [batch, in] and [out, in]")
-            require(s2[0] == batch && sw2[0] == outputs,
-                    "linear: the two terms' outputs differ: [\(batch), \(outputs)] and [\(s2[0]), \(sw2[0])]")
+            let s2 = node(x2).shape
+            let sw2 = node(w2).shape
+            require(
+                s2.rank == 2 && sw2.rank == 2 && s2[1] == sw2[1],
+                "linear: input \(s2) and weight \(sw2) do not fit: need [batch, in] and [out, in]")
+            require(
+                s2[0] == batch && sw2[0] == outputs,
+                "linear: the two terms' outputs differ: [\(batch), \(outputs)] and [\(s2[0]), \(sw2[0])]")
             checkLinearBias(b2, weight: nw.shape)
         }
         // A second term on an input of zeros (a recurrent cell's zero state) is left out, its
@@ -79,28 +92,35 @@ extension Tape {
         if let b { operands.append(b.id) }
         if let b2 { operands.append(b2.id) }
         let biases = UInt8(b == nil ? 0 : 1) | UInt8(b2 == nil ? 0 : 2)
-        let second = x2.map { node($0) }, secondWeight = w2.map { node($0) }
-        let biasValue = b.map { pointer(node($0).value) }, secondBiasValue = b2.map { pointer(node($0).value) }
+        let second = x2.map { node($0) }
+        let secondWeight = w2.map { node($0) }
+        let biasValue = b.map { pointer(node($0).value) }
+        let secondBiasValue = b2.map { pointer(node($0).value) }
         // The second product goes to room of its own, so the two can run at once; the
         // epilogue adds it in, so it needs no place in the value arena.
         let secondOut = second == nil ? nil : forwardScratch(batch * outputs)
-        return record(.linear(terms: UInt8(terms), biases: biases, activation: activation), operandsFrom: first,
-                      shape: Shape(rows: batch, columns: outputs)) { out in
+        return record(
+            .linear(terms: UInt8(terms), biases: biases, activation: activation), operandsFrom: first,
+            shape: Shape(rows: batch, columns: outputs)
+        ) { out in
             withUnsafeTemporaryAllocation(of: GemmProduct<Scalar>.self, capacity: 2) { products in
-                products[0] = GemmProduct(transposeB: true, m: batch, n: outputs, k: nx.shape[1],
-                                          a: pointer(nx.value), lda: nx.shape[1], b: pointer(nw.value),
-                                          ldb: nw.shape[1], beta: 0, c: out, ldc: outputs)
+                products[0] = GemmProduct(
+                    transposeB: true, m: batch, n: outputs, k: nx.shape[1],
+                    a: pointer(nx.value), lda: nx.shape[1], b: pointer(nw.value),
+                    ldb: nw.shape[1], beta: 0, c: out, ldc: outputs)
                 if let second, let secondWeight, let secondOut {
-                    products[1] = GemmProduct(transposeB: true, m: batch, n: outputs, k: second.shape[1],
-                                              a: pointer(second.value), lda: second.shape[1],
-                                              b: pointer(secondWeight.value), ldb: secondWeight.shape[1],
-                                              beta: 0, c: secondOut, ldc: outputs)
+                    products[1] = GemmProduct(
+                        transposeB: true, m: batch, n: outputs, k: second.shape[1],
+                        a: pointer(second.value), lda: second.shape[1],
+                        b: pointer(secondWeight.value), ldb: secondWeight.shape[1],
+                        beta: 0, c: secondOut, ldc: outputs)
                 }
                 Scalar.kernels.gemm(UnsafeBufferPointer(rebasing: products[0..<terms]))
             }
-            Scalar.kernels.linearEpilogue(rows: batch, columns: outputs, activation: activation, out: out,
-                                          bias: biasValue, second: secondOut.map { UnsafePointer($0) },
-                                          secondBias: secondBiasValue)
+            Scalar.kernels.linearEpilogue(
+                rows: batch, columns: outputs, activation: activation, out: out,
+                bias: biasValue, second: secondOut.map { UnsafePointer($0) },
+                secondBias: secondBiasValue)
         }
     }
 
@@ -109,12 +129,15 @@ extension Tape {
     func checkLinearBias(_ bias: Variable<Scalar>?, weight: Shape) {
         guard let bias else { return }
         let shape = node(bias).shape
-        require(shape.rank == 1 && shape[0] == weight[0],
-                "linear: bias \(shape) does not fit weight \(weight): need [\(weight[0])]")
+        require(
+            shape.rank == 1 && shape[0] == weight[0],
+            "linear: bias \(shape) does not fit weight \(weight): need [\(weight[0])]")
     }
 
     @inlinable
-    func linearVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, terms: Int, biases: UInt8, activation: Activation) {
+    func linearVJP(
+        _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, terms: Int, biases: UInt8, activation: Activation
+    ) {
         let (batch, outputs) = (node.shape[0], node.shape[1])
         var next = 2 * terms
         func biasOperand(_ present: Bool) -> Int32? {
@@ -128,12 +151,14 @@ extension Tape {
         // One bias in both terms gets its two column sums one after the other, as the
         // unfused sums would add them.
         let sharedBias = biasIDs.0 != nil && biasIDs.0 == biasIDs.1
-        Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: activation,
-                                      y: pointer(node.value), g: g, dz: dz, biasGradient: db,
-                                      secondBiasGradient: sharedBias ? nil : biasIDs.1.flatMap { gradientBuffer($0) })
+        Scalar.kernels.linearBackward(
+            rows: batch, columns: outputs, activation: activation,
+            y: pointer(node.value), g: g, dz: dz, biasGradient: db,
+            secondBiasGradient: sharedBias ? nil : biasIDs.1.flatMap { gradientBuffer($0) })
         if sharedBias {
-            Scalar.kernels.linearBackward(rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
-                                          g: dz, dz: dz, biasGradient: db, secondBiasGradient: nil)
+            Scalar.kernels.linearBackward(
+                rows: batch, columns: outputs, activation: .identity, y: pointer(node.value),
+                g: dz, dz: dz, biasGradient: db, secondBiasGradient: nil)
         }
 
         // dW_i = dz^T x_i and dx_i = dz W_i: independent products, unless two of them write
@@ -149,20 +174,24 @@ extension Tape {
                 count = 0
             }
             for term in 0..<terms {
-                let x = operand(node, 2 * term), w = operand(node, 2 * term + 1)
-                let nx = nodes[Int(x)], nw = nodes[Int(w)]
+                let x = operand(node, 2 * term)
+                let w = operand(node, 2 * term + 1)
+                let nx = nodes[Int(x)]
+                let nw = nodes[Int(w)]
                 let inputs = nx.shape[1]
                 if let (dw, isFresh) = gradientTarget(w) {  // [out, in] = dz^T [batch, in]
-                    products[count] = GemmProduct(transposeA: true, m: outputs, n: inputs, k: batch,
-                                                  a: dz, lda: outputs, b: pointer(nx.value), ldb: inputs,
-                                                  beta: isFresh ? 0 : 1, c: dw, ldc: inputs)
+                    products[count] = GemmProduct(
+                        transposeA: true, m: outputs, n: inputs, k: batch,
+                        a: dz, lda: outputs, b: pointer(nx.value), ldb: inputs,
+                        beta: isFresh ? 0 : 1, c: dw, ldc: inputs)
                     count += 1
                     if !distinct { run() }
                 }
                 if let (dx, isFresh) = gradientTarget(x) {  // [batch, in] = dz [out, in]
-                    products[count] = GemmProduct(m: batch, n: inputs, k: outputs,
-                                                  a: dz, lda: outputs, b: pointer(nw.value), ldb: inputs,
-                                                  beta: isFresh ? 0 : 1, c: dx, ldc: inputs)
+                    products[count] = GemmProduct(
+                        m: batch, n: inputs, k: outputs,
+                        a: dz, lda: outputs, b: pointer(nw.value), ldb: inputs,
+                        beta: isFresh ? 0 : 1, c: dx, ldc: inputs)
                     count += 1
                     if !distinct { run() }
                 }

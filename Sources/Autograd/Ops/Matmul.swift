@@ -17,52 +17,65 @@ extension Variable {
 
 @available(*, deprecated, renamed: "Variable.matmul(_:transposeA:transposeB:)", message: "use a.matmul(b)")
 @inlinable
-public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
-                           transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
+public func matmul<Scalar>(
+    _ a: Variable<Scalar>, _ b: Variable<Scalar>,
+    transposeA: Bool = false, transposeB: Bool = false
+) -> Variable<Scalar> {
     a.matmul(b, transposeA: transposeA, transposeB: transposeB)
 }
 
 extension Tape {
     @inlinable
     func matmul(_ a: Variable<Scalar>, _ b: Variable<Scalar>, transposeA: Bool, transposeB: Bool) -> Variable<Scalar> {
-        let na = node(a), nb = node(b)
-        require(na.shape.rank == 2 && nb.shape.rank == 2,
-                     "matmul: operands must be matrices, got shapes \(na.shape) and \(nb.shape)")
+        let na = node(a)
+        let nb = node(b)
+        require(
+            na.shape.rank == 2 && nb.shape.rank == 2,
+            "matmul: operands must be matrices, got shapes \(na.shape) and \(nb.shape)")
         let (m, k) = transposeA ? (na.shape[1], na.shape[0]) : (na.shape[0], na.shape[1])
         let (k2, n) = transposeB ? (nb.shape[1], nb.shape[0]) : (nb.shape[0], nb.shape[1])
-        require(k == k2, "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
-                     + " with transposeA: \(transposeA), transposeB: \(transposeB)")
+        require(
+            k == k2,
+            "matmul: inner dimensions differ: shapes \(na.shape) and \(nb.shape)"
+                + " with transposeA: \(transposeA), transposeB: \(transposeB)")
         return record(.matmul(transposeA: transposeA, transposeB: transposeB), a, b, shape: [m, n]) { out in
-            Scalar.kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                alpha: 1, a: pointer(na.value), lda: na.shape[1],
-                                b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
+            Scalar.kernels.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: 1, a: pointer(na.value), lda: na.shape[1],
+                b: pointer(nb.value), ldb: nb.shape[1], beta: 0, c: out, ldc: n)
         }
     }
 
     @inlinable
     func matmulVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, transposeA: Bool, transposeB: Bool) {
-        let a = operand(node, 0), b = operand(node, 1)
-        let na = nodes[Int(a)], nb = nodes[Int(b)]
+        let a = operand(node, 0)
+        let b = operand(node, 1)
+        let na = nodes[Int(a)]
+        let nb = nodes[Int(b)]
         let (m, n) = (node.shape[0], node.shape[1])
         let k = transposeA ? na.shape[0] : na.shape[1]
         let (pa, pb) = (pointer(na.value), pointer(nb.value))
         let (lda, ldb) = (na.shape[1], nb.shape[1])
         if let da = gradientBuffer(a) {
             if transposeA {  // dA (k x m) = op(B) G^T
-                Scalar.kernels.gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
-                                    alpha: 1, a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: m)
-            } else {         // dA (m x k) = G op(B)^T
-                Scalar.kernels.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
-                                    alpha: 1, a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: k)
+                Scalar.kernels.gemm(
+                    transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
+                    alpha: 1, a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: m)
+            } else {  // dA (m x k) = G op(B)^T
+                Scalar.kernels.gemm(
+                    transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                    alpha: 1, a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: k)
             }
         }
         if let db = gradientBuffer(b) {
             if transposeB {  // dB (n x k) = G^T op(A)
-                Scalar.kernels.gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
-                                    alpha: 1, a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: k)
-            } else {         // dB (k x n) = op(A)^T G
-                Scalar.kernels.gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
-                                    alpha: 1, a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: n)
+                Scalar.kernels.gemm(
+                    transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
+                    alpha: 1, a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: k)
+            } else {  // dB (k x n) = op(A)^T G
+                Scalar.kernels.gemm(
+                    transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
+                    alpha: 1, a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: n)
             }
         }
     }

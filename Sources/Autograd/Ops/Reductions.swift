@@ -24,7 +24,8 @@ extension Shape {
     /// The view of this shape as `outer x size(axis) x inner`.
     @inlinable
     func split(at axis: Int) -> (outer: Int, axis: Int, inner: Int) {
-        var outer = 1, inner = 1
+        var outer = 1
+        var inner = 1
         for i in 0..<axis { outer *= self[i] }
         for i in (axis + 1)..<Swift.max(rank, axis + 1) { inner *= self[i] }
         return (outer, self[axis], inner)
@@ -60,7 +61,8 @@ extension Tape {
             Scalar.kernels.stridedAccumulate(
                 extent: shape.extent4, alpha: 1, overwrite: false,
                 source: pointer(node(x).value), sourceStrides: shape.strides4,
-                target: zeroed(out, outputShape.count), targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
+                target: zeroed(out, outputShape.count),
+                targetStrides: keptShape(shape, mask).broadcastStrides4(over: shape))
         }
     }
 
@@ -72,7 +74,8 @@ extension Tape {
 
     @inlinable
     func zeroed(_ p: UnsafeMutablePointer<Scalar>, _ count: Int) -> UnsafeMutablePointer<Scalar> {
-        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Scalar>.stride)
+        UnsafeMutableRawPointer(p).initializeMemory(
+            as: UInt8.self, repeating: 0, count: count * MemoryLayout<Scalar>.stride)
         return p
     }
 
@@ -97,16 +100,18 @@ extension Tape {
         let argmax = indices.allocate(outputShape.count, of: Int32.self)
         // The VJP of max is the VJP of gathering its argmax.
         return record(.max(axis: axis, argmax: argmax), x, shape: outputShape) { out in
-            Scalar.kernels.maximum(outer: view.outer, axis: view.axis, inner: view.inner,
-                                   x: pointer(nx.value), y: out, argmax: argmax)
+            Scalar.kernels.maximum(
+                outer: view.outer, axis: view.axis, inner: view.inner,
+                x: pointer(nx.value), y: out, argmax: argmax)
         }
     }
 
     @inlinable
     func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let nx = node(x)
-        require(nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
-                     "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
+        require(
+            nx.shape.rank >= 1 && nx.shape[nx.shape.rank - 1] > 0,
+            "logSoftmax: needs a non-empty last axis, got shape \(nx.shape)")
         let columns = nx.shape[nx.shape.rank - 1]
         return record(.logSoftmax, x, shape: nx.shape) { out in
             Scalar.kernels.logSoftmax(rows: nx.shape.count / columns, columns: columns, x: pointer(nx.value), y: out)
@@ -118,8 +123,9 @@ extension Tape {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let columns = node.shape[node.shape.rank - 1]
-        Scalar.kernels.logSoftmaxBackward(rows: node.shape.count / columns, columns: columns,
-                                          y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
+        Scalar.kernels.logSoftmaxBackward(
+            rows: node.shape.count / columns, columns: columns,
+            y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
     }
 }
 
@@ -129,7 +135,8 @@ extension TensorKernels {
     @inlinable
     package static func logSoftmax(rows: Int, columns: Int, x: UnsafePointer<Scalar>, y: UnsafeMutablePointer<Scalar>) {
         for r in 0..<rows {
-            let row = x + r * columns, out = y + r * columns
+            let row = x + r * columns
+            let out = y + r * columns
             var top = -Scalar.infinity
             for j in 0..<columns { top = Swift.max(top, row[j]) }
             for j in 0..<columns { out[j] = row[j] - top }
@@ -144,11 +151,15 @@ extension TensorKernels {
     }
 
     @inlinable
-    package static func logSoftmaxBackward(rows: Int, columns: Int, y: UnsafePointer<Scalar>,
-                                           g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
-                                           scratch: UnsafeMutablePointer<Scalar>) {
+    package static func logSoftmaxBackward(
+        rows: Int, columns: Int, y: UnsafePointer<Scalar>,
+        g: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>,
+        scratch: UnsafeMutablePointer<Scalar>
+    ) {
         for r in 0..<rows {
-            let yr = y + r * columns, gr = g + r * columns, dr = dx + r * columns
+            let yr = y + r * columns
+            let gr = g + r * columns
+            let dr = dx + r * columns
             var sum: Scalar = 0
             for j in 0..<columns { sum += gr[j] }
             vectorExp(columns, yr, scratch)

@@ -58,8 +58,9 @@ extension Tape {
     @inlinable
     func transpose(_ x: Variable<Scalar>, _ permutation: [Int]) -> Variable<Scalar> {
         let nx = node(x)
-        require(permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
-                     "transpose: \(permutation) is not a permutation of the axes of shape \(nx.shape)")
+        require(
+            permutation.count == nx.shape.rank && Set(permutation) == Set(0..<nx.shape.rank),
+            "transpose: \(permutation) is not a permutation of the axes of shape \(nx.shape)")
         let outputShape = Shape(permutation.map { nx.shape[$0] })
         var packed: UInt32 = 0
         for (i, p) in permutation.enumerated() { packed |= UInt32(p) << (8 * i) }
@@ -74,7 +75,8 @@ extension Tape {
     /// The input's strides in the output's axis order, padded to rank 4.
     @inlinable
     func permutedStrides(_ input: Shape, _ packed: UInt32) -> Index4 {
-        let strides = input.strides4, pad = Shape.maximumRank - input.rank
+        let strides = input.strides4
+        let pad = Shape.maximumRank - input.rank
         var result = Index4(0, 0, 0, 0)
         for i in 0..<input.rank { result[pad + i] = strides[pad + Int((packed >> (8 * i)) & 0xFF)] }
         return result
@@ -94,22 +96,26 @@ extension Tape {
     /// `start`) and a contiguous tensor holding just the block. Slicing reads the block out;
     /// concatenation writes blocks in; their VJPs do the reverse, adding instead of copying.
     @inlinable
-    func transferBlock(_ shape: Shape, axis: Int, start: Int, length: Int,
-                               whole: UnsafeMutablePointer<Scalar>, block: UnsafeMutablePointer<Scalar>,
-                               toBlock: Bool, overwrite: Bool) {
+    func transferBlock(
+        _ shape: Shape, axis: Int, start: Int, length: Int,
+        whole: UnsafeMutablePointer<Scalar>, block: UnsafeMutablePointer<Scalar>,
+        toBlock: Bool, overwrite: Bool
+    ) {
         let view = shape.split(at: axis)
         let extent = Index4(1, view.outer, length, view.inner)
         let wholeStrides = Index4(0, view.axis * view.inner, view.inner, 1)
         let blockStrides = Index4(0, length * view.inner, view.inner, 1)
         let region = whole + start * view.inner
         if toBlock {
-            Scalar.kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
-                                             source: region, sourceStrides: wholeStrides,
-                                             target: block, targetStrides: blockStrides)
+            Scalar.kernels.stridedAccumulate(
+                extent: extent, alpha: 1, overwrite: overwrite,
+                source: region, sourceStrides: wholeStrides,
+                target: block, targetStrides: blockStrides)
         } else {
-            Scalar.kernels.stridedAccumulate(extent: extent, alpha: 1, overwrite: overwrite,
-                                             source: block, sourceStrides: blockStrides,
-                                             target: region, targetStrides: wholeStrides)
+            Scalar.kernels.stridedAccumulate(
+                extent: extent, alpha: 1, overwrite: overwrite,
+                source: block, sourceStrides: blockStrides,
+                target: region, targetStrides: wholeStrides)
         }
     }
 
@@ -117,13 +123,15 @@ extension Tape {
     func slice(_ x: Variable<Scalar>, axis: Int, start: Int, length: Int) -> Variable<Scalar> {
         let nx = node(x)
         require(axis >= 0 && axis < nx.shape.rank, "slice: axis \(axis) is out of range for shape \(nx.shape)")
-        require(start >= 0 && length >= 0 && start + length <= nx.shape[axis],
-                     "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
+        require(
+            start >= 0 && length >= 0 && start + length <= nx.shape[axis],
+            "slice: entries \(start)..<\(start + length) are out of range for axis \(axis) of shape \(nx.shape)")
         var outputShape = nx.shape
         outputShape[axis] = length
         return record(.slice(axis: axis, start: start), x, shape: outputShape) { out in
-            transferBlock(nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
-                          toBlock: true, overwrite: true)
+            transferBlock(
+                nx.shape, axis: axis, start: start, length: length, whole: pointer(nx.value), block: out,
+                toBlock: true, overwrite: true)
         }
     }
 
@@ -131,8 +139,9 @@ extension Tape {
     func sliceVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int, start: Int) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
-        transferBlock(nodes[Int(x)].shape, axis: axis, start: start, length: node.shape[axis],
-                      whole: dx, block: g, toBlock: false, overwrite: false)
+        transferBlock(
+            nodes[Int(x)].shape, axis: axis, start: start, length: node.shape[axis],
+            whole: dx, block: g, toBlock: false, overwrite: false)
     }
 
     @inlinable
@@ -152,8 +161,9 @@ extension Tape {
             var start = 0
             for part in parts {
                 let np = node(part)
-                transferBlock(outputShape, axis: axis, start: start, length: np.shape[axis],
-                              whole: out, block: pointer(np.value), toBlock: false, overwrite: true)
+                transferBlock(
+                    outputShape, axis: axis, start: start, length: np.shape[axis],
+                    whole: out, block: pointer(np.value), toBlock: false, overwrite: true)
                 start += np.shape[axis]
             }
         }
@@ -166,8 +176,9 @@ extension Tape {
             let id = operand(node, i)
             let length = nodes[Int(id)].shape[axis]
             if let dx = gradientBuffer(id) {
-                transferBlock(node.shape, axis: axis, start: start, length: length,
-                              whole: g, block: dx, toBlock: true, overwrite: false)
+                transferBlock(
+                    node.shape, axis: axis, start: start, length: length,
+                    whole: g, block: dx, toBlock: true, overwrite: false)
             }
             start += length
         }
@@ -178,23 +189,28 @@ extension Tape {
         let nx = node(x)
         require(axis >= 0 && axis < nx.shape.rank, "gather: axis \(axis) is out of range for shape \(nx.shape)")
         let outputShape = nx.shape.removing(axis: axis)
-        require(selected.count == outputShape.count,
-                     "gather: \(selected.count) indices for shape \(nx.shape) along axis \(axis); expected \(outputShape.count)")
+        require(
+            selected.count == outputShape.count,
+            "gather: \(selected.count) indices for shape \(nx.shape) along axis \(axis); expected \(outputShape.count)")
         let stored = indices.allocate(selected.count, of: Int32.self)
         for (i, index) in selected.enumerated() {
-            require(index >= 0 && index < nx.shape[axis],
-                         "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
+            require(
+                index >= 0 && index < nx.shape[axis],
+                "gather: index \(index) is out of range for axis \(axis) of shape \(nx.shape)")
             stored[i] = Int32(index)
         }
         return record(.gather(axis: axis, indices: stored), x, shape: outputShape) { out in
             let view = nx.shape.split(at: axis)
-            Scalar.kernels.gather(outer: view.outer, axis: view.axis, inner: view.inner,
-                                  x: pointer(nx.value), indices: stored, y: out)
+            Scalar.kernels.gather(
+                outer: view.outer, axis: view.axis, inner: view.inner,
+                x: pointer(nx.value), indices: stored, y: out)
         }
     }
 
     @inlinable
-    func gatherVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int, indices stored: UnsafeMutablePointer<Int32>) {
+    func gatherVJP(
+        _ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, axis: Int, indices stored: UnsafeMutablePointer<Int32>
+    ) {
         let x = operand(node, 0)
         guard let dx = gradientBuffer(x) else { return }
         let view = nodes[Int(x)].shape.split(at: axis)

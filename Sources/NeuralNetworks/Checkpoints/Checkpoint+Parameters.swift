@@ -12,14 +12,21 @@ extension Checkpoint {
     /// one of `ignoredPrefixes` (optimizer state by default) are not parameters. A NaN or an
     /// infinity in a parameter is an error too (the store is left as it was), unless
     /// `allowingNonFinite`.
-    public func load<Scalar: TensorScalar>(into store: ParameterStore<Scalar>,
-                                           ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix],
-                                           allowingNonFinite: Bool = false)
-        throws(CheckpointError) {
-        var missing: [String] = [], mismatched: [String] = []
+    public func load<Scalar: TensorScalar>(
+        into store: ParameterStore<Scalar>,
+        ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix],
+        allowingNonFinite: Bool = false
+    )
+        throws(CheckpointError)
+    {
+        var missing: [String] = []
+        var mismatched: [String] = []
         var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = []
         for entry in store.entries {
-            guard let info = info(entry.name) else { missing.append(entry.name); continue }
+            guard let info = info(entry.name) else {
+                missing.append(entry.name)
+                continue
+            }
             if info.dtype != Scalar.dtypeName {
                 mismatched.append("\(entry.name): dtype \(info.dtype), the store holds \(Scalar.dtypeName)")
             } else if info.shape != entry.shape {
@@ -33,8 +40,11 @@ extension Checkpoint {
             !storeNames.contains(name) && !ignoredPrefixes.contains { name.hasPrefix($0) }
         }
         guard missing.isEmpty, extra.isEmpty, mismatched.isEmpty else {
-            throw CheckpointError(path: path, problem: .parameterMismatch(missing: missing, extra: extra,
-                                                                           mismatched: mismatched))
+            throw CheckpointError(
+                path: path,
+                problem: .parameterMismatch(
+                    missing: missing, extra: extra,
+                    mismatched: mismatched))
         }
         let before = allowingNonFinite ? [] : Array(store.values)
         let values = store.values.baseAddress
@@ -43,7 +53,8 @@ extension Checkpoint {
         }
         if !allowingNonFinite, let bad = store.firstNonFiniteValue() {
             _ = store.values.update(fromContentsOf: before)
-            throw CheckpointError(path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
+            throw CheckpointError(
+                path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
         }
     }
 
@@ -64,7 +75,9 @@ extension Checkpoint {
             if !missing.isEmpty { parts.append("missing from the file: \(missing.joined(separator: ", "))") }
             if !unexpected.isEmpty { parts.append("not in the model: \(unexpected.joined(separator: ", "))") }
             if !converted.isEmpty {
-                parts.append("converted: " + converted.keys.sorted().map { "\($0) from \(converted[$0]!)" }.joined(separator: ", "))
+                parts.append(
+                    "converted: "
+                        + converted.keys.sorted().map { "\($0) from \(converted[$0]!)" }.joined(separator: ", "))
             }
             return parts.joined(separator: "; ")
         }
@@ -79,18 +92,24 @@ extension Checkpoint {
     /// infinity is still an error, reported before anything is copied or with the store left
     /// as it was.
     @discardableResult
-    public func loadMatching<Scalar: TensorScalar>(into store: ParameterStore<Scalar>,
-                                                   renaming rename: (String) -> String? = { $0 },
-                                                   ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix])
-        throws(CheckpointError) -> LoadReport {
-        var report = LoadReport(), mismatched: [String] = []
-        var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = [], source: [String: String] = [:]
+    public func loadMatching<Scalar: TensorScalar>(
+        into store: ParameterStore<Scalar>,
+        renaming rename: (String) -> String? = { $0 },
+        ignoringPrefixes ignoredPrefixes: [String] = [Checkpoint.optimizerPrefix]
+    )
+        throws(CheckpointError) -> LoadReport
+    {
+        var report = LoadReport()
+        var mismatched: [String] = []
+        var found: [(SafeTensorsHeader.Record, ParameterStore<Scalar>.Entry)] = []
+        var source: [String: String] = [:]
         for name in names where !ignoredPrefixes.contains(where: { name.hasPrefix($0) }) {
             guard let target = rename(name), let parameter = store.parameter(named: target) else {
                 report.unexpected.append(name)
                 continue
             }
-            let entry = store.entry(parameter), record = records[name]!
+            let entry = store.entry(parameter)
+            let record = records[name]!
             if let earlier = source[target] {
                 mismatched.append("\(target): both \(earlier) and \(name) are renamed to it")
             } else if record.shape != entry.shape {
@@ -102,7 +121,8 @@ extension Checkpoint {
             source[target] = name
         }
         guard mismatched.isEmpty else {
-            throw CheckpointError(path: path, problem: .parameterMismatch(missing: [], extra: [], mismatched: mismatched))
+            throw CheckpointError(
+                path: path, problem: .parameterMismatch(missing: [], extra: [], mismatched: mismatched))
         }
         let before = Array(store.values)
         for (record, entry) in found where entry.shape.count > 0 {
@@ -110,7 +130,8 @@ extension Checkpoint {
         }
         if let bad = store.firstNonFiniteValue() {
             _ = store.values.update(fromContentsOf: before)
-            throw CheckpointError(path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
+            throw CheckpointError(
+                path: path, problem: .nonFinite(name: bad.name, index: bad.index, value: "\(bad.value)"))
         }
         let loaded = Set(found.map(\.1.name))
         report.loaded = store.entries.map(\.name).filter(loaded.contains)
@@ -119,8 +140,11 @@ extension Checkpoint {
     }
 
     /// The optimizer state saved in this checkpoint, or nil when there is none.
-    public func optimizerState<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self)
-        throws(CheckpointError) -> OptimizerState<Scalar>? {
+    public func optimizerState<Scalar: TensorScalar>(
+        as _: Scalar.Type = Scalar.self
+    )
+        throws(CheckpointError) -> OptimizerState<Scalar>?
+    {
         guard let kind = metadata["optimizer.kind"] else { return nil }
         guard let stepText = metadata["optimizer.step"], let step = Int(stepText) else {
             throw CheckpointError(path: path, problem: .invalidHeader("optimizer.kind without a valid optimizer.step"))
@@ -130,7 +154,8 @@ extension Checkpoint {
         for name in names where name.hasPrefix(prefix) {
             let tensor = try tensor(named: name, as: Scalar.self)
             if let index = tensor.withUnsafeBufferPointer({ firstNonFiniteIndex(in: $0) }) {
-                throw CheckpointError(path: path, problem: .nonFinite(name: name, index: index, value: "\(tensor.scalars[index])"))
+                throw CheckpointError(
+                    path: path, problem: .nonFinite(name: name, index: index, value: "\(tensor.scalars[index])"))
             }
             tensors[String(name.dropFirst(prefix.count))] = tensor
         }

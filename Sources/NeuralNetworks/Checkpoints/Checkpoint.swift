@@ -1,10 +1,11 @@
+import Autograd
+import SafeFiles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Autograd
-import SafeFiles
 
 /// A checkpoint read from a safetensors file: named tensors and string metadata.
 ///
@@ -41,7 +42,9 @@ public struct Checkpoint: Sendable {
     public init(contentsOf url: URL) throws(CheckpointError) {
         let path = url.path(percentEncoded: false)
         let bytes: [UInt8]
-        do { bytes = try AtomicFile.contents(of: path) } catch { throw CheckpointError(path: path, problem: .unreadable(error.reason)) }
+        do { bytes = try AtomicFile.contents(of: path) } catch {
+            throw CheckpointError(path: path, problem: .unreadable(error.reason))
+        }
         try self.init(bytes: bytes, path: path)
     }
 
@@ -64,39 +67,55 @@ public struct Checkpoint: Sendable {
 
     /// The tensor called `name`. It must hold `Scalar` elements unless `converting`, which
     /// reads any readable dtype (half precision, bfloat16, integers, booleans) as `Scalar`.
-    public func tensor<Scalar: TensorScalar>(named name: String, as _: Scalar.Type = Scalar.self, converting: Bool = false)
-        throws(CheckpointError) -> Tensor<Scalar> {
+    public func tensor<Scalar: TensorScalar>(
+        named name: String, as _: Scalar.Type = Scalar.self, converting: Bool = false
+    )
+        throws(CheckpointError) -> Tensor<Scalar>
+    {
         guard converting else {
             let record = try checkedRecord(name, Scalar.self)
             return Tensor(shape: record.shape, scalars: scalars(record, Scalar.self))
         }
         guard let record = records[name] else { throw CheckpointError(path: path, problem: .missingTensor(name)) }
         let count = record.shape.count
-        return Tensor(shape: record.shape, scalars: [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { convert(record, into: buffer.baseAddress!) }
-            initialized = count
-        })
+        return Tensor(
+            shape: record.shape,
+            scalars: [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 { convert(record, into: buffer.baseAddress!) }
+                initialized = count
+            })
     }
 
-    func checkedRecord<Scalar: TensorScalar>(_ name: String, _: Scalar.Type) throws(CheckpointError)
-        -> SafeTensorsHeader.Record {
+    func checkedRecord<Scalar: TensorScalar>(
+        _ name: String, _: Scalar.Type
+    ) throws(CheckpointError)
+        -> SafeTensorsHeader.Record
+    {
         guard let record = records[name] else { throw CheckpointError(path: path, problem: .missingTensor(name)) }
         guard record.dtype == Scalar.dtypeName else {
-            throw CheckpointError(path: path, problem: .dtypeMismatch(name: name, expected: Scalar.dtypeName,
-                                                                       found: record.dtype))
+            throw CheckpointError(
+                path: path,
+                problem: .dtypeMismatch(
+                    name: name, expected: Scalar.dtypeName,
+                    found: record.dtype))
         }
         return record
     }
 
     /// Copies a record's bytes into `destination` (validated: its size matches the range).
-    func copy<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>) {
+    func copy<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>)
+    {
         var bytes = Array(data[record.range])
         SafeTensorsFormat.convertLittleEndian(&bytes, elementSize: MemoryLayout<Scalar>.size)
-        bytes.withUnsafeBytes { UnsafeMutableRawPointer(destination).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        bytes.withUnsafeBytes {
+            UnsafeMutableRawPointer(destination).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+        }
     }
 
     /// Reads a record of any readable dtype into `destination`, converting each element.
-    func convert<Scalar: TensorScalar>(_ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>) {
+    func convert<Scalar: TensorScalar>(
+        _ record: SafeTensorsHeader.Record, into destination: UnsafeMutablePointer<Scalar>
+    ) {
         guard record.dtype != Scalar.dtypeName else { return copy(record, into: destination) }
         data[record.range].withUnsafeBytes { bytes in
             SafeTensorsFormat.decode(bytes, dtype: record.dtype) { destination[$0] = Scalar($1) }

@@ -63,7 +63,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case .invalidHeader(let reason): return "invalid header: \(reason)"
         case .invalidTensor(let name, let reason): return "tensor \(name): \(reason)"
         case .unsupportedDType(let name, let dtype):
-            return "tensor \(name) has dtype \(dtype); readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL"
+            return
+                "tensor \(name) has dtype \(dtype); readable dtypes are F64, F32, F16, BF16, I64, I32, I16, I8, U8 "
+                + "and BOOL"
         case .overlappingTensors(let a, let b): return "the data of tensors \(a) and \(b) overlap"
         case .missingTensor(let name): return "no tensor named \(name)"
         case .dtypeMismatch(let name, let expected, let found):

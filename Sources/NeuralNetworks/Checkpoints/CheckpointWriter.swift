@@ -1,10 +1,11 @@
+import Autograd
+import SafeFiles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Autograd
-import SafeFiles
 
 /// Collects tensors and metadata, then writes them as one safetensors file, atomically.
 ///
@@ -44,7 +45,8 @@ public struct CheckpointWriter: Sendable {
         let values = UnsafeRawBufferPointer(store.values)
         let size = MemoryLayout<Scalar>.stride
         for entry in store.entries {
-            let bytes = UnsafeRawBufferPointer(rebasing: values[(entry.offset * size)..<((entry.offset + entry.shape.count) * size)])
+            let bytes = UnsafeRawBufferPointer(
+                rebasing: values[(entry.offset * size)..<((entry.offset + entry.shape.count) * size)])
             append(prefix + entry.name, Scalar.self, shape: entry.shape, bytes)
         }
     }
@@ -59,8 +61,10 @@ public struct CheckpointWriter: Sendable {
         metadata["optimizer.step"] = String(state.step)
     }
 
-    private mutating func append<Scalar: TensorScalar>(_ name: String, _: Scalar.Type, shape: Shape,
-                                                       _ source: UnsafeRawBufferPointer) {
+    private mutating func append<Scalar: TensorScalar>(
+        _ name: String, _: Scalar.Type, shape: Shape,
+        _ source: UnsafeRawBufferPointer
+    ) {
         if !names.insert(name).inserted { duplicates.append(name) }
         var bytes = Array(source)
         SafeTensorsFormat.convertLittleEndian(&bytes, elementSize: MemoryLayout<Scalar>.size)
@@ -91,8 +95,10 @@ public struct CheckpointWriter: Sendable {
     /// The complete file's bytes.
     func serialized(path: String) throws(CheckpointError) -> [UInt8] {
         guard duplicates.isEmpty else {
-            throw CheckpointError(path: path, problem: .invalidContents(
-                "duplicate tensor names \(Set(duplicates).sorted().joined(separator: ", "))"))
+            throw CheckpointError(
+                path: path,
+                problem: .invalidContents(
+                    "duplicate tensor names \(Set(duplicates).sorted().joined(separator: ", "))"))
         }
         guard !names.contains(SafeTensorsFormat.metadataKey) else {
             throw CheckpointError(path: path, problem: .invalidContents("\(SafeTensorsFormat.metadataKey) is reserved"))
@@ -101,18 +107,23 @@ public struct CheckpointWriter: Sendable {
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key < $1.key }
                 .map { SafeTensorsFormat.jsonString($0.key) + ":" + SafeTensorsFormat.jsonString($0.value) }
-            fields.append(SafeTensorsFormat.jsonString(SafeTensorsFormat.metadataKey) + ":{" + pairs.joined(separator: ",") + "}")
+            fields.append(
+                SafeTensorsFormat.jsonString(SafeTensorsFormat.metadataKey) + ":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for tensor in pending {
             let shape = tensor.shape.dimensions.map(String.init).joined(separator: ",")
-            fields.append(SafeTensorsFormat.jsonString(tensor.name)
-                + ":{\"dtype\":\"\(tensor.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}")
+            fields.append(
+                SafeTensorsFormat.jsonString(tensor.name)
+                    + ":{\"dtype\":\"\(tensor.dtype)\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}"
+            )
             offset += tensor.bytes.count
         }
         var header = Array(("{" + fields.joined(separator: ",") + "}").utf8)
         let alignment = SafeTensorsFormat.headerAlignment
-        header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (alignment - header.count % alignment) % alignment))
+        header.append(
+            contentsOf: repeatElement(UInt8(ascii: " "), count: (alignment - header.count % alignment) % alignment))
 
         var file: [UInt8] = []
         file.reserveCapacity(8 + header.count + offset)

@@ -46,7 +46,11 @@ enum JSONDuplicateKeys {
         }
         var i = start + 1
         while i < json.endIndex && json[i] != UInt8(ascii: "\"") {
-            guard json[i] == UInt8(ascii: "\\"), i + 1 < json.endIndex else { raw.append(json[i]); i += 1; continue }
+            guard json[i] == UInt8(ascii: "\\"), i + 1 < json.endIndex else {
+                raw.append(json[i])
+                i += 1
+                continue
+            }
             let escaped = json[i + 1]
             i += 2
             switch escaped {
@@ -61,7 +65,8 @@ enum JSONDuplicateKeys {
                 i += 4
                 // A surrogate pair: \uD8xx\uDCxx.
                 if (0xD800..<0xDC00).contains(code), i + 6 <= json.endIndex, json[i] == UInt8(ascii: "\\"),
-                   json[i + 1] == UInt8(ascii: "u") {
+                    json[i + 1] == UInt8(ascii: "u")
+                {
                     let low = hex(i + 2)
                     if (0xDC00..<0xE000).contains(low) {
                         code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)

@@ -57,9 +57,10 @@ enum SafeTensorsFormat {
     /// IEEE 754 half precision: 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits.
     static func halfToDouble(_ bits: UInt16) -> Double {
         let sign: Double = bits & 0x8000 != 0 ? -1 : 1
-        let exponent = Int(bits >> 10 & 0x1F), fraction = Double(bits & 0x3FF)
+        let exponent = Int(bits >> 10 & 0x1F)
+        let fraction = Double(bits & 0x3FF)
         switch exponent {
-        case 0: return sign * fraction * 0x1p-24                        // zero and subnormals
+        case 0: return sign * fraction * 0x1p-24  // zero and subnormals
         case 31: return fraction == 0 ? sign * .infinity : .nan
         default: return sign * (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
         }

@@ -1,9 +1,10 @@
+import Autograd
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Autograd
 
 /// A parsed and validated safetensors header: where each tensor's bytes are, and the metadata.
 struct SafeTensorsHeader {
@@ -22,7 +23,9 @@ struct SafeTensorsHeader {
 
     /// Parses the file's bytes; every inconsistency throws with `path` named.
     init(parsing bytes: [UInt8], path: String) throws(CheckpointError) {
-        func fail(_ problem: CheckpointError.Problem) -> CheckpointError { CheckpointError(path: path, problem: problem) }
+        func fail(_ problem: CheckpointError.Problem) -> CheckpointError {
+            CheckpointError(path: path, problem: problem)
+        }
 
         guard bytes.count >= 8 else {
             throw fail(.truncated("\(bytes.count) bytes, fewer than the 8-byte header length"))
@@ -60,13 +63,18 @@ struct SafeTensorsHeader {
         }
         // Sorted by start, the non-empty ranges must tile the data section: no overlap, no gap,
         // nothing after the last (as safetensors' own reader requires).
-        let ordered = records.filter { !$0.value.range.isEmpty }.sorted { $0.value.range.lowerBound < $1.value.range.lowerBound }
+        let ordered = records.filter { !$0.value.range.isEmpty }.sorted {
+            $0.value.range.lowerBound < $1.value.range.lowerBound
+        }
         var end = 0
         for (index, (name, record)) in ordered.enumerated() {
             if record.range.lowerBound < end { throw fail(.overlappingTensors(ordered[index - 1].key, name)) }
             if record.range.lowerBound > end {
-                throw fail(.invalidTensor(name: name, reason: "its data starts at byte \(record.range.lowerBound), "
-                    + "leaving bytes \(end)..<\(record.range.lowerBound) of the data section unused"))
+                throw fail(
+                    .invalidTensor(
+                        name: name,
+                        reason: "its data starts at byte \(record.range.lowerBound), "
+                            + "leaving bytes \(end)..<\(record.range.lowerBound) of the data section unused"))
             }
             end = record.range.upperBound
         }
@@ -75,8 +83,10 @@ struct SafeTensorsHeader {
         }
     }
 
-    private static func validate(_ entry: RawHeader.Entry, name: String, dataCount: Int,
-                                 path: String) throws(CheckpointError) -> Record {
+    private static func validate(
+        _ entry: RawHeader.Entry, name: String, dataCount: Int,
+        path: String
+    ) throws(CheckpointError) -> Record {
         func invalid(_ reason: String) -> CheckpointError {
             CheckpointError(path: path, problem: .invalidTensor(name: name, reason: reason))
         }
@@ -99,13 +109,20 @@ struct SafeTensorsHeader {
             throw invalid("data_offsets must be [begin, end], got \(entry.offsets)")
         }
         let (begin, end) = (entry.offsets[0], entry.offsets[1])
-        guard begin >= 0, begin <= end else { throw invalid("data_offsets [\(begin), \(end)] are not an increasing range") }
+        guard begin >= 0, begin <= end else {
+            throw invalid("data_offsets [\(begin), \(end)] are not an increasing range")
+        }
         guard end - begin == byteCount else {
-            throw invalid("shape \(entry.shape) of \(entry.dtype) needs \(byteCount) bytes, data_offsets [\(begin), \(end)] hold \(end - begin)")
+            throw invalid(
+                "shape \(entry.shape) of \(entry.dtype) needs \(byteCount) bytes, data_offsets [\(begin), \(end)] "
+                    + "hold \(end - begin)"
+            )
         }
         guard end <= dataCount else {
-            throw CheckpointError(path: path, problem: .truncated(
-                "tensor \(name) ends at byte \(end) of the data, which holds only \(dataCount) bytes"))
+            throw CheckpointError(
+                path: path,
+                problem: .truncated(
+                    "tensor \(name) ends at byte \(end) of the data, which holds only \(dataCount) bytes"))
         }
         return Record(dtype: entry.dtype, shape: Shape(entry.shape), range: begin..<end)
     }
@@ -132,7 +149,10 @@ private struct RawHeader: Decodable {
         var dtype: String
         var shape: [Int]
         var offsets: [Int]
-        enum CodingKeys: String, CodingKey { case dtype, shape, offsets = "data_offsets" }
+        enum CodingKeys: String, CodingKey {
+            case dtype, shape
+            case offsets = "data_offsets"
+        }
     }
 
     struct Key: CodingKey {

@@ -17,24 +17,31 @@ public struct GRUCell<Scalar: TensorScalar> {
     public let hiddenSize: Int
 
     /// Registers `name.weight_ih`, `name.bias_ih`, `name.weight_hh`, `name.bias_hh`.
-    public init(inputSize: Int, hiddenSize: Int, name: String,
-                store: ParameterStore<Scalar>, generator: inout SeededGenerator) {
+    public init(
+        inputSize: Int, hiddenSize: Int, name: String,
+        store: ParameterStore<Scalar>, generator: inout SeededGenerator
+    ) {
         self.hiddenSize = hiddenSize
-        (input, recurrent) = recurrentPair(inputSize: inputSize, outputSize: 3 * hiddenSize, hiddenSize: hiddenSize,
-                                           name: name, store: store, generator: &generator)
+        (input, recurrent) = recurrentPair(
+            inputSize: inputSize, outputSize: 3 * hiddenSize, hiddenSize: hiddenSize,
+            name: name, store: store, generator: &generator)
     }
 
     /// Registers the given weights, in PyTorch's layout and names (`weight_ih`
     /// `[3 hidden, input]`, `weight_hh` `[3 hidden, hidden]`, biases `[3 hidden]` or nil).
-    public init(weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
-                name: String, store: ParameterStore<Scalar>) {
-        (input, recurrent, hiddenSize) = recurrentPair(weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
-                                                       gates: 3, cell: "GRUCell", name: name, store: store)
+    public init(
+        weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
+        name: String, store: ParameterStore<Scalar>
+    ) {
+        (input, recurrent, hiddenSize) = recurrentPair(
+            weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
+            gates: 3, cell: "GRUCell", name: name, store: store)
     }
 
     /// The next hidden state `[batch, hidden]` from input `[batch, input]`.
     public func callAsFunction(_ x: Variable<Scalar>, state h: Variable<Scalar>) -> Variable<Scalar> {
-        let gi = input(x), gh = recurrent(h)
+        let gi = input(x)
+        let gh = recurrent(h)
         func block(_ v: Variable<Scalar>, _ k: Int) -> Variable<Scalar> {
             v.slice(alongAxis: 1, start: k * hiddenSize, length: hiddenSize)
         }

@@ -27,19 +27,25 @@ public struct LSTMCell<Scalar: TensorScalar> {
     public let hiddenSize: Int
 
     /// Registers `name.weight_ih`, `name.bias_ih`, `name.weight_hh`, `name.bias_hh`.
-    public init(inputSize: Int, hiddenSize: Int, name: String,
-                store: ParameterStore<Scalar>, generator: inout SeededGenerator) {
+    public init(
+        inputSize: Int, hiddenSize: Int, name: String,
+        store: ParameterStore<Scalar>, generator: inout SeededGenerator
+    ) {
         self.hiddenSize = hiddenSize
-        (input, recurrent) = recurrentPair(inputSize: inputSize, outputSize: 4 * hiddenSize, hiddenSize: hiddenSize,
-                                           name: name, store: store, generator: &generator)
+        (input, recurrent) = recurrentPair(
+            inputSize: inputSize, outputSize: 4 * hiddenSize, hiddenSize: hiddenSize,
+            name: name, store: store, generator: &generator)
     }
 
     /// Registers the given weights, in PyTorch's layout and names (`weight_ih`
     /// `[4 hidden, input]`, `weight_hh` `[4 hidden, hidden]`, biases `[4 hidden]` or nil).
-    public init(weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
-                name: String, store: ParameterStore<Scalar>) {
-        (input, recurrent, hiddenSize) = recurrentPair(weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
-                                                       gates: 4, cell: "LSTMCell", name: name, store: store)
+    public init(
+        weightIH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, weightHH: Tensor<Scalar>, biasHH: Tensor<Scalar>?,
+        name: String, store: ParameterStore<Scalar>
+    ) {
+        (input, recurrent, hiddenSize) = recurrentPair(
+            weightIH: weightIH, biasIH: biasIH, weightHH: weightHH, biasHH: biasHH,
+            gates: 4, cell: "LSTMCell", name: name, store: store)
     }
 
     /// The next state from input `[batch, input]`.
@@ -54,6 +60,8 @@ public struct LSTMCell<Scalar: TensorScalar> {
     /// Zero hidden and cell states for a batch.
     @inlinable
     public func zeroState(batchSize: Int, on tape: Tape<Scalar>) -> State {
-        State(hidden: tape.constant(0, shape: [batchSize, hiddenSize]), cell: tape.constant(0, shape: [batchSize, hiddenSize]))
+        State(
+            hidden: tape.constant(0, shape: [batchSize, hiddenSize]),
+            cell: tape.constant(0, shape: [batchSize, hiddenSize]))
     }
 }

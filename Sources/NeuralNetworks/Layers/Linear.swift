@@ -12,13 +12,17 @@ public struct Linear<Scalar: TensorScalar> {
     public let store: ParameterStore<Scalar>
 
     /// Registers `name.weight` (and `name.bias`) in `store`.
-    public init(inputSize: Int, outputSize: Int, bias: Bool = true, name: String,
-                store: ParameterStore<Scalar>, generator: inout SeededGenerator) {
+    public init(
+        inputSize: Int, outputSize: Int, bias: Bool = true, name: String,
+        store: ParameterStore<Scalar>, generator: inout SeededGenerator
+    ) {
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.store = store
-        weight = store.addUniform("\(name).weight", shape: [outputSize, inputSize], fanIn: inputSize, using: &generator)
-        self.bias = bias ? store.addUniform("\(name).bias", shape: [outputSize], fanIn: inputSize, using: &generator) : nil
+        weight = store.addUniform(
+            "\(name).weight", shape: [outputSize, inputSize], fanIn: inputSize, using: &generator)
+        self.bias =
+            bias ? store.addUniform("\(name).bias", shape: [outputSize], fanIn: inputSize, using: &generator) : nil
     }
 
     /// Registers the given `weight` `[out, in]` (and `bias` `[out]`) as `name.weight` and
@@ -26,11 +30,13 @@ public struct Linear<Scalar: TensorScalar> {
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, name: String, store: ParameterStore<Scalar>) {
         require(weight.shape.rank == 2, "Linear \(name): the weight must be [out, in], got \(weight.shape)")
         if let bias {
-            require(bias.shape == [weight.shape[0]],
-                    "Linear \(name): the bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
+            require(
+                bias.shape == [weight.shape[0]],
+                "Linear \(name): the bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
         }
-        self.init(weight: store.add("\(name).weight", weight), bias: bias.map { store.add("\(name).bias", $0) },
-                  store: store)
+        self.init(
+            weight: store.add("\(name).weight", weight), bias: bias.map { store.add("\(name).bias", $0) },
+            store: store)
     }
 
     /// A layer over parameters already in `store`: `weight` `[out, in]`, `bias` `[out]` or nil.
@@ -38,8 +44,11 @@ public struct Linear<Scalar: TensorScalar> {
         let shape = store.entry(weight).shape
         require(shape.rank == 2, "Linear: \(store.entry(weight).name) must be [out, in], got \(shape)")
         if let bias {
-            require(store.entry(bias).shape == [shape[0]],
-                    "Linear: \(store.entry(bias).name) must be [\(shape[0])] for weight \(shape), got \(store.entry(bias).shape)")
+            require(
+                store.entry(bias).shape == [shape[0]],
+                "Linear: \(store.entry(bias).name) must be [\(shape[0])] for weight \(shape), got "
+                    + "\(store.entry(bias).shape)"
+            )
         }
         (self.weight, self.bias, self.store) = (weight, bias, store)
         (inputSize, outputSize) = (shape[1], shape[0])
@@ -57,11 +66,15 @@ public struct Linear<Scalar: TensorScalar> {
     /// recurrent cell sums its input and recurrent projections, in one fused op whose two
     /// products run at once.
     @inlinable
-    public func callAsFunction(_ x: Variable<Scalar>, plus other: Linear, of y: Variable<Scalar>,
-                               activation: Activation = .identity) -> Variable<Scalar> {
-        require(other.outputSize == outputSize,
-                "Linear: cannot sum layers of output sizes \(outputSize) and \(other.outputSize)")
-        let (w, b) = variables(on: x.tape), (w2, b2) = other.variables(on: x.tape)
+    public func callAsFunction(
+        _ x: Variable<Scalar>, plus other: Linear, of y: Variable<Scalar>,
+        activation: Activation = .identity
+    ) -> Variable<Scalar> {
+        require(
+            other.outputSize == outputSize,
+            "Linear: cannot sum layers of output sizes \(outputSize) and \(other.outputSize)")
+        let (w, b) = variables(on: x.tape)
+        let (w2, b2) = other.variables(on: x.tape)
         return x.linear(weight: w, bias: b, plus: y, weight: w2, bias: b2, activation: activation)
     }
 

@@ -8,12 +8,16 @@ public struct MLP<Scalar: TensorScalar> {
     public let activation: Activation
 
     /// Registers `name.0`, `name.1`, ... (each with `.weight` and `.bias`).
-    public init(sizes: [Int], activation: Activation = .relu, name: String,
-                store: ParameterStore<Scalar>, generator: inout SeededGenerator) {
+    public init(
+        sizes: [Int], activation: Activation = .relu, name: String,
+        store: ParameterStore<Scalar>, generator: inout SeededGenerator
+    ) {
         require(sizes.count >= 2, "MLP: needs at least an input and an output size, got \(sizes)")
         self.activation = activation
         layers = (0..<(sizes.count - 1)).map { i in
-            Linear(inputSize: sizes[i], outputSize: sizes[i + 1], name: "\(name).\(i)", store: store, generator: &generator)
+            Linear(
+                inputSize: sizes[i], outputSize: sizes[i + 1], name: "\(name).\(i)", store: store, generator: &generator
+            )
         }
     }
 

@@ -49,18 +49,25 @@ public struct Recurrence<Cell: RecurrentCell> {
     public init(_ cells: [Cell]) {
         require(!cells.isEmpty, "Recurrence: needs at least one cell")
         for k in cells.indices.dropFirst() {
-            require(cells[k].inputSize == cells[k - 1].hiddenSize,
-                    "Recurrence: cell \(k) takes \(cells[k].inputSize) inputs, cell \(k - 1) gives \(cells[k - 1].hiddenSize)")
+            require(
+                cells[k].inputSize == cells[k - 1].hiddenSize,
+                "Recurrence: cell \(k) takes \(cells[k].inputSize) inputs, cell \(k - 1) gives "
+                    + "\(cells[k - 1].hiddenSize)"
+            )
         }
         self.cells = cells
     }
 
     /// Runs the cells over `steps` (each `[batch, input]`), from `states` (zero when nil):
     /// the top cell's hidden state at every step, and every cell's last state.
-    public func callAsFunction(_ steps: [Variable<Scalar>], states: [Cell.State]? = nil)
-        -> (outputs: [Variable<Scalar>], states: [Cell.State]) {
+    public func callAsFunction(
+        _ steps: [Variable<Scalar>], states: [Cell.State]? = nil
+    )
+        -> (outputs: [Variable<Scalar>], states: [Cell.State])
+    {
         require(!steps.isEmpty, "Recurrence: the sequence is empty")
-        let tape = steps[0].tape, batch = steps[0].shape[0]
+        let tape = steps[0].tape
+        let batch = steps[0].shape[0]
         var states = states ?? cells.map { $0.zeroState(batchSize: batch, on: tape) }
         require(states.count == cells.count, "Recurrence: \(states.count) states for \(cells.count) cells")
         var outputs: [Variable<Scalar>] = []
@@ -77,8 +84,11 @@ public struct Recurrence<Cell: RecurrentCell> {
     }
 
     /// Runs the cells over a sequence `[T, batch, input]`, giving `[T, batch, hidden]`.
-    public func callAsFunction(_ sequence: Variable<Scalar>, states: [Cell.State]? = nil)
-        -> (output: Variable<Scalar>, states: [Cell.State]) {
+    public func callAsFunction(
+        _ sequence: Variable<Scalar>, states: [Cell.State]? = nil
+    )
+        -> (output: Variable<Scalar>, states: [Cell.State])
+    {
         let shape = sequence.shape
         require(shape.rank == 3, "Recurrence: the sequence must be [time, batch, input], got \(shape)")
         let steps = (0..<shape[0]).map {
@@ -93,12 +103,15 @@ public struct Recurrence<Cell: RecurrentCell> {
 
     /// `layers` cells made by `make(inputSize, name)`, named `name` for one layer and
     /// `name.l<k>` for several.
-    static func stack(layers: Int, inputSize: Int, hiddenSize: Int, name: String,
-                      _ make: (_ inputSize: Int, _ name: String) -> Cell) -> Recurrence {
+    static func stack(
+        layers: Int, inputSize: Int, hiddenSize: Int, name: String,
+        _ make: (_ inputSize: Int, _ name: String) -> Cell
+    ) -> Recurrence {
         require(layers >= 1, "Recurrence \(name): needs at least one layer, got \(layers)")
-        return Recurrence((0..<layers).map { k in
-            make(k == 0 ? inputSize : hiddenSize, layers == 1 ? name : "\(name).l\(k)")
-        })
+        return Recurrence(
+            (0..<layers).map { k in
+                make(k == 0 ? inputSize : hiddenSize, layers == 1 ? name : "\(name).l\(k)")
+            })
     }
 }
 
@@ -109,16 +122,20 @@ public typealias GRU<Scalar: TensorScalar> = Recurrence<GRUCell<Scalar>>
 
 extension Recurrence {
     /// `layers` LSTM cells of `hiddenSize` units.
-    public init<S>(inputSize: Int, hiddenSize: Int, layers: Int = 1, name: String, store: ParameterStore<S>,
-                   generator: inout SeededGenerator) where Cell == LSTMCell<S> {
+    public init<S>(
+        inputSize: Int, hiddenSize: Int, layers: Int = 1, name: String, store: ParameterStore<S>,
+        generator: inout SeededGenerator
+    ) where Cell == LSTMCell<S> {
         self = Self.stack(layers: layers, inputSize: inputSize, hiddenSize: hiddenSize, name: name) { inputs, name in
             LSTMCell(inputSize: inputs, hiddenSize: hiddenSize, name: name, store: store, generator: &generator)
         }
     }
 
     /// `layers` GRU cells of `hiddenSize` units.
-    public init<S>(inputSize: Int, hiddenSize: Int, layers: Int = 1, name: String, store: ParameterStore<S>,
-                   generator: inout SeededGenerator) where Cell == GRUCell<S> {
+    public init<S>(
+        inputSize: Int, hiddenSize: Int, layers: Int = 1, name: String, store: ParameterStore<S>,
+        generator: inout SeededGenerator
+    ) where Cell == GRUCell<S> {
         self = Self.stack(layers: layers, inputSize: inputSize, hiddenSize: hiddenSize, name: name) { inputs, name in
             GRUCell(inputSize: inputs, hiddenSize: hiddenSize, name: name, store: store, generator: &generator)
         }

@@ -1,9 +1,10 @@
+import Autograd
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Autograd
 
 /// Adam: steps scaled by running estimates of the gradient's first and second moments
 /// (Kingma and Ba 2015, "Adam: A Method for Stochastic Optimization", Algorithm 1).
@@ -40,12 +41,16 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
     /// Creates an optimizer for every parameter of `store`, with zero moments.
     /// - Precondition: `0 <= beta1, beta2 < 1`, `epsilon >= 0`, `weightDecay >= 0`.
-    public init(for store: ParameterStore<Scalar>, learningRate: Double = 1e-3,
-                beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
-        require((0..<1).contains(beta1) && (0..<1).contains(beta2),
-                     "Adam: betas must lie in [0, 1), got \(beta1) and \(beta2)")
-        require(epsilon >= 0 && weightDecay >= 0,
-                     "Adam: epsilon and weight decay must be non-negative, got \(epsilon) and \(weightDecay)")
+    public init(
+        for store: ParameterStore<Scalar>, learningRate: Double = 1e-3,
+        beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0
+    ) {
+        require(
+            (0..<1).contains(beta1) && (0..<1).contains(beta2),
+            "Adam: betas must lie in [0, 1), got \(beta1) and \(beta2)")
+        require(
+            epsilon >= 0 && weightDecay >= 0,
+            "Adam: epsilon and weight decay must be non-negative, got \(epsilon) and \(weightDecay)")
         self.store = store
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -65,12 +70,20 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
             stepSize: learningRate / (1 - pow(beta1, t)),
             inverseRootCorrection: 1 / (1 - pow(beta2, t)).squareRoot())
-        let m = buffers.pointers[0], v = buffers.pointers[1]
-        withSpecializedScalar(Scalar.self,
-            float: { adamStepFloat(c, count, p.typed(as: Float.self), g.typed(as: Float.self),
-                                   m.typed(as: Float.self), v.typed(as: Float.self)) },
-            double: { adamStep(c, count, p.typed(as: Double.self), g.typed(as: Double.self),
-                               m.typed(as: Double.self), v.typed(as: Double.self)) },
+        let m = buffers.pointers[0]
+        let v = buffers.pointers[1]
+        withSpecializedScalar(
+            Scalar.self,
+            float: {
+                adamStepFloat(
+                    c, count, p.typed(as: Float.self), g.typed(as: Float.self),
+                    m.typed(as: Float.self), v.typed(as: Float.self))
+            },
+            double: {
+                adamStep(
+                    c, count, p.typed(as: Double.self), g.typed(as: Double.self),
+                    m.typed(as: Double.self), v.typed(as: Double.self))
+            },
             generic: { adamStep(c, count, p, g, m, v) })
     }
 

@@ -1,7 +1,8 @@
+import Autograd
+
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
 import _Builtin_intrinsics.intel
 #endif
-import Autograd
 
 /// The per-update constants of Adam, computed once in Double.
 struct AdamCoefficients {
@@ -14,12 +15,19 @@ struct AdamCoefficients {
 
 /// The Adam loop over `count` scalars; called with a concrete `T` so it is specialised.
 @inline(__always)
-func adamStep<T: TensorScalar>(_ c: AdamCoefficients, _ count: Int,
-                                       _ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
-                                       _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>) {
+func adamStep<T: TensorScalar>(
+    _ c: AdamCoefficients, _ count: Int,
+    _ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
+    _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>
+) {
     // 1 - beta is taken in Double: in Float, 1 - Float(0.999) is off by 1.3e-5 relative.
-    let b1 = T(c.beta1), b2 = T(c.beta2), a1 = T(1 - c.beta1), a2 = T(1 - c.beta2)
-    let stepSize = T(c.stepSize), correction = T(c.inverseRootCorrection), epsilon = T(c.epsilon)
+    let b1 = T(c.beta1)
+    let b2 = T(c.beta2)
+    let a1 = T(1 - c.beta1)
+    let a2 = T(1 - c.beta2)
+    let stepSize = T(c.stepSize)
+    let correction = T(c.inverseRootCorrection)
+    let epsilon = T(c.epsilon)
     let decay = T(c.weightDecay)
     // Two loops rather than `g + 0 * p`, which would turn an infinite parameter into NaN.
     if decay == 0 {
@@ -51,17 +59,25 @@ func adamStep<T: TensorScalar>(_ c: AdamCoefficients, _ count: Int,
 /// scalar root; with lane-wise `+`, `*` and `/` in the same order as `adamStep`, both loops
 /// give bit-identical results.
 @inline(__always)
-func adamStepFloat(_ c: AdamCoefficients, _ count: Int,
-                   _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                   _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>) {
+func adamStepFloat(
+    _ c: AdamCoefficients, _ count: Int,
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+    _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>
+) {
     #if arch(x86_64) && canImport(_Builtin_intrinsics)
     typealias Lanes = SIMD4<Float>
-    let b1 = Lanes(repeating: Float(c.beta1)), b2 = Lanes(repeating: Float(c.beta2))
-    let a1 = Lanes(repeating: Float(1 - c.beta1)), a2 = Lanes(repeating: Float(1 - c.beta2))
-    let stepSize = Lanes(repeating: Float(c.stepSize)), correction = Lanes(repeating: Float(c.inverseRootCorrection))
-    let epsilon = Lanes(repeating: Float(c.epsilon)), decay = Lanes(repeating: Float(c.weightDecay))
-    let pr = UnsafeMutableRawPointer(p), gr = UnsafeMutableRawPointer(g)
-    let mr = UnsafeMutableRawPointer(m), vr = UnsafeMutableRawPointer(v)
+    let b1 = Lanes(repeating: Float(c.beta1))
+    let b2 = Lanes(repeating: Float(c.beta2))
+    let a1 = Lanes(repeating: Float(1 - c.beta1))
+    let a2 = Lanes(repeating: Float(1 - c.beta2))
+    let stepSize = Lanes(repeating: Float(c.stepSize))
+    let correction = Lanes(repeating: Float(c.inverseRootCorrection))
+    let epsilon = Lanes(repeating: Float(c.epsilon))
+    let decay = Lanes(repeating: Float(c.weightDecay))
+    let pr = UnsafeMutableRawPointer(p)
+    let gr = UnsafeMutableRawPointer(g)
+    let mr = UnsafeMutableRawPointer(m)
+    let vr = UnsafeMutableRawPointer(v)
     let vectorCount = count & ~3
     @inline(__always) func run(decayed: Bool) {
         var offset = 0

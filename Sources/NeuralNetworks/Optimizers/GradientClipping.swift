@@ -20,13 +20,15 @@ public func clipGradientNorm<Scalar: TensorScalar>(_ store: ParameterStore<Scala
     let count = store.count
     guard count > 0, let g = store.gradients.baseAddress else { return 0 }
     var norm = 0.0
-    withSpecializedScalar(Scalar.self,
+    withSpecializedScalar(
+        Scalar.self,
         float: { norm = squaredNorm(count, g.typed(as: Float.self)).squareRoot() },
         double: { norm = squaredNorm(count, g.typed(as: Double.self)).squareRoot() },
         generic: { norm = squaredNorm(count, g).squareRoot() })
     let factor = maxNorm / (norm + 1e-6)
     guard norm.isFinite, factor < 1 else { return norm }
-    withSpecializedScalar(Scalar.self,
+    withSpecializedScalar(
+        Scalar.self,
         float: { scale(count, g.typed(as: Float.self), by: factor) },
         double: { scale(count, g.typed(as: Double.self), by: factor) },
         generic: { scale(count, g, by: factor) })
@@ -36,14 +38,27 @@ public func clipGradientNorm<Scalar: TensorScalar>(_ store: ParameterStore<Scala
 /// The sum of squares in Double, over four partial sums so the loop vectorises.
 @inline(__always)
 private func squaredNorm<T: TensorScalar>(_ count: Int, _ x: UnsafeMutablePointer<T>) -> Double {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var s0 = 0.0
+    var s1 = 0.0
+    var s2 = 0.0
+    var s3 = 0.0
     var i = 0
     while i + 4 <= count {
-        let a = Double(x[i]), b = Double(x[i + 1]), c = Double(x[i + 2]), d = Double(x[i + 3])
-        s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
+        let a = Double(x[i])
+        let b = Double(x[i + 1])
+        let c = Double(x[i + 2])
+        let d = Double(x[i + 3])
+        s0 += a * a
+        s1 += b * b
+        s2 += c * c
+        s3 += d * d
         i += 4
     }
-    while i < count { let a = Double(x[i]); s0 += a * a; i += 1 }
+    while i < count {
+        let a = Double(x[i])
+        s0 += a * a
+        i += 1
+    }
     return (s0 + s1) + (s2 + s3)
 }
 

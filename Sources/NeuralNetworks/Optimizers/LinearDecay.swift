@@ -1,4 +1,5 @@
 import Autograd
+
 /// A learning rate that falls in a straight line from its initial value to zero over a
 /// fixed number of steps, then stays at zero (the schedule of Mnih et al. 2014).
 ///

@@ -53,7 +53,8 @@ final class OptimizerBuffers<Scalar: TensorScalar> {
 
     /// Overwrites the buffers from exported tensors after checking that they cover exactly
     /// the store's table with the right shapes; nothing changes when the check fails.
-    func restore(from tensors: [String: Tensor<Scalar>], for store: ParameterStore<Scalar>) throws(OptimizerStateError) {
+    func restore(from tensors: [String: Tensor<Scalar>], for store: ParameterStore<Scalar>) throws(OptimizerStateError)
+    {
         var expected = Set<String>()
         for name in names {
             for entry in store.entries {
@@ -61,7 +62,8 @@ final class OptimizerBuffers<Scalar: TensorScalar> {
                 expected.insert(key)
                 guard let tensor = tensors[key] else { throw OptimizerStateError("missing buffer \(key)") }
                 guard tensor.shape == entry.shape else {
-                    throw OptimizerStateError("buffer \(key) has shape \(tensor.shape), the parameter has \(entry.shape)")
+                    throw OptimizerStateError(
+                        "buffer \(key) has shape \(tensor.shape), the parameter has \(entry.shape)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Autograd
+
 /// A learning rate that drops by a factor when a validation metric stops improving
 /// (PyTorch's `ReduceLROnPlateau`, relative threshold).
 ///
@@ -41,8 +42,10 @@ public struct ReduceOnPlateau: Codable, Sendable, Equatable {
 
     /// - Precondition: `0 < factor < 1`, `patience >= 0`, `threshold >= 0`, `cooldown >= 0`,
     ///   `minimum >= 0`.
-    public init(learningRate: Double, mode: Mode = .minimize, factor: Double = 0.1, patience: Int = 10,
-                threshold: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
+    public init(
+        learningRate: Double, mode: Mode = .minimize, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0
+    ) {
         require(factor > 0 && factor < 1, "ReduceOnPlateau: the factor must lie in (0, 1), got \(factor)")
         require(patience >= 0 && cooldown >= 0, "ReduceOnPlateau: patience and cooldown must be non-negative")
         require(threshold >= 0 && minimum >= 0, "ReduceOnPlateau: threshold and minimum must be non-negative")

@@ -28,10 +28,13 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
     /// Creates an optimizer for every parameter of `store`, with a zero momentum buffer.
     /// - Precondition: `momentum >= 0`, `weightDecay >= 0`; Nesterov needs `momentum > 0`.
-    public init(for store: ParameterStore<Scalar>, learningRate: Double,
-                momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
-        require(momentum >= 0 && weightDecay >= 0,
-                     "SGD: momentum and weight decay must be non-negative, got \(momentum) and \(weightDecay)")
+    public init(
+        for store: ParameterStore<Scalar>, learningRate: Double,
+        momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0
+    ) {
+        require(
+            momentum >= 0 && weightDecay >= 0,
+            "SGD: momentum and weight decay must be non-negative, got \(momentum) and \(weightDecay)")
         require(!nesterov || momentum > 0, "SGD: Nesterov momentum needs a positive momentum")
         self.store = store
         self.learningRate = learningRate
@@ -46,11 +49,13 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         buffers.grow(to: count)
         step += 1
         guard count > 0, let p = store.values.baseAddress, let g = store.gradients.baseAddress else { return }
-        let c = SGDCoefficients(learningRate: learningRate, momentum: momentum,
-                                nesterov: nesterov, weightDecay: weightDecay)
+        let c = SGDCoefficients(
+            learningRate: learningRate, momentum: momentum,
+            nesterov: nesterov, weightDecay: weightDecay)
         // Without momentum there is no buffer; the loop never reads it.
         let b = buffers.pointers.first ?? g
-        withSpecializedScalar(Scalar.self,
+        withSpecializedScalar(
+            Scalar.self,
             float: { sgdStep(c, count, p.typed(as: Float.self), g.typed(as: Float.self), b.typed(as: Float.self)) },
             double: { sgdStep(c, count, p.typed(as: Double.self), g.typed(as: Double.self), b.typed(as: Double.self)) },
             generic: { sgdStep(c, count, p, g, b) })
@@ -76,9 +81,13 @@ struct SGDCoefficients {
 
 /// The SGD loop over `count` scalars; called with a concrete `T` so it is specialised.
 @inline(__always)
-private func sgdStep<T: TensorScalar>(_ c: SGDCoefficients, _ count: Int, _ p: UnsafeMutablePointer<T>,
-                                      _ g: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>) {
-    let rate = T(c.learningRate), mu = T(c.momentum), decay = T(c.weightDecay)
+private func sgdStep<T: TensorScalar>(
+    _ c: SGDCoefficients, _ count: Int, _ p: UnsafeMutablePointer<T>,
+    _ g: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>
+) {
+    let rate = T(c.learningRate)
+    let mu = T(c.momentum)
+    let decay = T(c.weightDecay)
     // The branches are loop-invariant, so the compiler unswitches them and each loop
     // vectorises. A zero decay is skipped, not multiplied: 0 * inf would make a NaN.
     @inline(__always) func direction(_ i: Int) -> T { decay == 0 ? g[i] : g[i] + decay * p[i] }
