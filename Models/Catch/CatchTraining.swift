@@ -24,8 +24,9 @@ public struct CatchTrainingOptions: Codable, Sendable, Equatable {
 
     /// Frames each update shows the agent.
     public var framesPerStep: Int { batchSize * CatchGame.moves }
-    /// Updates per epoch, the validation interval rounded up to whole updates.
-    public var stepsPerEpoch: Int { (validationInterval + framesPerStep - 1) / framesPerStep }
+    /// Updates per epoch: the validation interval, or the whole run where that is shorter,
+    /// rounded up to whole updates.
+    public var stepsPerEpoch: Int { (min(validationInterval, frames) + framesPerStep - 1) / framesPerStep }
     /// Epochs to reach `frames`.
     public var epochs: Int { (frames + stepsPerEpoch * framesPerStep - 1) / (stepsPerEpoch * framesPerStep) }
 }

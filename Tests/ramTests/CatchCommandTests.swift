@@ -79,4 +79,12 @@ import Training
                 RootCommand.command, arguments: ["catch", "evaluate", "--checkpoint", "/no/such.safetensors"])
         }
     }
+
+    /// An epoch is the validation interval in whole updates, or the whole run where that is shorter.
+    @Test func epochsCountWholeUpdatesOfTheValidationInterval() {
+        var options = CatchTrainingOptions()  // 64 games of 23 frames an update: 1,472 frames
+        #expect((options.stepsPerEpoch, options.epochs) == (340, 50))  // 500,480 frames an epoch; 25M in 50
+        options.frames = 3_000
+        #expect((options.stepsPerEpoch, options.epochs) == (3, 1))  // a run shorter than the interval: one epoch
+    }
 }
