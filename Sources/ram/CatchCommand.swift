@@ -55,18 +55,6 @@ enum CatchCommand {
                     "Millions of frames between validations on 1,000 fixed games (and checkpoints), rounded up to "
                     + "whole updates."
             ),
-            .number(
-                "time-budget", default: 0, range: 0...1e7,
-                help:
-                    "Stop after this many minutes, at the update where the time runs out (--resume continues from "
-                    + "it; 0: no limit)."
-            ),
-            .integer(
-                "stop-at-step", range: 1...Int.max,
-                help:
-                    "Stop once the run has taken this many updates in all, saving the last checkpoint there "
-                    + "(--resume continues from it)."
-            ),
             .integer("seed", default: 1, range: 0...Int.max, help: "Seed for parameters, games and samples."),
             .string(
                 "checkpoint-dir", valueName: "dir",
@@ -75,7 +63,7 @@ enum CatchCommand {
                 "resume",
                 help: "Continue the run in --checkpoint-dir from its last checkpoint (--frames may extend it)."),
             Threads.option,
-        ] + RunLog.options(pictures: "games"),
+        ] + RunStops.options(step: "update") + RunLog.options(pictures: "games"),
         run: runTraining)
 
     static let evaluate = Command(
@@ -167,12 +155,11 @@ enum CatchCommand {
         }
         let log = reducer.isLeader ? RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
-        let budget = arguments.number("time-budget")
-        let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
+        let (budget, stopStep) = RunStops.read(arguments)
         try withExtendedLifetime(lock) {
             try CatchRun.run(
                 configuration, options: options, directory: directory, resuming: arguments.flag("resume"),
-                log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep, reducer: reducer)
+                log: log, timeBudget: budget, stopStep: stopStep, reducer: reducer)
         }
     }
 

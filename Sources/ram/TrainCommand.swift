@@ -57,18 +57,6 @@ enum TrainCommand {
                     + "for 100x100; \(Defaults.comparison.epochs) for FC and conv)."
             ),
             .number(
-                "time-budget", default: 0, range: 0...1e7,
-                help:
-                    "Stop after this many minutes, at the step where the time runs out (--resume continues from it; "
-                    + "0: no limit)."
-            ),
-            .integer(
-                "stop-at-step", range: 1...Int.max,
-                help:
-                    "Stop once the run has taken this many steps in all, saving the last checkpoint there (--resume "
-                    + "continues from it): a stop that, unlike --time-budget or Ctrl-C, repeats exactly."
-            ),
-            .number(
                 "target-error", range: 0...100,
                 help:
                     "A validation error in percent to watch for: the wall time, epoch and images seen when the run "
@@ -89,7 +77,7 @@ enum TrainCommand {
             .string(
                 "data-dir", valueName: "dir", help: "Folder with MNIST-format IDX files (default: the bundled MNIST)."),
             Threads.option,
-        ] + RunLog.options(pictures: "glimpses"),
+        ] + RunStops.options(step: "step") + RunLog.options(pictures: "glimpses"),
         run: run)
 
     /// Under `mpirun`, every process runs this; rank 0 prints, logs and writes checkpoints.
@@ -130,8 +118,7 @@ enum TrainCommand {
         options.dataDirectory = dataDirectory
         let log = reducer.isLeader ? RunLog(directory: directory, arguments: arguments) : nil
         StopRequest.install()
-        let budget = arguments.number("time-budget")
-        let stopStep = arguments.isGiven("stop-at-step") ? arguments.integer("stop-at-step") : nil
+        let (budget, stopStep) = RunStops.read(arguments)
         if arguments.flag("stop-at-target") && !arguments.isGiven("target-error") && saved?.progress?.target == nil {
             throw CommandFailure(description: "--stop-at-target needs a --target-error to stop at")
         }
@@ -142,7 +129,7 @@ enum TrainCommand {
         try withExtendedLifetime(lock) {
             try TrainRun.run(
                 specification, options: options, data: data, task: task, directory: directory,
-                resuming: saved != nil, log: log, timeBudget: budget > 0 ? budget * 60 : nil, stopStep: stopStep,
+                resuming: saved != nil, log: log, timeBudget: budget, stopStep: stopStep,
                 target: target, reducer: reducer)
         }
     }
