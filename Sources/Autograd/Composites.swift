@@ -12,6 +12,17 @@ extension Variable {
     @inlinable
     public func mean() -> Variable { sum() * (1 / Scalar(shape.count)) }
 
+    /// This variable broadcast to `shape`, like numpy: a sum with zeros of that shape (the
+    /// adjoint, summing back, comes with the sum's VJP).
+    @inlinable
+    public func broadcasted(to target: Shape) -> Variable {
+        if shape == target { return self }
+        require(
+            Shape.broadcast(shape, target) == target, "broadcasted(to:): shape \(shape) does not broadcast to \(target)"
+        )
+        return self + tape.constant(0, shape: target)
+    }
+
     /// Softmax along the last axis.
     @inlinable
     public func softmax() -> Variable { logSoftmax().exp() }

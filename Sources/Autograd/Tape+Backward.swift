@@ -3,9 +3,11 @@ extension Tape {
     ///
     /// `seed` is the cotangent of `root` (ones when omitted, the usual choice for a scalar
     /// loss). Gradients of variables are recomputed from zero on every call; gradients of
-    /// bound parameters accumulate into the caller's buffers.
+    /// bound parameters accumulate into the caller's buffers. `reinforce: false` leaves out
+    /// the stochastic nodes' REINFORCE terms, for a root that is a function of gradients
+    /// rather than a loss (see `gradients(of:withRespectTo:)`).
     @inlinable
-    public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil) {
+    public func backward(from root: Variable<Scalar>, seed: Tensor<Scalar>? = nil, reinforce: Bool = true) {
         check(root)
         gradients.reset()
         for i in 0..<nodes.count where !nodes[i].hasExternalGradient { nodes[i].gradient = nil }
@@ -35,13 +37,16 @@ extension Tape {
             if case .sampleNormal(let sd, let negatedAdvantage) = op {
                 // A stochastic node passes nothing through its sample; it injects REINFORCE into
                 // its mean whatever reached the sample, so it runs even without a gradient.
-                timedBackward(op) { sampleNormalVJP(nodes[id], sd, negatedAdvantage) }
+                if reinforce { timedBackward(op) { sampleNormalVJP(nodes[id], sd, negatedAdvantage) } }
                 continue
             }
             if case .custom(let entry, let output, let outputCount) = op {
                 // The last output runs the op's VJP once every output's gradient is complete
-                // (all their users come later on the tape), even if only another output was used.
-                if output == outputCount - 1 && nodes[id].requiresGradient {
+                // (all their users come later on the tape), if any output was used: the VJP
+                // of zero cotangents is zero (and a gradient's op run twice traps only if reached).
+                if output == outputCount - 1 && nodes[id].requiresGradient
+                    && ((id - Int(outputCount) + 1)...id).contains(where: { nodes[$0].gradient != nil })
+                {
                     timedBackward(op) { customVJP(lastOutput: id, entry: Int(entry)) }
                 }
                 releaseGradient(id)
@@ -84,6 +89,10 @@ extension Tape {
             linearVJP(node, g, terms: Int(terms), biases: biases, activation: activation)
         case .convolution(let stride, let padding, let columns):
             convolutionVJP(node, g, stride: stride, padding: padding, columns: columns)
+        case .unfold(let kernel, let stride, let padding):
+            unfoldVJP(node, g, kernel: kernel, stride: stride, padding: padding)
+        case .fold(let kernel, let stride, let padding):
+            foldVJP(node, g, kernel: kernel, stride: stride, padding: padding)
         case .sum(let mask): sumVJP(node, g, reducedAxes: mask)
         case .max(let axis, let argmax): gatherVJP(node, g, axis: axis, indices: argmax)  // scatters to the argmax
         case .logSoftmax: logSoftmaxVJP(node, g)

@@ -22,7 +22,7 @@ public final class Tape<Scalar: TensorScalar> {
     @usableFromInline let indices = Arena()
     /// The VJPs of the custom ops recorded since the last reset, each with what its forward
     /// saved, indexed by their nodes' `Op.custom(entry:)`.
-    @exclusivity(unchecked) @usableFromInline var customVJPs: [(Tape<Scalar>, _ lastOutput: Int) -> Void] = []
+    @exclusivity(unchecked) @usableFromInline var customEntries: [CustomEntry<Scalar>] = []
     /// Incremented by `reset()`, so a variable from an earlier step is caught when used.
     @exclusivity(unchecked) @usableFromInline var generation: UInt32 = 0
 
@@ -78,7 +78,7 @@ public final class Tape<Scalar: TensorScalar> {
         values.reset()
         gradients.reset()
         indices.reset()
-        if !customVJPs.isEmpty { customVJPs.removeAll(keepingCapacity: true) }
+        if !customEntries.isEmpty { customEntries.removeAll(keepingCapacity: true) }
         generation &+= 1
     }
 

@@ -48,6 +48,9 @@ enum Op {
     /// Stride, padding and the unfolded input saved for the VJP (the rest of the geometry
     /// follows from the operands' shapes, which keeps nodes small).
     case convolution(stride: Int, padding: Int, columns: UnsafeMutableRawPointer)
+    /// The window's geometry; the image side's shape gives the rest.
+    case unfold(kernel: Int, stride: Int, padding: Int)
+    case fold(kernel: Int, stride: Int, padding: Int)
     /// A bit set of the axes summed.
     case sum(reducedAxes: UInt8)
     /// The winning index of each output element; its VJP scatters there like a gather's.
@@ -65,7 +68,7 @@ enum Op {
     /// The negated advantage, broadcast to the sample's shape, once `setAdvantage` set it.
     case sampleNormal(standardDeviation: Double, negatedAdvantage: UnsafeMutableRawPointer?)
     /// Output `output` of `outputCount` of a user's op, whose VJP is the tape's
-    /// `customVJPs[entry]`; the last output's node holds the op's inputs as operands.
+    /// `customEntries[entry]`; the last output's node holds the op's inputs as operands.
     case custom(entry: Int32, output: Int32, outputCount: Int32)
 
     /// The registry's name of the op; nil for inputs.
@@ -78,6 +81,8 @@ enum Op {
         case .matmul: .matmul
         case .linear: .linear
         case .convolution: .convolution
+        case .unfold: .unfold
+        case .fold: .fold
         case .sum: .sum
         case .max: .max
         case .logSoftmax: .logSoftmax

@@ -20,6 +20,12 @@ import Autograd
 ///
 /// The tolerances are PyTorch's gradcheck defaults, which hold in double precision:
 /// an entry passes when `|analytic - numeric| <= atol + rtol * |numeric|`.
+///
+/// At `order: 2` (PyTorch's `gradgradcheck`), it also checks the gradient pass that records
+/// (`Tape.gradients(of:withRespectTo:)`): its gradients must equal `backward`'s, and the
+/// gradient as a function of the inputs and the cotangent, `(x, u) -> J(x)^T u`, is itself
+/// checked as above, so its derivatives (the second derivatives of `f`) meet central
+/// differences of first derivatives. Higher orders recurse the same way.
 public struct GradientChecker: Sendable {
     /// The finite-difference step.
     public var epsilon: Double = 1e-6
@@ -37,14 +43,26 @@ public struct GradientChecker: Sendable {
     /// The function under test: records ops on `tape` from `inputs` and returns the output.
     public typealias Function = (Tape<Double>, [Variable<Double>]) -> Variable<Double>
 
-    /// Checks `function` at `inputs`. Inputs whose `differentiable` flag is false are recorded
-    /// as constants and not checked (labels, samples held fixed).
+    /// Checks `function` at `inputs` up to derivatives of `order` (1: gradients; 2: gradients
+    /// of gradients too). Inputs whose `differentiable` flag is false are recorded as
+    /// constants and not checked (labels, samples held fixed).
     public func check(
-        at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
+        at inputs: [Tensor<Double>], differentiable: [Bool]? = nil, order: Int = 1,
         _ function: Function
     ) -> GradientCheckResult {
         let mask = differentiable ?? Array(repeating: true, count: inputs.count)
         require(mask.count == inputs.count, "GradientChecker: \(mask.count) flags for \(inputs.count) inputs")
+        require(order >= 1, "GradientChecker: order \(order) is not a derivative's order (1, 2, ...)")
+        var result = checkFirstOrder(at: inputs, mask: mask, function)
+        if order >= 2 && mask.contains(true) {
+            result.add(checkRecordedGradients(at: inputs, mask: mask, order: order, function), as: "order \(order)")
+        }
+        return result
+    }
+
+    private func checkFirstOrder(
+        at inputs: [Tensor<Double>], mask: [Bool], _ function: Function
+    ) -> GradientCheckResult {
         var result = GradientCheckResult()
         var generator = SeededGenerator(seed: seed)
         let tape = Tape<Double>()
@@ -88,6 +106,44 @@ public struct GradientChecker: Sendable {
                 break
             }
         }
+        return result
+    }
+
+    /// The recorded gradient pass: its numbers against `backward`'s, then the gradient as a
+    /// function `(inputs, u) -> J^T u` checked at one order less.
+    private func checkRecordedGradients(
+        at inputs: [Tensor<Double>], mask: [Bool], order: Int, _ function: Function
+    ) -> GradientCheckResult {
+        var result = GradientCheckResult()
+        var generator = SeededGenerator(seed: seed &+ UInt64(order))
+        let tape = Tape<Double>()
+        let outputShape = evaluate(function, at: inputs, mask: mask, on: tape).shape
+        let cotangent = Tensor<Double>.normal(outputShape, using: &generator)
+        let checked = mask.indices.filter { mask[$0] }
+
+        let fast = gradients(function, inputs, mask, seed: cotangent, tape)
+        tape.reset()
+        let variables = zip(inputs, mask).map { $1 ? tape.variable($0) : tape.constant($0) }
+        let recorded = tape.gradients(
+            of: function(tape, variables), withRespectTo: checked.map { variables[$0] },
+            seed: tape.constant(cotangent))
+        for (k, i) in checked.enumerated() {
+            for (j, (value, expected)) in zip(recorded[k].scalars, fast[i].scalars).enumerated()
+            where abs(value - expected) > 1e-10 * max(1, abs(expected)) {
+                result.fail("input \(i)[\(j)]: the recorded gradient is \(value), backward's \(expected)")
+                break
+            }
+        }
+
+        let gradientFunction: Function = { tape, variables in
+            let u = variables[variables.count - 1]
+            let y = function(tape, Array(variables.dropLast()))
+            let gradients = tape.gradients(of: y, withRespectTo: checked.map { variables[$0] }, seed: u)
+            return concatenate(gradients.map { $0.reshaped(to: [$0.shape.count]) }, alongAxis: 0)
+        }
+        result.add(
+            check(at: inputs + [cotangent], differentiable: mask + [true], order: order - 1, gradientFunction),
+            as: "the gradient (x, u) -> J^T u")
         return result
     }
 
@@ -202,6 +258,14 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
         if failures.count < Self.maximumReported { failures.append(message) }
     }
 
+    /// Takes in another check's disagreements, each line prefixed with what was checked.
+    mutating func add(_ other: GradientCheckResult, as part: String) {
+        for failure in other.failures where failures.count < Self.maximumReported {
+            failures.append("\(part): \(failure)")
+        }
+        failureCount += other.failureCount
+    }
+
     public var description: String {
         passed
             ? "gradient check passed"
@@ -209,11 +273,11 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
     }
 }
 
-/// Checks `function`'s gradients at `inputs` with PyTorch's default tolerances.
-/// See `GradientChecker` for what is checked and how to change the tolerances.
+/// Checks `function`'s derivatives at `inputs` up to `order` with PyTorch's default
+/// tolerances. See `GradientChecker` for what is checked and how to change the tolerances.
 public func checkGradients(
-    at inputs: [Tensor<Double>], differentiable: [Bool]? = nil,
+    at inputs: [Tensor<Double>], differentiable: [Bool]? = nil, order: Int = 1,
     _ function: GradientChecker.Function
 ) -> GradientCheckResult {
-    GradientChecker().check(at: inputs, differentiable: differentiable, function)
+    GradientChecker().check(at: inputs, differentiable: differentiable, order: order, function)
 }

@@ -173,3 +173,56 @@ func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, pad
     }
     return Tensor(shape: [n, o, oh, ow], scalars: out)
 }
+
+/// im2col by its definition: entry `[b, (c, u, v), (i, j)]` is the pixel the window at output
+/// position `(i, j)` sees at kernel offset `(u, v)` of channel `c`, zero past the border.
+func naiveUnfold(_ x: Tensor<Double>, kernel k: Int, stride: Int, padding: Int) -> Tensor<Double> {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let oh = (h + 2 * padding - k) / stride + 1
+    let ow = (wd + 2 * padding - k) / stride + 1
+    var out = [Double](repeating: 0, count: n * c * k * k * oh * ow)
+    for b in 0..<n {
+        for ch in 0..<c {
+            for u in 0..<k {
+                for v in 0..<k {
+                    for i in 0..<oh {
+                        for j in 0..<ow {
+                            let (y, xx) = (i * stride + u - padding, j * stride + v - padding)
+                            guard y >= 0 && y < h && xx >= 0 && xx < wd else { continue }
+                            let row = (ch * k + u) * k + v
+                            out[((b * c * k * k + row) * oh + i) * ow + j] = element(x, [b, ch, y, xx])
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return Tensor(shape: [n, c * k * k, oh * ow], scalars: out)
+}
+
+/// col2im by its definition: every column entry added back at the pixel it came from.
+func naiveFold(
+    _ columns: Tensor<Double>, channels c: Int, height h: Int, width wd: Int, kernel k: Int, stride: Int, padding: Int
+) -> Tensor<Double> {
+    let n = columns.shape[0]
+    let oh = (h + 2 * padding - k) / stride + 1
+    let ow = (wd + 2 * padding - k) / stride + 1
+    var out = [Double](repeating: 0, count: n * c * h * wd)
+    for b in 0..<n {
+        for ch in 0..<c {
+            for u in 0..<k {
+                for v in 0..<k {
+                    for i in 0..<oh {
+                        for j in 0..<ow {
+                            let (y, xx) = (i * stride + u - padding, j * stride + v - padding)
+                            guard y >= 0 && y < h && xx >= 0 && xx < wd else { continue }
+                            let row = (ch * k + u) * k + v
+                            out[((b * c + ch) * h + y) * wd + xx] += element(columns, [b, row, i * ow + j])
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return Tensor(shape: [n, c, h, wd], scalars: out)
+}

@@ -104,6 +104,26 @@ extension OpCode {
                     apply: { $0[0].convolution2D(weight: $0[1], stride: stride, padding: padding) },
                     reference: { naiveConvolution($0[0], $0[1], stride: stride, padding: padding) })
             }
+        case .unfold:
+            return [(3, 1, 0), (3, 2, 1), (4, 5, 0)].map { kernel, stride, padding in
+                OpCase(
+                    description: "unfold kernel \(kernel) stride \(stride) padding \(padding)",
+                    inputs: [draw.normal([2, 2, 9, 9])], differentiable: [true],
+                    apply: { $0[0].unfolded(kernel: kernel, stride: stride, padding: padding) },
+                    reference: { naiveUnfold($0[0], kernel: kernel, stride: stride, padding: padding) })
+            }
+        case .fold:
+            // Overlapping windows (stride below the kernel) add up where they meet.
+            return [(3, 1, 0, 7 * 7), (3, 2, 1, 5 * 5), (4, 5, 0, 2 * 2)].map { kernel, stride, padding, positions in
+                OpCase(
+                    description: "fold kernel \(kernel) stride \(stride) padding \(padding)",
+                    inputs: [draw.normal([2, 2 * kernel * kernel, positions])], differentiable: [true],
+                    apply: { $0[0].folded(height: 9, width: 9, kernel: kernel, stride: stride, padding: padding) },
+                    reference: {
+                        naiveFold(
+                            $0[0], channels: 2, height: 9, width: 9, kernel: kernel, stride: stride, padding: padding)
+                    })
+            }
         case .sampleNormal:
             let sd = 0.5
             let advantage = Tensor<Double>(shape: [3, 1], scalars: [1.5, -0.5, 2])
@@ -338,7 +358,8 @@ extension OpCode {
     }
 }
 
-/// `(a * b, a - b^2)` elementwise, declared through the public custom-op API.
+/// `(a * b, a - b^2)` elementwise, declared through the public custom-op API, with its VJP
+/// both as a buffer loop and in tape ops (so it is differentiable twice).
 func productAndDifference() -> CustomOp<Double, Void> {
     CustomOp(
         name: "product and difference", outputShapes: { [$0[0], $0[0]] },
@@ -350,5 +371,9 @@ func productAndDifference() -> CustomOp<Double, Void> {
             let (a, b, gp, gq) = (c.inputs[0], c.inputs[1], c.cotangents[0], c.cotangents[1])
             if let da = c.gradients[0] { for i in 0..<a.count { da[i] = gp[i] * b[i] + gq[i] } }
             if let db = c.gradients[1] { for i in 0..<b.count { db[i] = gp[i] * a[i] - 2 * gq[i] * b[i] } }
+        },
+        differentiableVJP: { c in
+            let (a, b, gp, gq) = (c.inputs[0], c.inputs[1], c.cotangents[0], c.cotangents[1])
+            return [gp * b + gq, gp * a - gq * b * 2]
         })
 }

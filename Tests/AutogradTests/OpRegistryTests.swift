@@ -49,6 +49,47 @@ import Testing
         }
     }
 
+    /// Second derivatives: the recorded VJPs give `backward`'s gradients, and their own
+    /// gradients meet central differences of first derivatives (`gradgradcheck`).
+    @Test(arguments: OpCode.allCases)
+    func secondOrderGradientsMatchFiniteDifferences(op: OpCode) {
+        for c in op.cases() {
+            switch c.gradient {
+            case .checked:
+                let result = checkGradients(at: c.inputs, differentiable: c.differentiable, order: 2) { _, v in
+                    c.apply(v)
+                }
+                #expect(result.passed, "\(c): \(result)")
+            case .scoreFunction(let surrogate):
+                // The node's recorded REINFORCE term and its derivative equal the surrogate's,
+                // which is checked at order 2 by differences.
+                let result = checkGradients(at: c.inputs, differentiable: c.differentiable, order: 2) { _, v in
+                    surrogate(v)
+                }
+                #expect(result.passed, "\(c) surrogate: \(result)")
+                var generator = SeededGenerator(seed: 2)
+                let direction = Tensor<Double>.normal(c.inputs[0].shape, using: &generator)
+                func secondOrder(_ f: ([Variable<Double>]) -> Variable<Double>) -> (first: [Double], second: [Double]) {
+                    let tape = Tape<Double>()
+                    let x = tape.variable(c.inputs[0])
+                    let gradient = tape.gradients(of: f([x]), withRespectTo: [x])[0]
+                    tape.backward(from: gradient, seed: direction, reinforce: false)
+                    return (gradient.scalars, tape.gradient(of: x)?.scalars ?? [])
+                }
+                let (node, reference) = (secondOrder(c.apply), secondOrder(surrogate))
+                #expect(node.second.contains { $0 != 0 }, "\(c): no second derivative")
+                for (a, b) in zip(node.first + node.second, reference.first + reference.second) {
+                    #expect(abs(a - b) <= 1e-12 * max(1, abs(b)), "\(c): \(node) vs \(reference)")
+                }
+            case .zero:
+                let tape = Tape<Double>()
+                let inputs = c.inputs.map { tape.variable($0) }
+                let gradients = tape.gradients(of: c.apply(inputs).sum(), withRespectTo: inputs)
+                #expect(gradients.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } }, "\(c)")
+            }
+        }
+    }
+
     @Test func everyOpHasAtLeastOneCase() {
         for op in OpCode.allCases { #expect(!op.cases().isEmpty, "\(op) has no test case") }
     }

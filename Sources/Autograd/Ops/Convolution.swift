@@ -18,6 +18,25 @@ extension Variable {
     }
 }
 
+extension Variable {
+    /// The patches a `kernel` x `kernel` window visits on this `[batch, channels, height, width]`
+    /// variable, as columns (im2col; PyTorch's `unfold`): `[batch, channels * kernel^2, positions]`,
+    /// one column per output position in row-major order, zeros where the window passes the
+    /// border. A convolution is the weight, as a matrix, times these columns.
+    @inlinable
+    public func unfolded(kernel: Int, stride: Int = 1, padding: Int = 0) -> Variable {
+        tape.unfold(self, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// The adjoint of `unfolded`: adds every column of this `[batch, channels * kernel^2,
+    /// positions]` variable back at the image positions its window covered (col2im; PyTorch's
+    /// `fold`), giving `[batch, channels, height, width]`.
+    @inlinable
+    public func folded(height: Int, width: Int, kernel: Int, stride: Int = 1, padding: Int = 0) -> Variable {
+        tape.fold(self, height: height, width: width, kernel: kernel, stride: stride, padding: padding)
+    }
+}
+
 @available(*, deprecated, message: "use input.convolution2D(weight:stride:padding:)")
 @inlinable
 public func convolution2D<Scalar>(
@@ -104,5 +123,147 @@ extension Tape {
                 Scalar.kernels.columnsToImage(dcols, g, dx + n * g.channels * g.height * g.width)
             }
         }
+    }
+
+    /// The same products, recorded through `unfolded` and `folded`, which are each other's
+    /// VJPs: `dW = G cols(X)^T` summed over the batch, `dX = fold(W^T G)`.
+    @inlinable
+    func convolutionRecordedVJP(_ c: RecordedVJP<Scalar>, stride: Int, padding: Int) -> [Variable<Scalar>?] {
+        let (x, w) = (c.operand(0), c.operand(1))
+        let (xShape, wShape) = (x.shape, w.shape)
+        let geometry = geometry(xShape, wShape, stride: stride, padding: padding)
+        let (batch, outChannels) = (xShape[0], wShape[0])
+        let spread = batch * geometry.positions
+        // G as [out, batch * positions], the batch beside the positions.
+        let g = c.g.reshaped(to: [batch, outChannels, geometry.positions]).transposed([1, 0, 2])
+            .reshaped(to: [outChannels, spread])
+        var result: [Variable<Scalar>?] = [nil, nil]
+        if c.wants[1] {
+            let columns = x.unfolded(kernel: geometry.kernel, stride: stride, padding: padding)
+                .transposed([1, 0, 2]).reshaped(to: [geometry.patchSize, spread])
+            result[1] = g.matmul(columns, transposeB: true).reshaped(to: wShape)
+        }
+        if c.wants[0] {
+            let weight = w.reshaped(to: [outChannels, geometry.patchSize])
+            result[0] = weight.matmul(g, transposeA: true)
+                .reshaped(to: [geometry.patchSize, batch, geometry.positions]).transposed([1, 0, 2])
+                .folded(
+                    height: geometry.height, width: geometry.width, kernel: geometry.kernel,
+                    stride: stride, padding: padding)
+        }
+        return result
+    }
+
+    // MARK: Unfold and fold
+
+    @inlinable
+    func unfold(_ x: Variable<Scalar>, kernel: Int, stride: Int, padding: Int) -> Variable<Scalar> {
+        let nx = node(x)
+        require(nx.shape.rank == 4, "unfold: needs input [batch, channels, height, width], got \(nx.shape)")
+        let g = checkedGeometry(
+            "unfold", channels: nx.shape[1], height: nx.shape[2], width: nx.shape[3],
+            kernel: kernel, stride: stride, padding: padding)
+        let batch = nx.shape[0]
+        return record(
+            .unfold(kernel: kernel, stride: stride, padding: padding), x,
+            shape: [batch, g.patchSize, g.positions]
+        ) { out in
+            let image = pointer(nx.value)
+            for n in 0..<batch {
+                Scalar.kernels.imageToColumns(
+                    image + n * g.channels * g.height * g.width, g, out + n * g.patchSize * g.positions)
+            }
+        }
+    }
+
+    @inlinable
+    func fold(
+        _ x: Variable<Scalar>, height: Int, width: Int, kernel: Int, stride: Int, padding: Int
+    ) -> Variable<Scalar> {
+        let nx = node(x)
+        require(
+            nx.shape.rank == 3 && kernel >= 1 && nx.shape[1] % (kernel * kernel) == 0,
+            "fold: needs columns [batch, channels * \(kernel)^2, positions], got \(nx.shape)")
+        let g = checkedGeometry(
+            "fold", channels: nx.shape[1] / (kernel * kernel), height: height, width: width,
+            kernel: kernel, stride: stride, padding: padding)
+        require(
+            nx.shape[2] == g.positions,
+            "fold: \(nx.shape[2]) columns, but a \(kernel)x\(kernel) window on \(height)x\(width) with stride "
+                + "\(stride) and padding \(padding) visits \(g.positions) positions")
+        let batch = nx.shape[0]
+        let imageSize = g.channels * height * width
+        return record(
+            .fold(kernel: kernel, stride: stride, padding: padding), x,
+            shape: [batch, g.channels, height, width]
+        ) { out in
+            let columns = pointer(nx.value)
+            _ = zeroed(out, batch * imageSize)
+            for n in 0..<batch {
+                Scalar.kernels.columnsToImage(columns + n * g.patchSize * g.positions, g, out + n * imageSize)
+            }
+        }
+    }
+
+    /// The geometry of a window on an image, checked: it fits at least once.
+    @inlinable
+    func checkedGeometry(
+        _ op: String, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int
+    ) -> ConvolutionGeometry {
+        require(
+            kernel >= 1 && stride >= 1 && padding >= 0,
+            "\(op): kernel \(kernel), stride \(stride) and padding \(padding) are invalid")
+        let g = ConvolutionGeometry(
+            channels: channels, height: height, width: width, kernel: kernel, stride: stride, padding: padding)
+        require(
+            g.outHeight >= 1 && g.outWidth >= 1,
+            "\(op): kernel \(kernel) does not fit a \(height)x\(width) image with padding \(padding)")
+        return g
+    }
+
+    /// The geometry of an unfold or fold node, from the image side's shape.
+    @inlinable
+    func windowGeometry(image: Shape, kernel: Int, stride: Int, padding: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            channels: image[1], height: image[2], width: image[3], kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// Unfold's VJP folds the cotangent back into the image.
+    @inlinable
+    func unfoldVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, kernel: Int, stride: Int, padding: Int) {
+        let x = operand(node, 0)
+        guard let dx = gradientBuffer(x) else { return }
+        let image = nodes[Int(x)].shape
+        let geometry = windowGeometry(image: image, kernel: kernel, stride: stride, padding: padding)
+        let imageSize = image.count / image[0]
+        for n in 0..<image[0] {
+            Scalar.kernels.columnsToImage(g + n * geometry.patchSize * geometry.positions, geometry, dx + n * imageSize)
+        }
+    }
+
+    /// Fold's VJP unfolds the cotangent.
+    @inlinable
+    func foldVJP(_ node: TapeNode, _ g: UnsafeMutablePointer<Scalar>, kernel: Int, stride: Int, padding: Int) {
+        let x = operand(node, 0)
+        guard let (dx, isFresh) = gradientTarget(x) else { return }
+        let geometry = windowGeometry(image: node.shape, kernel: kernel, stride: stride, padding: padding)
+        let (imageSize, block) = (node.shape.count / node.shape[0], geometry.patchSize * geometry.positions)
+        let columns = isFresh ? dx : scratch(block)
+        for n in 0..<node.shape[0] {
+            let target = isFresh ? dx + n * block : columns
+            Scalar.kernels.imageToColumns(g + n * imageSize, geometry, target)
+            if !isFresh { for i in 0..<block { dx[n * block + i] += columns[i] } }
+        }
+    }
+
+    @inlinable
+    func unfoldRecordedVJP(_ c: RecordedVJP<Scalar>, kernel: Int, stride: Int, padding: Int) -> [Variable<Scalar>?] {
+        let image = c.operandShape(0)
+        return [c.g.folded(height: image[2], width: image[3], kernel: kernel, stride: stride, padding: padding)]
+    }
+
+    @inlinable
+    func foldRecordedVJP(_ c: RecordedVJP<Scalar>, kernel: Int, stride: Int, padding: Int) -> [Variable<Scalar>?] {
+        [c.g.unfolded(kernel: kernel, stride: stride, padding: padding)]
     }
 }

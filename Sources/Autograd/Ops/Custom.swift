@@ -30,6 +30,16 @@
 ///
 /// Check a new op with `checkGradients` from `AutogradTesting`, in Double. The views passed to
 /// `forward` and `vjp` are valid only during the call.
+///
+/// A VJP that loops over buffers gives first derivatives only: a gradient pass that records
+/// (`Tape.gradients(of:withRespectTo:)`) runs it as an op of its own, whose gradient stops
+/// the program with a message naming the op. To differentiate through the op twice, give it
+/// `differentiableVJP` too, the same VJP written with tape ops (check it with
+/// `checkGradients(..., order: 2)`):
+///
+/// ```swift
+///     differentiableVJP: { c in [c.cotangents[0] * c.inputs[0].sigmoid()] }
+/// ```
 public struct CustomOp<Scalar: TensorScalar, Saved> {
     /// Names the op in error messages.
     public let name: String
@@ -39,16 +49,24 @@ public struct CustomOp<Scalar: TensorScalar, Saved> {
     public let forward:
         (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved
     public let vjp: (_ context: CustomVJPContext<Scalar, Saved>) -> Void
+    /// The VJP in tape ops, for gradient passes that record: one gradient per input (nil for
+    /// none), shaped like it. Nil: the op's gradient cannot be differentiated again.
+    public let differentiableVJP: ((_ context: CustomGradientContext<Scalar, Saved>) -> [Variable<Scalar>?])?
 
-    /// - Parameter outputShapes: the outputs' shapes from the inputs'; by default one output
-    ///   shaped like the first input (an elementwise op).
+    /// - Parameters:
+    ///   - outputShapes: the outputs' shapes from the inputs'; by default one output shaped
+    ///     like the first input (an elementwise op).
+    ///   - differentiableVJP: the VJP written with tape ops, which makes the op differentiable
+    ///     more than once; `vjp` still runs in `backward`, the fast first-order pass.
     public init(
         name: String, outputShapes: (([Shape]) -> [Shape])? = nil,
         forward:
             @escaping (_ inputs: ViewList<TensorView<Scalar>>, _ outputs: ViewList<MutableTensorView<Scalar>>) -> Saved,
-        vjp: @escaping (_ context: CustomVJPContext<Scalar, Saved>) -> Void
+        vjp: @escaping (_ context: CustomVJPContext<Scalar, Saved>) -> Void,
+        differentiableVJP: ((_ context: CustomGradientContext<Scalar, Saved>) -> [Variable<Scalar>?])? = nil
     ) {
         (self.name, self.outputShapes, self.forward, self.vjp) = (name, outputShapes, forward, vjp)
+        self.differentiableVJP = differentiableVJP
     }
 
     /// Records the op on the inputs' tape and returns its outputs.
@@ -85,6 +103,37 @@ public struct CustomVJPContext<Scalar: TensorScalar, Saved> {
     }
 }
 
+/// What a custom op's `differentiableVJP` receives: the op's inputs, outputs and the
+/// cotangents of its outputs as tape variables.
+public struct CustomGradientContext<Scalar: TensorScalar, Saved> {
+    public let inputs: [Variable<Scalar>]
+    public let outputs: [Variable<Scalar>]
+    /// The gradient of the root with respect to each output (zeros where none reached it).
+    public let cotangents: [Variable<Scalar>]
+    /// Whether each input needs a gradient; the others' may be nil.
+    public let needsGradient: [Bool]
+    /// What `forward` returned.
+    public let saved: Saved
+}
+
+/// A custom op as the tape keeps it: its two VJPs, with what `forward` saved.
+@usableFromInline
+struct CustomEntry<Scalar: TensorScalar> {
+    /// The buffer VJP, run by `backward` from the node of the op's last output.
+    @usableFromInline let vjp: (Tape<Scalar>, _ lastOutput: Int) -> Void
+    /// The recorded VJP, given the outputs' cotangents: one gradient per input.
+    @usableFromInline let recordedVJP:
+        (Tape<Scalar>, _ lastOutput: Int, _ cotangents: [Variable<Scalar>]) -> [Variable<Scalar>?]
+
+    @inlinable
+    init(
+        vjp: @escaping (Tape<Scalar>, Int) -> Void,
+        recordedVJP: @escaping (Tape<Scalar>, Int, [Variable<Scalar>]) -> [Variable<Scalar>?]
+    ) {
+        (self.vjp, self.recordedVJP) = (vjp, recordedVJP)
+    }
+}
+
 /// The views a custom op's rules receive: a list held on the stack for the call, so that
 /// recording and replaying the op allocates no arrays.
 public struct ViewList<Element>: RandomAccessCollection {
@@ -92,6 +141,13 @@ public struct ViewList<Element>: RandomAccessCollection {
 
     @inlinable
     init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = UnsafeBufferPointer(base) }
+
+    @inlinable
+    init(base: UnsafeBufferPointer<Element>) { self.base = base }
+
+    /// The views in `range`, as a list of their own.
+    @inlinable
+    func part(_ range: Range<Int>) -> ViewList { ViewList(base: UnsafeBufferPointer(rebasing: base[range])) }
 
     @inlinable public var startIndex: Int { 0 }
     @inlinable public var endIndex: Int { base.count }
@@ -139,7 +195,7 @@ public struct MutableTensorView<Scalar: TensorScalar> {
 
 extension Tape {
     /// Records a custom op: one node per output, the last one holding the inputs as operands
-    /// and the op's VJP (with what `forward` saved) in `customVJPs`.
+    /// and the op's VJP (with what `forward` saved) in `customEntries`.
     @inlinable
     func record<Saved>(_ op: CustomOp<Scalar, Saved>, _ inputs: [Variable<Scalar>]) -> [Variable<Scalar>] {
         var needs = false
@@ -158,7 +214,7 @@ extension Tape {
             let shapes = op.outputShapes?(inputViews.map(\.shape))
             let outputCount = shapes?.count ?? 1
             require(outputCount > 0, "\(op.name): a custom op needs at least one output")
-            let entry = Int32(customVJPs.count)
+            let entry = Int32(customEntries.count)
             var outputs: [Variable<Scalar>] = []
             outputs.reserveCapacity(outputCount)
             let saved = withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>.self, capacity: outputCount) {
@@ -184,10 +240,14 @@ extension Tape {
                 }
                 return saved!
             }
-            let vjp = op.vjp
-            customVJPs.append { tape, lastOutput in
-                tape.runCustomVJP(lastOutput: lastOutput, outputCount: outputCount, saved: saved, vjp)
-            }
+            customEntries.append(
+                CustomEntry(
+                    vjp: { tape, lastOutput in
+                        tape.runCustomVJP(lastOutput: lastOutput, outputCount: outputCount, saved: saved, op.vjp)
+                    },
+                    recordedVJP: { tape, lastOutput, cotangents in
+                        tape.recordCustomVJP(op, lastOutput: lastOutput, cotangents: cotangents, saved: saved)
+                    }))
             return outputs
         }
     }
@@ -241,6 +301,57 @@ extension Tape {
     /// Runs the VJP of the custom op whose last output is node `lastOutput`.
     @inlinable
     func customVJP(lastOutput: Int, entry: Int) {
-        customVJPs[entry](self, lastOutput)
+        customEntries[entry].vjp(self, lastOutput)
+    }
+
+    /// The VJP of a custom op in a gradient pass that records: the op's `differentiableVJP`,
+    /// or else its buffer VJP run as an op of its own whose gradient traps, naming the op.
+    @usableFromInline
+    func recordCustomVJP<Saved>(
+        _ op: CustomOp<Scalar, Saved>, lastOutput: Int, cotangents: [Variable<Scalar>], saved: Saved
+    ) -> [Variable<Scalar>?] {
+        let node = nodes[lastOutput]
+        let variable = { (id: Int) in Variable(tape: self, id: Int32(id), generation: self.generation) }
+        let inputs = (0..<Int(node.operandCount)).map { variable(Int(operand(node, $0))) }
+        let outputs = ((lastOutput - cotangents.count + 1)...lastOutput).map(variable)
+        if let differentiableVJP = op.differentiableVJP {
+            let gradients = differentiableVJP(
+                CustomGradientContext(
+                    inputs: inputs, outputs: outputs, cotangents: cotangents,
+                    needsGradient: inputs.map { nodes[Int($0.id)].requiresGradient }, saved: saved))
+            require(
+                gradients.count == inputs.count,
+                "\(op.name): differentiableVJP gave \(gradients.count) gradients for \(inputs.count) inputs")
+            for (k, gradient) in gradients.enumerated() {
+                guard let gradient else { continue }
+                require(
+                    gradient.shape == inputs[k].shape,
+                    "\(op.name): differentiableVJP gave input \(k) a gradient of shape \(gradient.shape), "
+                        + "not its shape \(inputs[k].shape)")
+            }
+            return gradients
+        }
+        let (inputCount, outputCount) = (inputs.count, outputs.count)
+        let firstOrder = CustomOp<Scalar, Void>(
+            name: "\(op.name)'s VJP", outputShapes: { Array($0[0..<inputCount]) },
+            forward: { views, gradients in
+                // Views: the op's inputs, outputs and cotangents; one gradient per input.
+                for gradient in gradients { gradient.scalars.initialize(repeating: 0) }
+                withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>?.self, capacity: inputCount) { targets in
+                    for k in 0..<inputCount { targets.initializeElement(at: k, to: gradients[k]) }
+                    op.vjp(
+                        CustomVJPContext(
+                            inputs: views.part(0..<inputCount),
+                            outputs: views.part(inputCount..<(inputCount + outputCount)),
+                            cotangents: views.part((inputCount + outputCount)..<(inputCount + 2 * outputCount)),
+                            gradients: ViewList(targets), saved: saved))
+                }
+            },
+            vjp: { _ in
+                fatalError(
+                    "\(op.name): its gradient cannot be differentiated again: its VJP is a loop over buffers. Give the "
+                        + "CustomOp a differentiableVJP written with tape ops")
+            })
+        return firstOrder(inputs + outputs + cotangents)
     }
 }

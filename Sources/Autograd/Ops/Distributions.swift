@@ -58,6 +58,14 @@ extension Tape {
             sample: pointer(nodes[Int(sample)].value),
             standardDeviation: sd, g: g, dmean: dmean)
     }
+
+    /// The same rule in recorded ops, the sample held constant.
+    @inlinable
+    func normalLogProbabilityRecordedVJP(_ c: RecordedVJP<Scalar>, standardDeviation sd: Scalar) -> [Variable<Scalar>?]
+    {
+        let (mean, sample) = (c.operand(0), c.operand(1).stoppingGradient())
+        return [c.g * (sample - mean) * (1 / (sd * sd)), nil]
+    }
 }
 
 // MARK: The stochastic node
@@ -151,6 +159,24 @@ extension Tape {
             count: node.shape.count, mean: pointer(nodes[Int(mean)].value),
             sample: pointer(node.value), standardDeviation: Scalar(sd),
             g: pointer(negatedAdvantage), dmean: gradientBuffer(mean)!)
+    }
+
+    /// The REINFORCE term of the node's mean in recorded ops: `-A (sample - mean) / sd^2`, the
+    /// sample (the node itself, which passes no gradient) and the advantage held constant.
+    @inlinable
+    func sampleNormalRecordedVJP(
+        _ node: TapeNode, id: Int, _ sd: Double, _ negatedAdvantage: UnsafeMutableRawPointer?
+    ) -> Variable<Scalar> {
+        guard let negatedAdvantage else {
+            fatalError(
+                "sampleNormal: a gradient pass reached a stochastic node whose advantage was never set (call "
+                    + "setAdvantage on the sample)")
+        }
+        let source = pointer(negatedAdvantage)
+        let advantage = constant(shape: node.shape) { $0.baseAddress!.update(from: source, count: $0.count) }
+        let mean = Variable(tape: self, id: operand(node, 0), generation: generation)
+        let sample = Variable(tape: self, id: Int32(id), generation: generation)
+        return advantage * (sample - mean) * (1 / (Scalar(sd) * Scalar(sd)))
     }
 }
 

@@ -119,6 +119,18 @@ extension Tape {
             }
         }
     }
+
+    /// The same rules in recorded ops; the pass undoes broadcasting.
+    @inlinable
+    func binaryRecordedVJP(_ op: BinaryOperator, _ c: RecordedVJP<Scalar>) -> [Variable<Scalar>?] {
+        let (a, b, g) = (c.operand(0), c.operand(1), c.g)
+        switch op {
+        case .add: return [g, g]
+        case .subtract: return [g, c.wants[1] ? -g : nil]
+        case .multiply: return [c.wants[0] ? g * b : nil, c.wants[1] ? g * a : nil]
+        case .divide: return [c.wants[0] ? g / b : nil, c.wants[1] ? -(g * c.output / b) : nil]
+        }
+    }
 }
 
 // MARK: Unary
@@ -176,6 +188,26 @@ extension Tape {
             op, count: node.shape.count, x: pointer(nodes[Int(x)].value),
             y: pointer(node.value), g: g, dx: dx, lower: lower, upper: upper,
             overwrite: isFresh)
+    }
+
+    /// The same rules in recorded ops. ReLU's and clamp's derivatives are masks, constants:
+    /// their own derivative is zero wherever they are defined.
+    @inlinable
+    func unaryRecordedVJP(
+        _ op: UnaryOperator, _ c: RecordedVJP<Scalar>, lower: Scalar, upper: Scalar
+    ) -> [Variable<Scalar>?] {
+        let (x, y, g) = (c.operand(0), c.output, c.g)
+        switch op {
+        case .negate: return [-g]
+        case .exp: return [g * y]
+        case .log: return [g / x]
+        case .tanh: return [g * (1 - y.squared())]
+        case .sigmoid: return [g * y * (1 - y)]
+        case .relu: return [g * c.mask(of: x) { $0 > 0 }]
+        case .square: return [g * x * 2]
+        case .squareRoot: return [g / (y * 2)]
+        case .clamp: return [g * c.mask(of: x) { $0 >= lower && $0 <= upper }]
+        }
     }
 }
 

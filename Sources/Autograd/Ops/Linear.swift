@@ -200,4 +200,28 @@ extension Tape {
         }
         if activation != .identity { gradients.recycle(dz, count: batch * outputs) }  // used up
     }
+
+    /// The same rules in recorded ops: `dz` from the output, then a product per operand and
+    /// a column sum per bias (a bias in both terms gets it twice, as the pass adds).
+    @inlinable
+    func linearRecordedVJP(_ c: RecordedVJP<Scalar>, terms: Int, activation: Activation) -> [Variable<Scalar>?] {
+        let (y, g) = (c.output, c.g)
+        let dz =
+            switch activation {
+            case .identity: g
+            case .relu: g * c.mask(of: y) { $0 > 0 }
+            case .tanh: g * (1 - y.squared())
+            }
+        var result = [Variable<Scalar>?](repeating: nil, count: c.wants.count)
+        for term in 0..<terms {
+            let (x, w) = (c.operand(2 * term), c.operand(2 * term + 1))
+            if c.wants[2 * term + 1] { result[2 * term + 1] = dz.matmul(x, transposeA: true) }  // [out, in]
+            if c.wants[2 * term] { result[2 * term] = dz.matmul(w) }  // [batch, in]
+        }
+        if c.wants[(2 * terms)...].contains(true) {
+            let columnSums = dz.sum(alongAxes: [0])
+            for i in (2 * terms)..<c.wants.count where c.wants[i] { result[i] = columnSums }
+        }
+        return result
+    }
 }

@@ -79,4 +79,24 @@ extension Tape {
             }
         }
     }
+
+    /// The same products, recorded: each is a `matmul` with flags, so it is differentiable
+    /// again by the rules above.
+    @inlinable
+    func matmulRecordedVJP(_ c: RecordedVJP<Scalar>, transposeA: Bool, transposeB: Bool) -> [Variable<Scalar>?] {
+        let (a, b, g) = (c.operand(0), c.operand(1), c.g)
+        let da =
+            !c.wants[0]
+            ? nil
+            : transposeA
+                ? b.matmul(g, transposeA: transposeB, transposeB: true)  // op(B) G^T
+                : g.matmul(b, transposeB: !transposeB)  // G op(B)^T
+        let db =
+            !c.wants[1]
+            ? nil
+            : transposeB
+                ? g.matmul(a, transposeA: true, transposeB: transposeA)  // G^T op(A)
+                : a.matmul(g, transposeA: !transposeA)  // op(A)^T G
+        return [da, db]
+    }
 }

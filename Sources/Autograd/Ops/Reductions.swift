@@ -127,6 +127,23 @@ extension Tape {
             rows: node.shape.count / columns, columns: columns,
             y: pointer(node.value), g: g, dx: dx, scratch: scratch(columns))
     }
+
+    /// The sum's VJP, recorded: the cotangent broadcast back over the summed axes.
+    @inlinable
+    func sumRecordedVJP(_ c: RecordedVJP<Scalar>, reducedAxes mask: UInt8) -> [Variable<Scalar>?] {
+        let shape = c.operandShape(0)
+        return [c.g.reshaped(to: keptShape(shape, mask)).broadcasted(to: shape)]
+    }
+
+    /// Log-softmax's VJP, recorded: `g - softmax * sum(g)`, the softmax from the output.
+    @inlinable
+    func logSoftmaxRecordedVJP(_ c: RecordedVJP<Scalar>) -> [Variable<Scalar>?] {
+        let shape = c.node.shape
+        var kept = shape
+        kept[shape.rank - 1] = 1
+        let total = c.g.sum(alongAxes: [shape.rank - 1]).reshaped(to: kept)
+        return [c.g - c.output.exp() * total]
+    }
 }
 
 // MARK: The per-element rules

@@ -216,4 +216,61 @@ extension Tape {
         let view = nodes[Int(x)].shape.split(at: axis)
         Scalar.kernels.scatterAdd(outer: view.outer, axis: view.axis, inner: view.inner, g: g, indices: stored, dx: dx)
     }
+
+    /// Gather's VJP (and max's), recorded: each output position picked one entry along the
+    /// axis, so the scatter is the cotangent broadcast along the axis times a one-hot mask.
+    @inlinable
+    func gatherRecordedVJP(
+        _ c: RecordedVJP<Scalar>, axis: Int, indices stored: UnsafeMutablePointer<Int32>
+    ) -> [Variable<Scalar>?] {
+        let shape = c.operandShape(0)
+        let view = shape.split(at: axis)
+        let picked = constant(shape: shape) { out in
+            out.initialize(repeating: 0)
+            for o in 0..<view.outer {
+                for i in 0..<view.inner {
+                    out[(o * view.axis + Int(stored[o * view.inner + i])) * view.inner + i] = 1
+                }
+            }
+        }
+        var kept = shape
+        kept[axis] = 1
+        return [c.g.reshaped(to: kept) * picked]
+    }
+
+    /// Transpose's VJP, recorded: the inverse permutation.
+    @inlinable
+    func transposeRecordedVJP(_ c: RecordedVJP<Scalar>, permutation packed: UInt32) -> [Variable<Scalar>?] {
+        let rank = c.node.shape.rank
+        var inverse = [Int](repeating: 0, count: rank)
+        for i in 0..<rank { inverse[Int((packed >> (8 * i)) & 0xFF)] = i }
+        return [c.g.transposed(inverse)]
+    }
+
+    /// Slice's VJP, recorded: the cotangent between zeros along the axis.
+    @inlinable
+    func sliceRecordedVJP(_ c: RecordedVJP<Scalar>, axis: Int, start: Int) -> [Variable<Scalar>?] {
+        let whole = c.operandShape(0)
+        let length = c.node.shape[axis]
+        func zeros(_ count: Int) -> Variable<Scalar> {
+            var shape = whole
+            shape[axis] = count
+            return constant(0, shape: shape)
+        }
+        var parts = [c.g]
+        if start > 0 { parts.insert(zeros(start), at: 0) }
+        if start + length < whole[axis] { parts.append(zeros(whole[axis] - start - length)) }
+        return [parts.count == 1 ? c.g : Autograd.concatenate(parts, alongAxis: axis)]
+    }
+
+    /// Concatenation's VJP, recorded: each operand's block of the cotangent.
+    @inlinable
+    func concatenateRecordedVJP(_ c: RecordedVJP<Scalar>, axis: Int) -> [Variable<Scalar>?] {
+        var start = 0
+        return (0..<c.wants.count).map { i in
+            let length = c.operandShape(i)[axis]
+            defer { start += length }
+            return c.wants[i] ? c.g.slice(alongAxis: axis, start: start, length: length) : nil
+        }
+    }
 }
