@@ -28,6 +28,7 @@ extension Tape {
     ///   does not depend on the input.
     /// - Precondition: every input requires a gradient (`variable(_:)` or a bound parameter,
     ///   not `constant`): the ops recorded on a constant keep no path back to it.
+    @inlinable
     public func gradients(
         of root: Variable<Scalar>, withRespectTo inputs: [Variable<Scalar>], seed: Variable<Scalar>? = nil,
         reinforce: Bool = true
@@ -175,16 +176,18 @@ struct RecordedVJP<Scalar: TensorScalar> {
 /// The state of one recorded backward pass: each node's gradient so far.
 @usableFromInline
 struct GradientPass<Scalar: TensorScalar> {
-    let tape: Tape<Scalar>
-    let needed: [Bool]
-    var gradients: [Variable<Scalar>?]
+    @usableFromInline let tape: Tape<Scalar>
+    @usableFromInline let needed: [Bool]
+    @usableFromInline var gradients: [Variable<Scalar>?]
 
+    @inlinable
     init(tape: Tape<Scalar>, needed: [Bool]) {
         (self.tape, self.needed) = (tape, needed)
         gradients = Array(repeating: nil, count: needed.count)
     }
 
     /// Adds each contribution into the gradient of the operand in its position.
+    @inlinable
     mutating func add(_ contributions: [Variable<Scalar>?], toOperandsOf node: TapeNode) {
         for (i, contribution) in contributions.enumerated() {
             guard let contribution else { continue }
@@ -194,6 +197,7 @@ struct GradientPass<Scalar: TensorScalar> {
 
     /// Adds a contribution shaped like an op's output into an operand's gradient, summing
     /// over the axes along which the operand was broadcast (the recorded `accumulate`).
+    @inlinable
     mutating func add(_ contribution: Variable<Scalar>, to operand: Int32) {
         let id = Int(operand)
         guard needed[id] else { return }

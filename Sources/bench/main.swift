@@ -1,5 +1,5 @@
-// Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only | --data-parallel]
-// [--threads <n>] [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
+// Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only | --data-parallel |
+// --second-order] [--threads <n>] [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
 import CKernels
 
 #if canImport(Glibc)
@@ -7,12 +7,13 @@ import Glibc
 #endif
 
 let help = """
-    Usage: bench [--quick] [--ram-only | --tape-only | --data-parallel] [--threads <n>] [--profile]
+    Usage: bench [--quick] [--ram-only | --tape-only | --data-parallel | --second-order] [--threads <n>] [--profile]
 
     Prints, measured in this run (build with -c release): matrix-product GFLOP/s, independent
     products at once against in turn, vector math against libm, the tape's overhead per op, and
     RAM training steps (forward, backward, update) for MNIST and translated MNIST at batch 20,
-    32 and 128, then peak memory. Nothing is asserted: compare runs, or use
+    32 and 128, a Hessian-vector product's time against a gradient's (an MLP and RAM), then
+    peak memory. Nothing is asserted: compare runs, or use
     Sources/bench/reference/compare_ram.sh and compare_matmul.sh for ratios against JAX and
     OpenBLAS.
 
@@ -23,6 +24,7 @@ let help = """
       --data-parallel
                      Only RAM steps shared by the processes of an mpirun (built with
                      --traits MPI; one process without mpirun), and the all-reduce alone.
+      --second-order Only the Hessian-vector product against the gradient.
       --threads <n>  Threads (1...64) for the RAM steps' matrix products and retina. (default: 1)
       --profile      After the RAM table, where a batch-128 step's time goes, op by op.
       -h, --help     Show this help.
@@ -32,7 +34,9 @@ if arguments.contains("-h") || arguments.contains("--help") {
     print(help)
     exit(0)
 }
-let known: Set = ["--quick", "--ram-only", "--tape-only", "--data-parallel", "--threads", "--profile"]
+let known: Set = [
+    "--quick", "--ram-only", "--tape-only", "--data-parallel", "--second-order", "--threads", "--profile",
+]
 for (i, argument) in arguments.enumerated().dropFirst() where !known.contains(argument) {
     guard i > 1, arguments[i - 1] == "--threads" else {
         print("bench: unknown argument '\(argument)' (see --help)")
@@ -54,6 +58,11 @@ if arguments.contains("--data-parallel") {
     runDataParallelBenchmark(steps: quick ? 10 : 50)
     exit(0)
 }
+if arguments.contains("--second-order") {
+    ck_set_thread_count(Int32(threads))
+    runSecondOrderBenchmark(steps: quick ? 10 : 30)
+    exit(0)
+}
 if !arguments.contains("--ram-only") {
     if !tapeOnly { runMatmulBenchmark() }
     runTapeOverheadBenchmark()
@@ -62,6 +71,7 @@ if !tapeOnly {
     ck_set_thread_count(Int32(threads))
     runRAMTrainingBenchmark(steps: quick ? 10 : 50, threads: threads)
     if arguments.contains("--profile") { runRAMProfile(steps: quick ? 10 : 50) }
+    if !arguments.contains("--ram-only") { runSecondOrderBenchmark(steps: quick ? 10 : 30) }
 }
 
 var usage = rusage()
