@@ -25,6 +25,19 @@ import Testing
         #expect(Self.close(squared.scalars, expected), "\(squared.scalars)")
     }
 
+    /// The README's three lines, as written there.
+    @Test func theReadmesExampleGivesWhatItsCommentsSay() {
+        let x = Tensor<Double>([0.5, -2, 3])
+        let v = Tensor<Double>([1, 0.5, -1])
+        let f = { (x: Variable<Double>) in (x * x).sum() }
+        let hv = hvp(of: { ($0 * $0 * $0).sum() }, at: x, direction: v)  // H v = 6 x v, without H
+        let (y, jv) = jvp(of: { $0.tanh() }, at: x, direction: v)  // y and J v = (1 - y^2) v
+        let h = hessian(of: f, at: x)  // [n, n]; jacobian(of:at:) too
+        #expect(Self.close(hv.scalars, zip(x.scalars, v.scalars).map { 6 * $0 * $1 }))
+        #expect(Self.close(jv.scalars, zip(y.scalars, v.scalars).map { (1 - $0 * $0) * $1 }))
+        #expect(h.shape == [3, 3] && Self.close(h.scalars, Self.diagonal([2, 2, 2])))
+    }
+
     @Test func theHessianOfASumOfSinesIsDiagonalMinusSine() {
         let x = Tensor<Double>([0.3, -1.1, 2.5, 4])
         let h = hessian(of: { sine($0).sum() }, at: x)
