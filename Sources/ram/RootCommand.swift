@@ -11,5 +11,6 @@ enum RootCommand {
             CatchCommand.command,
             SearchCommand.command,
             RunsCommand.command,
+            TablesCommand.command,
         ])
 }
