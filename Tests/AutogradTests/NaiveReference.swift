@@ -174,13 +174,15 @@ func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, pad
     return Tensor(shape: [n, o, oh, ow], scalars: out)
 }
 
-/// im2col by its definition: entry `[b, (c, u, v), (i, j)]` is the pixel the window at output
-/// position `(i, j)` sees at kernel offset `(u, v)` of channel `c`, zero past the border.
-func naiveUnfold(_ x: Tensor<Double>, kernel k: Int, stride: Int, padding: Int) -> Tensor<Double> {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+/// Every (column entry, pixel) pair of a window's visits, by definition: entry `[b, (c, u, v),
+/// (i, j)]` of the columns sees pixel `[b, c, i * stride + u - padding, j * stride + v - padding]`,
+/// when that lies inside the image. As offsets into the two row-major tensors.
+func naiveWindowVisits(
+    batch n: Int, channels c: Int, height h: Int, width wd: Int, kernel k: Int, stride: Int, padding: Int
+) -> [(column: Int, pixel: Int)] {
     let oh = (h + 2 * padding - k) / stride + 1
     let ow = (wd + 2 * padding - k) / stride + 1
-    var out = [Double](repeating: 0, count: n * c * k * k * oh * ow)
+    var visits: [(Int, Int)] = []
     for b in 0..<n {
         for ch in 0..<c {
             for u in 0..<k {
@@ -190,39 +192,40 @@ func naiveUnfold(_ x: Tensor<Double>, kernel k: Int, stride: Int, padding: Int) 
                             let (y, xx) = (i * stride + u - padding, j * stride + v - padding)
                             guard y >= 0 && y < h && xx >= 0 && xx < wd else { continue }
                             let row = (ch * k + u) * k + v
-                            out[((b * c * k * k + row) * oh + i) * ow + j] = element(x, [b, ch, y, xx])
+                            visits.append(
+                                (((b * c * k * k + row) * oh + i) * ow + j, ((b * c + ch) * h + y) * wd + xx))
                         }
                     }
                 }
             }
         }
     }
-    return Tensor(shape: [n, c * k * k, oh * ow], scalars: out)
+    return visits
 }
 
-/// col2im by its definition: every column entry added back at the pixel it came from.
+/// im2col: each column entry is the pixel it visits, zero past the border.
+func naiveUnfold(_ x: Tensor<Double>, kernel k: Int, stride: Int, padding: Int) -> Tensor<Double> {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let positions = ((h + 2 * padding - k) / stride + 1) * ((wd + 2 * padding - k) / stride + 1)
+    var out = [Double](repeating: 0, count: n * c * k * k * positions)
+    for visit in naiveWindowVisits(
+        batch: n, channels: c, height: h, width: wd, kernel: k, stride: stride, padding: padding)
+    {
+        out[visit.column] = x.scalars[visit.pixel]
+    }
+    return Tensor(shape: [n, c * k * k, positions], scalars: out)
+}
+
+/// col2im, the adjoint: every column entry added back at the pixel it visits.
 func naiveFold(
     _ columns: Tensor<Double>, channels c: Int, height h: Int, width wd: Int, kernel k: Int, stride: Int, padding: Int
 ) -> Tensor<Double> {
     let n = columns.shape[0]
-    let oh = (h + 2 * padding - k) / stride + 1
-    let ow = (wd + 2 * padding - k) / stride + 1
     var out = [Double](repeating: 0, count: n * c * h * wd)
-    for b in 0..<n {
-        for ch in 0..<c {
-            for u in 0..<k {
-                for v in 0..<k {
-                    for i in 0..<oh {
-                        for j in 0..<ow {
-                            let (y, xx) = (i * stride + u - padding, j * stride + v - padding)
-                            guard y >= 0 && y < h && xx >= 0 && xx < wd else { continue }
-                            let row = (ch * k + u) * k + v
-                            out[((b * c + ch) * h + y) * wd + xx] += element(columns, [b, row, i * ow + j])
-                        }
-                    }
-                }
-            }
-        }
+    for visit in naiveWindowVisits(
+        batch: n, channels: c, height: h, width: wd, kernel: k, stride: stride, padding: padding)
+    {
+        out[visit.pixel] += columns.scalars[visit.column]
     }
     return Tensor(shape: [n, c, h, wd], scalars: out)
 }
