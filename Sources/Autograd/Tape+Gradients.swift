@@ -93,7 +93,7 @@ extension Tape {
                 let outputs = (id - Int(outputCount) + 1)...id
                 guard outputs.contains(where: { pass.gradients[$0] != nil }) else { continue }
                 let cotangents = outputs.map { pass.gradients[$0] ?? constant(0, shape: nodes[$0].shape) }
-                let contributions = customEntries[Int(entry)].recordedVJP(self, id, cotangents)
+                let contributions = customEntries[Int(entry)](self, id, cotangents)
                 pass.add(contributions, toOperandsOf: node)
             default:
                 guard needed[id], let g = pass.gradients[id] else { continue }

@@ -116,23 +116,13 @@ public struct CustomGradientContext<Scalar: TensorScalar, Saved> {
     public let saved: Saved
 }
 
-/// A custom op as the tape keeps it: its two VJPs, with what `forward` saved.
+/// A custom op as the tape keeps it: one closure over its VJPs and what `forward` saved (one,
+/// not two, keeps recording a custom op as cheap as before). Given no cotangents, it runs the
+/// buffer VJP from the node of the op's last output and returns nothing; given the outputs'
+/// cotangents as variables, it records the VJP and returns one gradient per input.
 @usableFromInline
-struct CustomEntry<Scalar: TensorScalar> {
-    /// The buffer VJP, run by `backward` from the node of the op's last output.
-    @usableFromInline let vjp: (Tape<Scalar>, _ lastOutput: Int) -> Void
-    /// The recorded VJP, given the outputs' cotangents: one gradient per input.
-    @usableFromInline let recordedVJP:
-        (Tape<Scalar>, _ lastOutput: Int, _ cotangents: [Variable<Scalar>]) -> [Variable<Scalar>?]
-
-    @inlinable
-    init(
-        vjp: @escaping (Tape<Scalar>, Int) -> Void,
-        recordedVJP: @escaping (Tape<Scalar>, Int, [Variable<Scalar>]) -> [Variable<Scalar>?]
-    ) {
-        (self.vjp, self.recordedVJP) = (vjp, recordedVJP)
-    }
-}
+typealias CustomEntry<Scalar: TensorScalar> =
+    (Tape<Scalar>, _ lastOutput: Int, _ cotangents: [Variable<Scalar>]?) -> [Variable<Scalar>?]
 
 /// The views a custom op's rules receive: a list held on the stack for the call, so that
 /// recording and replaying the op allocates no arrays.
@@ -240,14 +230,15 @@ extension Tape {
                 }
                 return saved!
             }
-            customEntries.append(
-                CustomEntry(
-                    vjp: { tape, lastOutput in
-                        tape.runCustomVJP(lastOutput: lastOutput, outputCount: outputCount, saved: saved, op.vjp)
-                    },
-                    recordedVJP: { tape, lastOutput, cotangents in
-                        tape.recordCustomVJP(op, lastOutput: lastOutput, cotangents: cotangents, saved: saved)
-                    }))
+            let (name, vjp, differentiableVJP) = (op.name, op.vjp, op.differentiableVJP)
+            customEntries.append { tape, lastOutput, cotangents in
+                guard let cotangents else {
+                    tape.runCustomVJP(lastOutput: lastOutput, outputCount: outputCount, saved: saved, vjp)
+                    return []
+                }
+                return tape.recordCustomVJP(
+                    name, vjp, differentiableVJP, lastOutput: lastOutput, cotangents: cotangents, saved: saved)
+            }
             return outputs
         }
     }
@@ -301,45 +292,47 @@ extension Tape {
     /// Runs the VJP of the custom op whose last output is node `lastOutput`.
     @inlinable
     func customVJP(lastOutput: Int, entry: Int) {
-        customEntries[entry].vjp(self, lastOutput)
+        _ = customEntries[entry](self, lastOutput, nil)
     }
 
     /// The VJP of a custom op in a gradient pass that records: the op's `differentiableVJP`,
     /// or else its buffer VJP run as an op of its own whose gradient traps, naming the op.
     @usableFromInline
     func recordCustomVJP<Saved>(
-        _ op: CustomOp<Scalar, Saved>, lastOutput: Int, cotangents: [Variable<Scalar>], saved: Saved
+        _ name: String, _ vjp: @escaping (CustomVJPContext<Scalar, Saved>) -> Void,
+        _ differentiableVJP: ((CustomGradientContext<Scalar, Saved>) -> [Variable<Scalar>?])?,
+        lastOutput: Int, cotangents: [Variable<Scalar>], saved: Saved
     ) -> [Variable<Scalar>?] {
         let node = nodes[lastOutput]
         let variable = { (id: Int) in Variable(tape: self, id: Int32(id), generation: self.generation) }
         let inputs = (0..<Int(node.operandCount)).map { variable(Int(operand(node, $0))) }
         let outputs = ((lastOutput - cotangents.count + 1)...lastOutput).map(variable)
-        if let differentiableVJP = op.differentiableVJP {
+        if let differentiableVJP {
             let gradients = differentiableVJP(
                 CustomGradientContext(
                     inputs: inputs, outputs: outputs, cotangents: cotangents,
                     needsGradient: inputs.map { nodes[Int($0.id)].requiresGradient }, saved: saved))
             require(
                 gradients.count == inputs.count,
-                "\(op.name): differentiableVJP gave \(gradients.count) gradients for \(inputs.count) inputs")
+                "\(name): differentiableVJP gave \(gradients.count) gradients for \(inputs.count) inputs")
             for (k, gradient) in gradients.enumerated() {
                 guard let gradient else { continue }
                 require(
                     gradient.shape == inputs[k].shape,
-                    "\(op.name): differentiableVJP gave input \(k) a gradient of shape \(gradient.shape), "
+                    "\(name): differentiableVJP gave input \(k) a gradient of shape \(gradient.shape), "
                         + "not its shape \(inputs[k].shape)")
             }
             return gradients
         }
         let (inputCount, outputCount) = (inputs.count, outputs.count)
         let firstOrder = CustomOp<Scalar, Void>(
-            name: "\(op.name)'s VJP", outputShapes: { Array($0[0..<inputCount]) },
+            name: "\(name)'s VJP", outputShapes: { Array($0[0..<inputCount]) },
             forward: { views, gradients in
                 // Views: the op's inputs, outputs and cotangents; one gradient per input.
                 for gradient in gradients { gradient.scalars.initialize(repeating: 0) }
                 withUnsafeTemporaryAllocation(of: MutableTensorView<Scalar>?.self, capacity: inputCount) { targets in
                     for k in 0..<inputCount { targets.initializeElement(at: k, to: gradients[k]) }
-                    op.vjp(
+                    vjp(
                         CustomVJPContext(
                             inputs: views.part(0..<inputCount),
                             outputs: views.part(inputCount..<(inputCount + outputCount)),
@@ -349,7 +342,7 @@ extension Tape {
             },
             vjp: { _ in
                 fatalError(
-                    "\(op.name): its gradient cannot be differentiated again: its VJP is a loop over buffers. Give the "
+                    "\(name): its gradient cannot be differentiated again: its VJP is a loop over buffers. Give the "
                         + "CustomOp a differentiableVJP written with tape ops")
             })
         return firstOrder(inputs + outputs + cotangents)
