@@ -97,6 +97,10 @@ def init_params(key, patch, scales):
     }
 
 
+def parameter_count(patch, scales):
+    return sum(leaf.size for leaf in jax.tree.leaves(init_params(jax.random.PRNGKey(0), patch, scales)))
+
+
 def linear(p, x):
     return x @ p["w"].T + p["b"]
 
@@ -351,6 +355,8 @@ def check_sensor():
 def main():
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, sensor {args.sensor}, "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS')!r}")
+    print("parameters: " + "; ".join(f"{name} {parameter_count(patch, scales):,}"
+                                     for name, _, patch, scales in CONFIGS))
     if args.check_sensor:
         check_sensor()
         return
