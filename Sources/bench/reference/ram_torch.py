@@ -26,12 +26,14 @@ update, in eager mode (no torch.compile). float32.
     python3 Sources/bench/reference/ram_torch.py [--steps 50] [--threads 2] [--sensor box|window]
     python3 Sources/bench/reference/ram_torch.py --check-sensor     # vs a loop transcription of ours
     python3 Sources/bench/reference/ram_torch.py --check-learning   # 50 steps: cross-entropy falls
+    python3 Sources/bench/reference/ram_torch.py --check-jax        # the same step as ram_jax.py's
 
 Threads: torch.set_num_threads(--threads), PyTorch's intra-op pool (its matrix products and
 element-wise kernels).
 """
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -67,6 +69,9 @@ def parse_arguments():
                         help="torch.optim.Adam's implementation: fused (default), foreach, or one tensor at a time")
     parser.add_argument("--check-sensor", action="store_true",
                         help="instead of timing: compare the sensor with a loop transcription of GlimpseSensor.extract")
+    parser.add_argument("--check-jax", action="store_true",
+                        help="instead of timing: run ram_jax.py's step (needs jax) and this one from the same "
+                             "parameters, images and noise, and compare losses, gradients and parameters")
     return parser.parse_args()
 
 
@@ -323,6 +328,68 @@ def check_sensor():
         sys.exit("ram_torch.py: the sensor differs")
 
 
+def check_jax(sensor, adam, steps=5, batch=32):
+    """Runs ram_jax.py's jitted step and this one side by side for `steps` steps per config,
+    from JAX's initial parameters, on the same images and labels, with the location noise JAX
+    draws (its step splits its key and draws N(0, 1) [T - 1, B, 2] from the half). Compares
+    the losses, the first step's gradients (JAX's first Adam moment is (1 - beta1) g) and
+    the parameters after the last step."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import jax
+    import ram_jax
+    ram_jax.args.sensor = sensor
+    print(f"against jax {jax.__version__} (ram_jax.py), sensor {sensor}, {steps} steps of batch {batch}")
+    failed = False
+    for name, size, patch, scales in CONFIGS:
+        jax_step = ram_jax.make_train_step(size, patch, scales)
+        state = ram_jax.initial_state(patch, scales)
+        initial = jax.tree.map(np.array, state[0])  # before the step donates its buffers
+        model = RecurrentAttention(patch, scales)
+        pairs = {key: getattr(model, key) for key in ("glimpse_image", "glimpse_location", "glimpse_what",
+                                                       "glimpse_where", "location", "baseline", "action")}
+        ours = {key: {"w": layer.weight, "b": layer.bias} for key, layer in pairs.items()}
+        ours["core_ih"] = {"w": model.core.weight_ih, "b": model.core.bias_ih}
+        ours["core_hh"] = {"w": model.core.weight_hh, "b": model.core.bias_hh}
+        with torch.no_grad():
+            for key, layer in ours.items():
+                for part, tensor in layer.items():
+                    tensor.copy_(torch.from_numpy(initial[key][part]))
+        optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, betas=(BETA1, BETA2), eps=EPSILON,
+                                     **ADAM_IMPLEMENTATIONS[adam])
+        prepare, glimpse = make_sensor(size, patch, scales, sensor)
+        images, labels = ram_jax.random_batch(size, batch)
+        torch_images, torch_labels = torch.from_numpy(np.array(images)), torch.from_numpy(np.array(labels)).long()
+        key = jax.random.PRNGKey(3)
+        worst_loss = worst_gradient = 0.0
+        for step in range(steps):
+            noise = jax.random.normal(jax.random.split(key)[1], (GLIMPSES - 1, batch, 2), np.float32)
+            state, key, jax_loss, _ = jax_step(state, images, labels, key)
+            optimizer.zero_grad(set_to_none=True)
+            loss, _ = model(prepare(torch_images), glimpse, torch_labels, torch.from_numpy(np.array(noise)))
+            loss.backward()
+            if step == 0:
+                moments = jax.tree.map(np.array, state[1])
+                for key_, layer in ours.items():
+                    for part, tensor in layer.items():
+                        g = moments[key_][part] / (1 - BETA1)
+                        scale = max(float(np.abs(g).max()), 1e-30)
+                        worst_gradient = max(worst_gradient, float(np.abs(g - tensor.grad.numpy()).max()) / scale)
+            optimizer.step()
+            worst_loss = max(worst_loss, abs(float(jax_loss) - loss.item()))
+        final = jax.tree.map(np.array, state[0])
+        worst_parameter = max(float(np.abs(final[key][part] - tensor.detach().numpy()).max())
+                              for key, layer in ours.items() for part, tensor in layer.items())
+        print(f"{name}: parameters {parameter_count(model):,} (JAX "
+              f"{sum(leaf.size for leaf in jax.tree.leaves(initial)):,}); max |loss difference| {worst_loss:.1e}, "
+              f"first gradients' max |difference| / max |g| {worst_gradient:.1e}, parameters after {steps} steps "
+              f"max |difference| {worst_parameter:.1e}")
+        # float32 summation order aside, the two are one computation; Adam's first steps move a
+        # parameter by about lr = 3e-4 whatever its gradient's size, so 1e-4 is a loose bound.
+        failed |= not (worst_loss < 1e-5 and worst_gradient < 1e-4 and worst_parameter < 1e-4)
+    if failed:
+        sys.exit("ram_torch.py: the PyTorch step differs from ram_jax.py's")
+
+
 def main():
     args = parse_arguments()
     torch.set_num_threads(args.threads)
@@ -335,6 +402,9 @@ def main():
         return
     if args.check_learning:
         check_learning(args.sensor, args.adam)
+        return
+    if args.check_jax:
+        check_jax(args.sensor, args.adam)
         return
     print("\nRAM training step, PyTorch reference (6 glimpses, glimpse net 128/128 -> 256, ReLU core 256, Adam, "
           "float32, eager)")
