@@ -29,7 +29,10 @@ update, in eager mode (no torch.compile). float32.
     python3 Sources/bench/reference/ram_torch.py --check-jax        # the same step as ram_jax.py's
 
 Threads: torch.set_num_threads(--threads), PyTorch's intra-op pool (its matrix products and
-element-wise kernels).
+element-wise kernels). That pool is OpenMP's, and every parallel op waits for all its threads:
+on a machine whose cores are busy with other work, one descheduled thread can stretch a step
+many times over (seen here: 2 threads 20-100x slower than 1 at some batches), so time it on a
+quiet machine.
 """
 import argparse
 import math
