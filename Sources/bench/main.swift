@@ -15,7 +15,7 @@ let help = """
     32 and 128, a Hessian-vector product's time against a gradient's (an MLP and RAM), then
     peak memory. Nothing is asserted: compare runs, or use
     Sources/bench/reference/compare_ram.sh and compare_matmul.sh for ratios against JAX and
-    OpenBLAS.
+    PyTorch (when installed), and OpenBLAS.
 
     Options:
       --quick        10 timed RAM steps per configuration instead of 50.

@@ -45,7 +45,7 @@ LOCATION_SD = 0.17
 LEARNING_RATE, BETA1, BETA2, EPSILON = 3e-4, 0.9, 0.999, 1e-8
 
 
-def parse_arguments():
+def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=50, help="timed steps per config (median reported)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps after compilation")
@@ -56,10 +56,11 @@ def parse_arguments():
                         help="glimpse extraction: box-filter once per step (default) or slice whole windows")
     parser.add_argument("--check-sensor", action="store_true",
                         help="instead of timing: compare the sensor with a loop transcription of GlimpseSensor.extract")
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-args = parse_arguments()
+# Imported (by ram_torch.py --check-jax), the defaults: the importer sets what it needs.
+args = parse_arguments(None if __name__ == "__main__" else [])
 os.environ.setdefault(
     "XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={args.threads}")
 
@@ -95,6 +96,10 @@ def init_params(key, patch, scales):
         "baseline": linear_init(keys[7], CORE_SIZE, 1),
         "action": linear_init(keys[8], CORE_SIZE, CLASSES),
     }
+
+
+def parameter_count(patch, scales):
+    return sum(leaf.size for leaf in jax.tree.leaves(init_params(jax.random.PRNGKey(0), patch, scales)))
 
 
 def linear(p, x):
@@ -351,6 +356,8 @@ def check_sensor():
 def main():
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, sensor {args.sensor}, "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS')!r}")
+    print("parameters: " + "; ".join(f"{name} {parameter_count(patch, scales):,}"
+                                     for name, _, patch, scales in CONFIGS))
     if args.check_sensor:
         check_sensor()
         return
