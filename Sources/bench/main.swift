@@ -1,5 +1,6 @@
 // Benchmarks: `swift run -c release bench [--quick] [--ram-only | --tape-only | --data-parallel |
-// --second-order] [--threads <n>] [--profile]`. Prints ratios and rates measured in this run; nothing here asserts a time.
+// --second-order] [--threads <n>] [--profile]`. Prints ratios and rates measured in this run;
+// nothing here asserts a time.
 import CKernels
 
 #if canImport(Glibc)
