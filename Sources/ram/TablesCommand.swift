@@ -10,7 +10,7 @@ enum TablesCommand {
         name: "tables",
         summary:
             "Print the paper's Tables 1 and 2 beside our test errors, evaluating every committed checkpoint "
-            + "(about two minutes).",
+            + "(a few seconds each).",
         options: [
             .string(
                 "models", valueName: "dir", default: "Models/Trained",

@@ -47,14 +47,17 @@ struct ConfigurationSettingsTests {
         let trained = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Models/Trained")
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: trained.path).sorted()
-            .map { trained.appendingPathComponent("\($0)/best.safetensors") }
-            .filter { FileManager.default.fileExists(atPath: $0.path) }
-            .map { try Checkpoint(contentsOf: $0) }
-            .filter { $0.metadata["specification"] != nil }
+            .map { (folder: $0, file: trained.appendingPathComponent("\($0)/best.safetensors")) }
+            .filter { FileManager.default.fileExists(atPath: $0.file.path) }
+            .map { (folder: $0.folder, checkpoint: try Checkpoint(contentsOf: $0.file)) }
+            .filter { $0.checkpoint.metadata["specification"] != nil }
         #expect(checkpoints.count >= 8)
-        for checkpoint in checkpoints {
+        for (folder, checkpoint) in checkpoints {
             let ram = try #require(checkpoint.json("specification", as: Specification.self)?.ram)
-            #expect(ram.problems(prefix: "").isEmpty && [6, 8].contains(ram.glimpses))  // 8: the random-glimpse nets
+            // The glimpses the folder's name says: "-<n>glimpses", 8 for the random-glimpse nets, else 6.
+            let named = folder.split(separator: "-").last.flatMap { Int($0.prefix { $0.isNumber }) }
+            let expected = folder.hasSuffix("glimpses") ? named : folder.hasPrefix("random-") ? 8 : 6
+            #expect(ram.problems(prefix: "").isEmpty && ram.glimpses == expected, "\(folder)")
         }
     }
 
