@@ -34,8 +34,9 @@ import statistics
 import sys
 import time
 
+import ram_reference as reference
 from ram_reference import (BATCHES, BETA1, BETA2, CLASSES, CONFIGS, CORE_SIZE, EPSILON, GLIMPSE_HIDDEN,
-                           GLIMPSE_SIZE, GLIMPSES, LEARNING_RATE, LOCATION_HIDDEN, LOCATION_SD, sensor_loops)
+                           GLIMPSE_SIZE, GLIMPSES, LEARNING_RATE, LOCATION_HIDDEN, LOCATION_SD)
 
 
 def parse_arguments(argv=None):
@@ -291,30 +292,15 @@ def check_learning(steps=50, batch=32):
         if i % 10 == 0 or i == steps - 1:
             print(f"step {i:3d}  loss {float(loss):8.4f}  cross-entropy {float(ce):7.4f}  "
                   f"baseline MSE {float(baseline_loss):7.4f}  reward {float(reward):5.2f}")
-    first, last = np.mean(history[:5], axis=0), np.mean(history[-5:], axis=0)
-    print(f"mean of the first 5 / last 5 steps: cross-entropy {first[0]:.4f} -> {last[0]:.4f}, "
-          f"baseline MSE {first[1]:.4f} -> {last[1]:.4f}, reward {first[2]:.2f} -> {last[2]:.2f}")
-    if not last[0] < first[0]:
-        sys.exit("ram_jax.py: cross-entropy did not fall")
+    reference.report_learning(history, "ram_jax.py")
 
 
 def check_sensor():
-    rng = np.random.default_rng(0)
-    worst = 0.0
-    for _, size, patch, scales in CONFIGS:
-        images = rng.uniform(0, 1, (16, size, size)).astype(np.float32)
-        locations = rng.uniform(-1, 1, (16, 2)).astype(np.float32)
-        # Corners, the centre, and ties: with size 28, x = -0.75 puts the 8-wide window at -0.5 (-> -1),
-        # x = 0.75 at 20.5 (-> 21); round-half-to-even would give 0 and 20.
-        locations[:7] = [[-1, -1], [1, 1], [0, 0], [-1, 1], [-0.75, 0.75], [0.75, -0.75], [1, -1]]
-        reference = sensor_loops(images, locations, patch, scales)
-        for method in ("box", "window"):
-            prepare, sensor = make_sensor(size, patch, scales, method)
-            ours = np.asarray(jax.jit(lambda i, l: sensor(prepare(i), l))(images, locations))
-            worst = max(worst, float(np.abs(ours - reference).max()))
-    print(f"sensor (box and window) vs loop transcription of GlimpseSensor.extract: max |difference| {worst:.2e}")
-    if worst > 1e-5:
-        sys.exit("ram_jax.py: the sensor differs")
+    def glimpse(method, size, patch, scales, images, locations):
+        prepare, sensor = make_sensor(size, patch, scales, method)
+        return np.asarray(jax.jit(lambda i, l: sensor(prepare(i), l))(images, locations))
+
+    reference.check_sensor(glimpse, "ram_jax.py")
 
 
 def main():
