@@ -8,7 +8,10 @@ let mpiBinary = ProcessInfo.processInfo.environment["RAM_MPI_BINARY"]
 
 /// `mpirun -np 2 ram train` against one process, with a `ram` built with `--traits MPI`
 /// (`.ci/run` builds one and names it in RAM_MPI_BINARY; without it these tests are skipped).
-@Suite(.enabled(if: mpiBinary != nil, "needs RAM_MPI_BINARY, a ram built with --traits MPI, and mpirun"))
+/// One test at a time: a one-process run of the MPI build once failed in CI while another
+/// test's job ran beside it, and passed when run again.
+@Suite(
+    .serialized, .enabled(if: mpiBinary != nil, "needs RAM_MPI_BINARY, a ram built with --traits MPI, and mpirun"))
 struct MPITrainTests {
     static let binary = mpiBinary
     let directory = NSTemporaryDirectory() + "mpi-train-" + UUID().uuidString
@@ -88,7 +91,8 @@ struct MPITrainTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = TrainResumeTests(directory: directory).smallData()
         let (straight, resumed) = (directory + "/straight", directory + "/resumed")
-        #expect(try Self.run(Self.binary!, train(straight, data: data), timeout: 300)?.status == 0)
+        let uninterrupted = try #require(try Self.run(Self.binary!, train(straight, data: data), timeout: 300))
+        #expect(uninterrupted.status == 0, "\(uninterrupted.output)")
         // A budget of 0.06 ms runs out after the first step: rank 0 saves mid-epoch, both stop.
         let stopped = try #require(
             try Self.mpirun([
